@@ -1,0 +1,2 @@
+import DendriteCore
+print("dendrite-bench: no workloads yet")

@@ -1,0 +1,47 @@
+/// A trainable tensor and its gradient. Layers own their parameters; optimizers update
+/// them in place through this shared reference, so adding a dendrite never has to
+/// re-wire the optimizer beyond calling `Optimizer.reset()`.
+public final class Parameter {
+    /// Stable, human-readable name used in checkpoints ("layer1.dense.weight").
+    public var name: String
+    public var value: Tensor
+    /// dLoss/dvalue for the last backward pass (overwritten, not accumulated).
+    public var grad: Tensor
+    /// Frozen parameters keep their value: optimizers skip them. Used by PB to freeze
+    /// neurons during the dendrite phase and dendrites during the neuron phase.
+    public var trainable: Bool = true
+
+    public init(name: String, value: Tensor) {
+        self.name = name
+        self.value = value
+        self.grad = Tensor(shape: value.shape)
+    }
+
+    public var count: Int { value.count }
+}
+
+/// One stage of a network. Forward and backward live side by side in each conforming
+/// file, with the shapes written above them.
+///
+/// Contract: `forward` caches what `backward` needs; `backward(dy)` must follow the
+/// `forward` of the same batch, overwrites each parameter's `grad`, and returns dL/dx
+/// (or `.empty` when `propagatesGradient` is false, e.g. for the first layer).
+public protocol Layer: AnyObject {
+    /// Short kind name for reports and the Lab ("dense", "conv2d", "relu").
+    var kind: String { get }
+    /// Shape of one sample's output given one sample's input shape (no batch dimension).
+    func outputShape(for inputShape: [Int]) -> [Int]
+    /// x: [B, inputShape...] -> [B, outputShape...]
+    func forward(_ x: Tensor, training: Bool) -> Tensor
+    /// dy: [B, outputShape...] -> dx: [B, inputShape...]
+    func backward(_ dy: Tensor) -> Tensor
+    /// Trainable parameters in a fixed order (empty for activations).
+    var parameters: [Parameter] { get }
+    /// When false, `backward` may skip computing dL/dx (the network's first layer).
+    var propagatesGradient: Bool { get set }
+}
+
+extension Layer {
+    public var parameters: [Parameter] { [] }
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+}

@@ -1,0 +1,47 @@
+/// A stack of layers applied in order: the only network shape the project needs
+/// (MLPs and small CNNs). Dendrites live *inside* layers (see `PerforatedLayer`), so
+/// growing them never changes this list's structure.
+public final class Network {
+    public let spec: NetworkSpec
+    public private(set) var layers: [Layer]
+    /// One sample's input shape, e.g. [2] for toy data or [1, 28, 28] for MNIST.
+    public var inputShape: [Int] { spec.inputShape }
+    /// Per-sample output shape of each layer (index i = output of layer i).
+    public let shapes: [[Int]]
+
+    public init(spec: NetworkSpec, rng: inout RNG) {
+        self.spec = spec
+        var layers: [Layer] = []
+        var shapes: [[Int]] = []
+        var shape = spec.inputShape
+        for (i, l) in spec.layers.enumerated() {
+            let layer = l.build(inputShape: shape, rng: &rng, name: "layers.\(i)")
+            shape = layer.outputShape(for: shape)
+            layers.append(layer)
+            shapes.append(shape)
+        }
+        if let first = layers.first { first.propagatesGradient = false }
+        self.layers = layers
+        self.shapes = shapes
+    }
+
+    /// x: [B, inputShape...] -> logits [B, outputShape...]
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        var h = x
+        for l in layers { h = l.forward(h, training: training) }
+        return h
+    }
+
+    /// Backpropagates dL/dlogits through all layers, filling every parameter's grad.
+    public func backward(_ dLogits: Tensor) {
+        var g = dLogits
+        for l in layers.reversed() { g = l.backward(g) }
+    }
+
+    public var parameters: [Parameter] { layers.flatMap { $0.parameters } }
+
+    /// Parameters the forward pass uses, counted exactly (what reports print).
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+
+    public var outputSize: Int { shapes.last?.reduce(1, *) ?? inputShape.reduce(1, *) }
+}

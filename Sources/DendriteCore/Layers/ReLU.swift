@@ -1,0 +1,36 @@
+/// max(0, x), elementwise. Any shape.
+public final class ReLU: Layer {
+    public let kind = "relu"
+    public var propagatesGradient = true
+    private var output = Tensor.empty
+    private var gradInput = Tensor.empty
+
+    public init() {}
+
+    public func outputShape(for inputShape: [Int]) -> [Int] { inputShape }
+
+    // y = max(0, x)
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        output.resize(to: x.shape)
+        x.withUnsafeBufferPointer { src in
+            output.withUnsafeMutableBufferPointer { dst in
+                for i in 0..<src.count { dst[i] = src[i] > 0 ? src[i] : 0 }
+            }
+        }
+        return output
+    }
+
+    // dx = dy where y > 0 (the subgradient at 0 is taken as 0, as PyTorch does)
+    public func backward(_ dy: Tensor) -> Tensor {
+        guard propagatesGradient else { return .empty }
+        gradInput.resize(to: dy.shape)
+        dy.withUnsafeBufferPointer { g in
+            output.withUnsafeBufferPointer { y in
+                gradInput.withUnsafeMutableBufferPointer { dx in
+                    for i in 0..<g.count { dx[i] = y[i] > 0 ? g[i] : 0 }
+                }
+            }
+        }
+        return gradInput
+    }
+}

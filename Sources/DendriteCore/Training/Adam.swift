@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Adam (Kingma & Ba) with bias correction, matching torch.optim.Adam including its
+/// coupled weight decay. Each parameter keeps its own step count so parameters added
+/// later (new dendrites) start their bias correction from scratch.
+public final class Adam: Optimizer {
+    public var learningRate: Float
+    public let beta1: Float
+    public let beta2: Float
+    public let epsilon: Float
+    public let weightDecay: Float
+
+    private struct Moments { var m: [Float]; var v: [Float]; var t: Int }
+    private var state: [ObjectIdentifier: Moments] = [:]
+
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+                epsilon: Float = 1e-8, weightDecay: Float = 0) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+    }
+
+    public func step(_ parameters: [Parameter]) {
+        let b1 = beta1, b2 = beta2, eps = epsilon, wd = weightDecay
+        for p in parameters where p.trainable {
+            let n = p.count
+            let id = ObjectIdentifier(p)
+            var s = state.removeValue(forKey: id)
+                ?? Moments(m: [Float](repeating: 0, count: n), v: [Float](repeating: 0, count: n), t: 0)
+            if s.m.count != n { s = Moments(m: [Float](repeating: 0, count: n), v: [Float](repeating: 0, count: n), t: 0) }
+            s.t += 1
+            let c1 = 1 - powf(b1, Float(s.t)), c2 = 1 - powf(b2, Float(s.t))
+            let stepSize = learningRate / c1
+            let invSqrtC2 = 1 / c2.squareRoot()
+            p.grad.withUnsafeBufferPointer { g in
+                p.value.withUnsafeMutableBufferPointer { w in
+                    s.m.withUnsafeMutableBufferPointer { m in
+                        s.v.withUnsafeMutableBufferPointer { v in
+                            for i in 0..<n {
+                                let d = g[i] + wd * w[i]
+                                m[i] = b1 * m[i] + (1 - b1) * d
+                                v[i] = b2 * v[i] + (1 - b2) * d * d
+                                w[i] -= stepSize * m[i] / (v[i].squareRoot() * invSqrtC2 + eps)
+                            }
+                        }
+                    }
+                }
+            }
+            state[id] = s
+        }
+    }
+
+    public func reset() { state.removeAll() }
+}

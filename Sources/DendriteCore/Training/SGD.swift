@@ -1,0 +1,48 @@
+/// Stochastic gradient descent with optional momentum and weight decay, matching
+/// torch.optim.SGD: v = mu v + (g + wd w);  w -= lr v.
+public final class SGD: Optimizer {
+    public var learningRate: Float
+    public let momentum: Float
+    public let weightDecay: Float
+    private var velocity: [ObjectIdentifier: [Float]] = [:]
+
+    public init(learningRate: Float, momentum: Float = 0, weightDecay: Float = 0) {
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.weightDecay = weightDecay
+    }
+
+    public func step(_ parameters: [Parameter]) {
+        let lr = learningRate, mu = momentum, wd = weightDecay
+        for p in parameters where p.trainable {
+            let n = p.count
+            if mu == 0 {
+                p.grad.withUnsafeBufferPointer { g in
+                    p.value.withUnsafeMutableBufferPointer { w in
+                        for i in 0..<n { w[i] -= lr * (g[i] + wd * w[i]) }
+                    }
+                }
+                continue
+            }
+            let id = ObjectIdentifier(p)
+            var v = velocity.removeValue(forKey: id) ?? []
+            let fresh = v.count != n
+            if fresh { v = [Float](repeating: 0, count: n) }
+            p.grad.withUnsafeBufferPointer { g in
+                p.value.withUnsafeMutableBufferPointer { w in
+                    v.withUnsafeMutableBufferPointer { v in
+                        for i in 0..<n {
+                            let d = g[i] + wd * w[i]
+                            // torch initialises the buffer to the first gradient.
+                            v[i] = fresh ? d : mu * v[i] + d
+                            w[i] -= lr * v[i]
+                        }
+                    }
+                }
+            }
+            velocity[id] = v
+        }
+    }
+
+    public func reset() { velocity.removeAll() }
+}

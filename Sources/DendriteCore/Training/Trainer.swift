@@ -1,0 +1,163 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// Batch size, epoch count and seed of a training run.
+public struct TrainingConfig: Codable, Equatable, Sendable {
+    public var batchSize: Int
+    public var epochs: Int
+    public var seed: UInt64
+    public var shuffle: Bool
+
+    public init(batchSize: Int = 32, epochs: Int = 10, seed: UInt64 = 1, shuffle: Bool = true) {
+        self.batchSize = batchSize
+        self.epochs = epochs
+        self.seed = seed
+        self.shuffle = shuffle
+    }
+}
+
+/// Loss and accuracy of a network on a dataset.
+public struct Evaluation: Equatable, Sendable {
+    public var loss: Float
+    public var accuracy: Float
+}
+
+/// Runs the optimisation loop. It can be advanced one batch at a time (the Lab's step
+/// button), one epoch at a time, or to completion; every step reports through `events`.
+public final class Trainer {
+    public let network: Network
+    public let optimizer: Optimizer
+    public let train: Dataset
+    public let validation: Dataset
+    public let config: TrainingConfig
+    public var schedule: LRSchedule
+
+    /// Epochs completed so far.
+    public private(set) var epoch = 0
+    /// Batches completed within the current epoch.
+    public private(set) var batchInEpoch = 0
+    public private(set) var history: [EpochMetrics] = []
+    public var phase: Phase = .neuron
+
+    /// Shuffling stream; part of a checkpoint so a resumed run sees the same order.
+    public var rng: RNG
+    private var order: [Int]
+    private var loss = SoftmaxCrossEntropy()
+    private var x = Tensor.empty
+    private var y: [Int32] = []
+    private var lossSum: Double = 0
+    private var correct = 0
+    private var seen = 0
+    private var epochStart = Date()
+
+    private var listeners: [(TrainingEvent) -> Void] = []
+
+    public init(network: Network, optimizer: Optimizer, train: Dataset, validation: Dataset,
+                config: TrainingConfig, schedule: LRSchedule = .constant) {
+        precondition(train.count > 0, "training set \(train.name) is empty")
+        precondition(config.batchSize > 0, "batch size must be positive")
+        self.network = network
+        self.optimizer = optimizer
+        self.train = train
+        self.validation = validation
+        self.config = config
+        self.schedule = schedule
+        self.rng = RNG(seed: config.seed ^ 0x5EED_0F_DA7A)
+        self.order = Array(0..<train.count)
+    }
+
+    /// Subscribes to events (called synchronously on the training thread).
+    public func onEvent(_ listener: @escaping (TrainingEvent) -> Void) {
+        listeners.append(listener)
+    }
+
+    public func emit(_ event: TrainingEvent) {
+        for l in listeners { l(event) }
+    }
+
+    public var batchesPerEpoch: Int { (train.count + config.batchSize - 1) / config.batchSize }
+    public var isFinished: Bool { epoch >= config.epochs }
+
+    /// Runs one optimisation step on the next batch; finishes the epoch (evaluation,
+    /// `epochDone`) when that batch was its last. Returns the batch's mean loss.
+    @discardableResult
+    public func stepBatch() -> Float {
+        if batchInEpoch == 0 { beginEpoch() }
+        let start = batchInEpoch * config.batchSize
+        let end = min(start + config.batchSize, train.count)
+        train.fill(indices: order[start..<end], into: &x, labels: &y)
+        let logits = network.forward(x, training: true)
+        let l = loss.forward(logits: logits, labels: y[...])
+        network.backward(loss.gradient)
+        optimizer.step(network.parameters)
+        lossSum += Double(l) * Double(end - start)
+        for (p, t) in zip(loss.predictions, y) where p == t { correct += 1 }
+        seen += end - start
+        batchInEpoch += 1
+        emit(.batchDone(epoch: epoch + 1, batch: batchInEpoch - 1, batchesPerEpoch: batchesPerEpoch, loss: l))
+        if batchInEpoch == batchesPerEpoch { finishEpoch() }
+        return l
+    }
+
+    /// Runs batches until the current epoch is complete.
+    public func runEpoch() {
+        repeat { stepBatch() } while batchInEpoch != 0
+    }
+
+    /// Runs until `config.epochs` epochs are done.
+    public func run() {
+        while !isFinished { runEpoch() }
+    }
+
+    private func beginEpoch() {
+        if config.shuffle { rng.shuffle(&order) }
+        lossSum = 0
+        correct = 0
+        seen = 0
+        epochStart = Date()
+    }
+
+    private func finishEpoch() {
+        batchInEpoch = 0
+        epoch += 1
+        let v = evaluate(validation)
+        let m = EpochMetrics(
+            epoch: epoch, phase: phase, dendrites: 0, parameters: network.parameterCount,
+            trainLoss: Float(lossSum / Double(max(seen, 1))),
+            trainAccuracy: Float(correct) / Float(max(seen, 1)),
+            validationLoss: v.loss, validationAccuracy: v.accuracy,
+            learningRate: optimizer.learningRate,
+            seconds: Date().timeIntervalSince(epochStart))
+        history.append(m)
+        optimizer.learningRate = schedule.next(rate: optimizer.learningRate, epoch: epoch,
+                                               validationLoss: v.loss)
+        emit(.epochDone(m))
+    }
+
+    /// Loss and accuracy on `data`, in evaluation mode, in batches of `config.batchSize`.
+    public func evaluate(_ data: Dataset) -> Evaluation {
+        Trainer.evaluate(network, on: data, batchSize: max(config.batchSize, 256))
+    }
+
+    public static func evaluate(_ network: Network, on data: Dataset, batchSize: Int = 256) -> Evaluation {
+        guard data.count > 0 else { return Evaluation(loss: .nan, accuracy: .nan) }
+        var loss = SoftmaxCrossEntropy()
+        var x = Tensor.empty
+        var y: [Int32] = []
+        let all = Array(0..<data.count)
+        var total: Double = 0
+        var correct = 0
+        var start = 0
+        while start < data.count {
+            let end = min(start + batchSize, data.count)
+            data.fill(indices: all[start..<end], into: &x, labels: &y)
+            let logits = network.forward(x, training: false)
+            total += Double(loss.forward(logits: logits, labels: y[...])) * Double(end - start)
+            for (p, t) in zip(loss.predictions, y) where p == t { correct += 1 }
+            start = end
+        }
+        return Evaluation(loss: Float(total / Double(data.count)), accuracy: Float(correct) / Float(data.count))
+    }
+}

@@ -1,0 +1,8 @@
+import Testing
+@testable import DendriteLab
+
+@Suite struct SDLLinkTests {
+    @Test func linksSDL2() {
+        #expect(linkedSDLVersion().hasPrefix("2."))
+    }
+}
