@@ -56,7 +56,13 @@ public final class Dense: Layer {
     // dy: [B, out]  ->  dW = dy^T x [out, in], db = sum_B dy, dx = dy W [B, in]
     public func backward(_ dy: Tensor) -> Tensor {
         let batch = dy.rows
+        precondition(input.rows == batch && dy.columns == outputSize,
+                     "dense backward expects dy [\(input.rows), \(outputSize)] after a forward, got \(dy.shape)")
         Tensor.matmul(dy, transposeA: true, input, into: &weight.grad)
+        // Let go of x now: it is the previous layer's output buffer, and holding it into
+        // the next step would make that layer copy it (copy-on-write) before refilling it.
+        let inputShape = input.shape
+        input = .empty
         bias.grad.fill(0)
         dy.withUnsafeBufferPointer { g in
             bias.grad.withUnsafeMutableBufferPointer { db in
@@ -67,7 +73,7 @@ public final class Dense: Layer {
             }
         }
         guard propagatesGradient else { return .empty }
-        gradInput.resize(to: input.shape)
+        gradInput.resize(to: inputShape)
         Tensor.matmul(dy, weight.value, into: &gradInput)
         return gradInput
     }

@@ -27,7 +27,9 @@ public final class ReLU: Layer {
         dy.withUnsafeBufferPointer { g in
             output.withUnsafeBufferPointer { y in
                 gradInput.withUnsafeMutableBufferPointer { dx in
-                    for i in 0..<g.count { dx[i] = y[i] > 0 ? g[i] : 0 }
+                    // Both loads unconditional, so the loop vectorises into a select
+                    // instead of branching on the sign of every element.
+                    for i in 0..<g.count { let gi = g[i]; dx[i] = y[i] > 0 ? gi : 0 }
                 }
             }
         }
