@@ -85,6 +85,21 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
         #expect(referenceGradientError(conv, input: x, reference: c.reference) < 1e-3)
     }
 
+    @Test(arguments: [1, 2, 3])
+    func conv2dGivesTheSameResultsInChunksOfTheBatch(samplesPerChunk: Int) {
+        // Batch 5 in chunks of 1, 2 (ragged: 2+2+1) and 3 (3+2) samples.
+        let c = ConvCase(batch: 5, cin: 2, cout: 3, kernel: 3, stride: 2, padding: 1, height: 7, width: 6)
+        let conv = c.layer()
+        conv.chunkBytes = samplesPerChunk * c.cin * 9 * (4 * 3) * 4   // patch * Ho*Wo * 4 bytes
+        let x = randomTensor([5, 2, 7, 6], seed: 3)
+        #expect(conv.chunkSize(ConvGeometry(batch: 5, inChannels: 2, height: 7, width: 6, outHeight: 4,
+                                            outWidth: 3, kernel: 3, stride: 2, padding: 1)) == samplesPerChunk)
+        let y = conv.forward(x, training: true)
+        let ref = c.reference(x.storage.map(Double.init), conv.parameters.map { $0.value.storage.map(Double.init) })
+        #expect(zip(y.storage, ref).allSatisfy { abs(Double($0) - $1) < 1e-5 })
+        #expect(referenceGradientError(conv, input: x, reference: c.reference) < 1e-3)
+    }
+
     @Test func conv2dInitialisesLikePyTorch() {
         var rng = RNG(seed: 9)
         let conv = Conv2D(inputChannels: 3, outputChannels: 8, kernel: 3, rng: &rng)

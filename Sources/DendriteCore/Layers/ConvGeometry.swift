@@ -23,6 +23,12 @@ struct ConvGeometry {
     /// B*Ho*Wo: columns of the columns matrix.
     var columnCount: Int { batch * outPlane }
 
+    /// The same convolution over `count` samples (a chunk of the batch).
+    func chunk(_ count: Int) -> ConvGeometry {
+        ConvGeometry(batch: count, inChannels: inChannels, height: height, width: width,
+                     outHeight: outHeight, outWidth: outWidth, kernel: kernel, stride: stride, padding: padding)
+    }
+
     /// Output columns ow whose input column ow*stride - padding + kw lies inside the
     /// image: the rest read zero padding.
     @inline(__always)
