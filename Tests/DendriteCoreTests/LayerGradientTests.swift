@@ -100,6 +100,21 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
         #expect(referenceGradientError(conv, input: x, reference: c.reference) < 1e-3)
     }
 
+    @Test func conv2dResultsDoNotDependOnTheNumberOfWorkers() {
+        func run(workers: Int) -> [[Float]] {
+            let c = ConvCase(batch: 7, cin: 3, cout: 4, kernel: 3, stride: 1, padding: 1, height: 6, width: 6)
+            let conv = c.layer(seed: 8)
+            conv.chunkBytes = 2 * 27 * 36 * 4   // two samples per chunk: 4 chunks
+            conv.workerOverride = workers
+            conv.propagatesGradient = true
+            let y = conv.forward(randomTensor([7, 3, 6, 6], seed: 9), training: true)
+            let dx = conv.backward(randomTensor(y.shape, seed: 10))
+            return [y.storage, dx.storage, conv.weight.grad.storage, conv.bias.grad.storage]
+        }
+        let one = run(workers: 1), two = run(workers: 2)
+        #expect(one.map { $0.map(\.bitPattern) } == two.map { $0.map(\.bitPattern) })
+    }
+
     @Test func conv2dInitialisesLikePyTorch() {
         var rng = RNG(seed: 9)
         let conv = Conv2D(inputChannels: 3, outputChannels: 8, kernel: 3, rng: &rng)

@@ -30,7 +30,8 @@ public final class Conv2D: Layer {
     private var output = Tensor.empty
     private var gradInput = Tensor.empty
     private let columns = WorkBuffer()     // per chunk [Cin*k*k, chunk*Ho*Wo]; dL/dcolumns in backward
-    private let product = WorkBuffer()     // [Cout, chunk*Ho*Wo]; dL/dproduct in backward
+    private var products: [WorkBuffer] = []  // per worker [Cout, chunk*Ho*Wo]; dL/dproduct in backward
+    private let partials = WorkBuffer()    // per chunk: dW [Cout, Cin*k*k] then db [Cout]
 
     public init(inputChannels: Int, outputChannels: Int, kernel: Int, stride: Int = 1,
                 padding: Int = 0, rng: inout RNG, name: String = "conv2d") {
@@ -79,6 +80,28 @@ public final class Conv2D: Layer {
         max(1, min(g.batch, chunkBytes / (g.patchSize * g.outPlane * MemoryLayout<Float>.size)))
     }
 
+    /// Fixes the number of workers (tests); nil = as many as `BLAS.threads`.
+    var workerOverride: Int?
+
+    private func workers(for chunks: Int) -> Int {
+        workerOverride.map { max(1, min($0, chunks)) } ?? Parallel.workers(for: chunks)
+    }
+
+    /// How a batch is cut: `count` chunks of `size` samples (the last may be short).
+    /// The count is rounded up to an even number so two workers get equal shares; it
+    /// depends only on the shapes, so results are the same for any number of threads.
+    func chunkPlan(_ g: ConvGeometry) -> (size: Int, count: Int) {
+        var count = (g.batch + chunkSize(g) - 1) / chunkSize(g)
+        if count > 1 && count % 2 == 1 { count += 1 }
+        let size = (g.batch + count - 1) / count
+        return (size, (g.batch + size - 1) / size)
+    }
+
+    private func reserveProducts(_ workers: Int, _ count: Int) {
+        while products.count < workers { products.append(WorkBuffer()) }
+        for p in products.prefix(workers) { p.reserve(count) }
+    }
+
     // x: [B, Cin, H, W]  ->  y: [B, Cout, Ho, Wo],  y = W * x + b
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         precondition(x.rank == 4, "conv2d expects [B, \(inputChannels), H, W], got \(x.shape)")
@@ -87,30 +110,35 @@ public final class Conv2D: Layer {
                              width: x.shape[3], outHeight: s[1], outWidth: s[2],
                              kernel: kernel, stride: stride, padding: padding)
         geometry = g
-        let chunk = chunkSize(g), cout = outputChannels
+        let plan = chunkPlan(g), cout = outputChannels
+        let workers = workers(for: plan.count)
         columns.reserve(g.patchSize * g.columnCount)
-        product.reserve(cout * chunk * g.outPlane)
+        reserveProducts(workers, cout * plan.size * g.outPlane)
         output.resize(to: [g.batch, cout, g.outHeight, g.outWidth])
-        let col = columns.pointer, prod = product.pointer
+        let col = columns.pointer, prods = products.map(\.pointer)
         let inSample = g.inChannels * g.height * g.width, outSample = cout * g.outPlane
         x.withUnsafeBufferPointer { xs in
             output.withUnsafeMutableBufferPointer { ys in
                 weight.value.withUnsafeBufferPointer { w in
                     bias.value.withUnsafeBufferPointer { bias in
-                        for first in Swift.stride(from: 0, to: g.batch, by: chunk) {
-                            let part = g.chunk(min(chunk, g.batch - first))
-                            let partColumns = col + first * g.patchSize * g.outPlane
-                            part.im2col(xs.baseAddress! + first * inSample, into: partColumns)
-                            BLAS.sgemm(transA: false, transB: false, m: cout, n: part.columnCount,
-                                       k: part.patchSize, w.baseAddress!, partColumns, prod)
-                            // product[co, b*P + p] + bias[co]  ->  y[b, co, p]
-                            let y = ys.baseAddress! + first * outSample
-                            let plane = part.outPlane, n = part.columnCount
-                            for b in 0..<part.batch {
-                                for co in 0..<cout {
-                                    let src = prod + co * n + b * plane, dst = y + (b * cout + co) * plane
-                                    let bv = bias[co]
-                                    for i in 0..<plane { dst[i] = src[i] + bv }
+                        Parallel.run(workers) { worker in
+                            let prod = prods[worker]
+                            for c in Swift.stride(from: worker, to: plan.count, by: workers) {
+                                let first = c * plan.size
+                                let part = g.chunk(min(plan.size, g.batch - first))
+                                let partColumns = col + first * g.patchSize * g.outPlane
+                                part.im2col(xs.baseAddress! + first * inSample, into: partColumns)
+                                BLAS.sgemm(transA: false, transB: false, m: cout, n: part.columnCount,
+                                           k: part.patchSize, w.baseAddress!, partColumns, prod)
+                                // product[co, b*P + p] + bias[co]  ->  y[b, co, p]
+                                let y = ys.baseAddress! + first * outSample
+                                let plane = part.outPlane, n = part.columnCount
+                                for b in 0..<part.batch {
+                                    for co in 0..<cout {
+                                        let src = prod + co * n + b * plane, dst = y + (b * cout + co) * plane
+                                        let bv = bias[co]
+                                        for i in 0..<plane { dst[i] = src[i] + bv }
+                                    }
                                 }
                             }
                         }
@@ -123,48 +151,64 @@ public final class Conv2D: Layer {
 
     // dy: [B, Cout, Ho, Wo]  ->  dW = dproduct x columns^T [Cout, Cin*k*k],
     // db = sum over (b, oh, ow) of dy, dx = col2im(W^T x dproduct) [B, Cin, H, W],
-    // chunk by chunk.
+    // chunk by chunk; each chunk's dW and db land in its own slot of `partials` and are
+    // added up in chunk order at the end.
     public func backward(_ dy: Tensor) -> Tensor {
         guard let g = geometry else { preconditionFailure("conv2d backward needs a forward first") }
         let cout = outputChannels
         precondition(dy.shape == [g.batch, cout, g.outHeight, g.outWidth],
                      "conv2d backward expects dy \([g.batch, cout, g.outHeight, g.outWidth]), got \(dy.shape)")
-        let chunk = chunkSize(g), propagate = propagatesGradient
-        let col = columns.pointer, prod = product.pointer
+        let plan = chunkPlan(g), propagate = propagatesGradient
+        let workers = workers(for: plan.count)
+        reserveProducts(workers, cout * plan.size * g.outPlane)
+        let slot = cout * g.patchSize + cout     // one chunk's dW then db
+        partials.reserve(plan.count * slot)
+        let col = columns.pointer, prods = products.map(\.pointer), part0 = partials.pointer
         let inSample = g.inChannels * g.height * g.width, outSample = cout * g.outPlane
         if propagate { gradInput.resize(to: [g.batch, g.inChannels, g.height, g.width]) }
-        bias.grad.fill(0)
-        do {
-            dy.withUnsafeBufferPointer { gy in
-                weight.value.withUnsafeBufferPointer { w in
-                    weight.grad.withUnsafeMutableBufferPointer { dw in
-                        bias.grad.withUnsafeMutableBufferPointer { db in
-                            gradInput.withUnsafeMutableBufferPointer { dx in
-                                for first in Swift.stride(from: 0, to: g.batch, by: chunk) {
-                                    let part = g.chunk(min(chunk, g.batch - first))
-                                    let plane = part.outPlane, n = part.columnCount
-                                    // dy[b, co, p]  ->  product[co, b*P + p], summing db on the way.
-                                    let dyChunk = gy.baseAddress! + first * outSample
-                                    for co in 0..<cout {
-                                        var sum: Float = 0
-                                        for b in 0..<part.batch {
-                                            sum += VectorKernels.copyAndSum(dyChunk + (b * cout + co) * plane,
-                                                                            to: prod + co * n + b * plane, count: plane)
-                                        }
-                                        db[co] += sum
-                                    }
-                                    let partColumns = col + first * g.patchSize * g.outPlane
-                                    BLAS.sgemm(transA: false, transB: true, m: cout, n: part.patchSize, k: n,
-                                               prod, partColumns, beta: first == 0 ? 0 : 1, dw.baseAddress!)
-                                    guard propagate else { continue }
-                                    // The columns are spent: reuse them for dL/dcolumns = W^T x dproduct.
-                                    BLAS.sgemm(transA: true, transB: false, m: part.patchSize, n: n, k: cout,
-                                               w.baseAddress!, prod, partColumns)
-                                    part.col2im(partColumns, into: dx.baseAddress! + first * inSample)
+        dy.withUnsafeBufferPointer { gy in
+            weight.value.withUnsafeBufferPointer { w in
+                gradInput.withUnsafeMutableBufferPointer { dx in
+                    Parallel.run(workers) { worker in
+                        let prod = prods[worker]
+                        for c in Swift.stride(from: worker, to: plan.count, by: workers) {
+                            let first = c * plan.size
+                            let part = g.chunk(min(plan.size, g.batch - first))
+                            let plane = part.outPlane, n = part.columnCount
+                            let dw = part0 + c * slot, db = dw + cout * g.patchSize
+                            // dy[b, co, p]  ->  product[co, b*P + p], summing db on the way.
+                            let dyChunk = gy.baseAddress! + first * outSample
+                            for co in 0..<cout {
+                                var sum: Float = 0
+                                for b in 0..<part.batch {
+                                    sum += VectorKernels.copyAndSum(dyChunk + (b * cout + co) * plane,
+                                                                    to: prod + co * n + b * plane, count: plane)
                                 }
+                                db[co] = sum
                             }
+                            let partColumns = col + first * g.patchSize * g.outPlane
+                            BLAS.sgemm(transA: false, transB: true, m: cout, n: part.patchSize, k: n,
+                                       prod, partColumns, dw)
+                            guard propagate else { continue }
+                            // The columns are spent: reuse them for dL/dcolumns = W^T x dproduct.
+                            BLAS.sgemm(transA: true, transB: false, m: part.patchSize, n: n, k: cout,
+                                       w.baseAddress!, prod, partColumns)
+                            part.col2im(partColumns, into: dx.baseAddress! + first * inSample)
                         }
                     }
+                }
+            }
+        }
+        // Chunk partials -> dW, db, always in chunk order.
+        weight.grad.withUnsafeMutableBufferPointer { dw in
+            bias.grad.withUnsafeMutableBufferPointer { db in
+                let nw = cout * g.patchSize
+                (dw.baseAddress!).update(from: part0, count: nw)
+                (db.baseAddress!).update(from: part0 + nw, count: cout)
+                for c in 1..<max(plan.count, 1) {
+                    let p = part0 + c * slot
+                    for i in 0..<nw { dw[i] += p[i] }
+                    for i in 0..<cout { db[i] += p[nw + i] }
                 }
             }
         }
