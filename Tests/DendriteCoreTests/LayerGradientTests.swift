@@ -199,6 +199,42 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
         }
     }
 
+    @Test func largeBatchesSplitAcrossWorkersGiveTheSameAnswers() {
+        // 131072 elements: above the size at which pooling and activations use several
+        // workers (when BLAS.threads > 1); checked against plain loops.
+        var rng = RNG(seed: 3)
+        var x = Tensor(shape: [16, 8, 32, 32])
+        for i in 0..<x.count { x[i] = Float(rng.int(below: 5)) - 2 }
+        let pool = MaxPool2D(size: 2)
+        pool.propagatesGradient = true
+        let y = pool.forward(x, training: true)
+        var dy = Tensor(shape: y.shape)
+        for i in 0..<dy.count { dy[i] = Float(i % 97) }
+        let dx = pool.backward(dy)
+        var wantY = [Float](), wantDx = [Float](repeating: 0, count: x.count)
+        for plane in 0..<(16 * 8) {
+            for oh in 0..<16 {
+                for ow in 0..<16 {
+                    var best = -1, m: Float = 0
+                    for i in [0, 1, 32, 33].map({ plane * 1024 + oh * 64 + ow * 2 + $0 }) where best < 0 || x[i] > m {
+                        best = i; m = x[i]
+                    }
+                    wantDx[best] = dy[wantY.count]
+                    wantY.append(m)
+                }
+            }
+        }
+        #expect(y.storage == wantY)
+        #expect(dx.storage == wantDx)
+
+        let relu = ReLU()
+        relu.propagatesGradient = true
+        #expect(relu.forward(x, training: true).storage == x.storage.map { max($0, 0) })
+        let g = randomTensor(x.shape, seed: 4)
+        #expect(relu.backward(g).storage == zip(x.storage, g.storage).map { $0 > 0 ? $1 : 0 })
+        #expect(Activation(.tanh).forward(x, training: true).storage == x.storage.map { tanhf($0) })
+    }
+
     @Test func maxPoolLetsANaNWinItsWindow() {
         let x = Tensor(shape: [1, 1, 2, 4], [1, .nan, 2, 3, 4, 0, 1, 1])
         let y = MaxPool2D(size: 2).forward(x, training: false)

@@ -41,9 +41,12 @@ public final class MaxPool2D: Layer {
         output.resize(to: [x.shape[0], s[0], ho, wo])
         if argmax.count != output.count { argmax = [Int32](repeating: 0, count: output.count) }
         x.withUnsafeBufferPointer { src in
-            output.withUnsafeMutableBufferPointer { y in
-                argmax.withUnsafeMutableBufferPointer { arg in
-                    for pl in 0..<planes {
+            output.withUnsafeMutableBufferPointer { yInout in
+                argmax.withUnsafeMutableBufferPointer { argInout in
+                  // Plain copies of the (inout) buffer pointers for the workers to capture.
+                  let y = yInout, arg = argInout
+                  Parallel.forRanges(planes, cost: h * w) { range in
+                    for pl in range {
                         let inBase = pl * h * w, outBase = pl * ho * wo
                         for oh in 0..<ho {
                             var first = 0
@@ -88,6 +91,7 @@ public final class MaxPool2D: Layer {
                             }
                         }
                     }
+                  }
                 }
             }
         }
@@ -137,12 +141,20 @@ public final class MaxPool2D: Layer {
         precondition(dy.count == argmax.count, "maxpool backward expects \(output.shape), got \(dy.shape)")
         guard propagatesGradient else { return .empty }
         gradInput.resize(to: inputShape)
-        gradInput.fill(0)
+        // Plane by plane: a window's winner always lies in the window's own plane.
+        let planes = inputShape[0] * inputShape[1], inPlane = inputShape[2] * inputShape[3]
+        let outPlane = argmax.count / max(planes, 1)
         dy.withUnsafeBufferPointer { g in
             argmax.withUnsafeBufferPointer { arg in
                 gradInput.withUnsafeMutableBufferPointer { dx in
-                    // += because windows overlap when stride < size.
-                    for i in 0..<g.count { dx[Int(arg[i])] += g[i] }
+                    let g = g.baseAddress!, arg = arg.baseAddress!, dx = dx.baseAddress!
+                    Parallel.forRanges(planes, cost: inPlane) { range in
+                        (dx + range.lowerBound * inPlane).update(repeating: 0, count: range.count * inPlane)
+                        // += because windows overlap when stride < size.
+                        for i in (range.lowerBound * outPlane)..<(range.upperBound * outPlane) {
+                            dx[Int(arg[i])] += g[i]
+                        }
+                    }
                 }
             }
         }

@@ -14,7 +14,10 @@ public final class ReLU: Layer {
         output.resize(to: x.shape)
         x.withUnsafeBufferPointer { src in
             output.withUnsafeMutableBufferPointer { dst in
-                for i in 0..<src.count { dst[i] = src[i] > 0 ? src[i] : 0 }
+                let x = src.baseAddress!, y = dst.baseAddress!
+                Parallel.forRanges(src.count) { range in
+                    for i in range { y[i] = x[i] > 0 ? x[i] : 0 }
+                }
             }
         }
         return output
@@ -29,7 +32,10 @@ public final class ReLU: Layer {
                 gradInput.withUnsafeMutableBufferPointer { dx in
                     // Both loads unconditional, so the loop vectorises into a select
                     // instead of branching on the sign of every element.
-                    for i in 0..<g.count { let gi = g[i]; dx[i] = y[i] > 0 ? gi : 0 }
+                    let g = g.baseAddress!, y = y.baseAddress!, dx = dx.baseAddress!
+                    Parallel.forRanges(dy.count) { range in
+                        for i in range { let gi = g[i]; dx[i] = y[i] > 0 ? gi : 0 }
+                    }
                 }
             }
         }

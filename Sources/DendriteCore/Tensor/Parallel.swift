@@ -19,6 +19,22 @@ enum Parallel {
         return max(1, min(pieces, depth > 0 ? savedThreads : BLAS.threads))
     }
 
+    /// Elementwise work below this many floats per worker is not worth a thread hop.
+    static let minimumElementsPerWorker = 32 * 1024
+
+    /// Splits 0..<count into contiguous ranges, one per worker, and runs them at once;
+    /// `cost` is the number of floats one index touches (for the size threshold).
+    static func forRanges(_ count: Int, cost: Int = 1, _ body: (Range<Int>) -> Void) {
+        let pieces = count * max(cost, 1) / minimumElementsPerWorker
+        let workers = pieces > 1 ? workers(for: min(pieces, count)) : 1
+        if workers <= 1 { body(0..<count); return }
+        let per = (count + workers - 1) / workers
+        run(workers) { w in
+            let lo = min(count, w * per), hi = min(count, lo + per)
+            if lo < hi { body(lo..<hi) }
+        }
+    }
+
     /// Runs `body(worker)` for every worker in 0..<workers concurrently (inline when 1).
     static func run(_ workers: Int, _ body: (Int) -> Void) {
         if workers <= 1 { body(0); return }
