@@ -50,6 +50,44 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
         #expect(err < 1e-3, "relative error \(err)")
     }
 
+    @Test func denseLargeEnoughToSplitMatchesFloat64Products() {
+        // 128 x 256 x 64 multiply-adds: above Dense.splitThreshold, so with BLAS.threads > 1
+        // the products run in blocks on several workers.
+        let (batch, nIn, nOut) = (128, 256, 64)
+        #expect(batch * nIn * nOut >= Dense.splitThreshold)
+        var rng = RNG(seed: 5)
+        let d = Dense(inputSize: nIn, outputSize: nOut, rng: &rng)
+        d.propagatesGradient = true
+        let x = randomTensor([batch, nIn], seed: 6), g = randomTensor([batch, nOut], seed: 7)
+        let y = d.forward(x, training: true)
+        let dx = d.backward(g)
+        let w = d.weight.value, b = d.bias.value
+        var worst = 0.0
+        for r in 0..<batch {
+            for o in 0..<nOut {
+                var acc = Double(b[o])
+                for i in 0..<nIn { acc += Double(x[r * nIn + i]) * Double(w[o * nIn + i]) }
+                worst = max(worst, abs(acc - Double(y[r * nOut + o])))
+            }
+            for i in 0..<nIn {
+                var acc = 0.0
+                for o in 0..<nOut { acc += Double(g[r * nOut + o]) * Double(w[o * nIn + i]) }
+                worst = max(worst, abs(acc - Double(dx[r * nIn + i])))
+            }
+        }
+        for o in 0..<nOut {
+            var dbo = 0.0
+            for r in 0..<batch { dbo += Double(g[r * nOut + o]) }
+            worst = max(worst, abs(dbo - Double(d.bias.grad[o])))
+            for i in 0..<nIn {
+                var acc = 0.0
+                for r in 0..<batch { acc += Double(g[r * nOut + o]) * Double(x[r * nIn + i]) }
+                worst = max(worst, abs(acc - Double(d.weight.grad[o * nIn + i])))
+            }
+        }
+        #expect(worst < 1e-4, "largest difference \(worst)")
+    }
+
     // MARK: Conv2D
 
     @Test(arguments: ConvCase.all)
