@@ -72,7 +72,11 @@ public struct DatasetStore: Sendable {
     /// missing. Throws a `DataError` naming the file at fault.
     public func obtain(_ dataset: RealDataset, directory override: String? = nil) throws -> Report {
         let dir = directory(for: dataset, override: override)
-        var missing = try checkPresent(dataset, in: dir)
+        var found: [String: StoredFile] = [:]
+        var missing: [RealDataset.FileSpec] = []
+        for spec in dataset.files {
+            if dataset.locate(spec.name, in: dir) == nil { missing.append(spec) } else { found[spec.name] = try stored(spec, dataset, in: dir) }
+        }
         var source = "already present"
         if !missing.isEmpty {
             switch dataset {
@@ -80,22 +84,10 @@ public struct DatasetStore: Sendable {
             case .fashionMNIST: source = try copyFashionMNIST(missing, into: dir)
             case .cifar10: throw cifarUnavailable(missing, dir)
             }
-            missing = try checkPresent(dataset, in: dir)
-            if let file = missing.first {
-                throw DataError(.unavailable, file: (dir as NSString).appendingPathComponent(file.name), "still missing after obtaining")
-            }
+            // Re-read what was written: the check is on the files as they are on disk.
+            for spec in missing { found[spec.name] = try stored(spec, dataset, in: dir) }
         }
-        let files = try dataset.files.map { spec in try stored(spec, dataset, in: dir) }
-        return Report(dataset: dataset, directory: dir, source: source, files: files)
-    }
-
-    /// Verifies the files that are present and returns those that are missing.
-    private func checkPresent(_ dataset: RealDataset, in dir: String) throws -> [RealDataset.FileSpec] {
-        var missing: [RealDataset.FileSpec] = []
-        for spec in dataset.files {
-            if dataset.locate(spec.name, in: dir) == nil { missing.append(spec) } else { _ = try stored(spec, dataset, in: dir) }
-        }
-        return missing
+        return Report(dataset: dataset, directory: dir, source: source, files: dataset.files.map { found[$0.name]! })
     }
 
     private func stored(_ spec: RealDataset.FileSpec, _ dataset: RealDataset, in dir: String) throws -> StoredFile {
