@@ -172,7 +172,7 @@ public struct DatasetStore: Sendable {
         DataError(.unavailable, file: (dir as NSString).appendingPathComponent(missing[0].name),
                   "missing (\(missing.count) of 6 CIFAR-10 files absent); download cifar-10-binary.tar.gz from "
                   + "https://www.cs.toronto.edu/~kriz/cifar.html and extract data_batch_1.bin ... data_batch_5.bin "
-                  + "and test_batch.bin into \(dir) (e.g. `tar xzf cifar-10-binary.tar.gz --strip-components=1 -C \(dir)`)")
+                  + "and test_batch.bin into \(dir) (e.g. `mkdir -p \(dir) && tar xzf cifar-10-binary.tar.gz --strip-components=1 -C \(dir)`)")
     }
 
     // MARK: Shared
