@@ -13,10 +13,12 @@ enum Parallel {
     nonisolated(unsafe) private static var savedThreads = 1
     private static let lock = NSLock()
 
-    /// How many workers to use for `pieces` independent pieces of work.
+    /// How many workers to use for `pieces` independent pieces of work: 1 while a
+    /// parallel region is already running (nested, or another thread's), else up to
+    /// `BLAS.threads`.
     static func workers(for pieces: Int) -> Int {
         lock.lock(); defer { lock.unlock() }
-        return max(1, min(pieces, depth > 0 ? savedThreads : BLAS.threads))
+        return depth > 0 ? 1 : max(1, min(pieces, BLAS.threads))
     }
 
     /// Elementwise work below this many floats per worker is not worth a thread hop.
