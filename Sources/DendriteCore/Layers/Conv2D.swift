@@ -10,8 +10,9 @@
 /// column gradients the sgemm just wrote) from cache. The price is a copy between the
 /// product's channel-major layout and NCHW, which also adds the bias. The columns of
 /// the whole batch stay for backward (dW needs them; they then receive dL/dcolumns).
-/// The work buffers belong to the layer, only grow, and are reused every step, so
-/// steady-state training allocates nothing.
+/// Chunks are independent, so with `BLAS.threads` > 1 they run on that many workers
+/// (see `Parallel`). The work buffers belong to the layer, only grow, and are reused
+/// every step, so steady-state training allocates nothing.
 public final class Conv2D: Layer {
     public let kind = "conv2d"
     public let inputChannels: Int
@@ -29,7 +30,8 @@ public final class Conv2D: Layer {
     private var geometry: ConvGeometry?    // whole batch, of the last forward
     private var output = Tensor.empty
     private var gradInput = Tensor.empty
-    private let columns = WorkBuffer()     // per chunk [Cin*k*k, chunk*Ho*Wo]; dL/dcolumns in backward
+    private let columns = WorkBuffer()     // whole batch, one [Cin*k*k, chunk*Ho*Wo] block per chunk;
+                                           // dL/dcolumns in backward
     private var products: [WorkBuffer] = []  // per worker [Cout, chunk*Ho*Wo]; dL/dproduct in backward
     private let partials = WorkBuffer()    // per chunk: dW [Cout, Cin*k*k] then db [Cout]
 
