@@ -8,7 +8,14 @@ import Foundation
 /// release: `swift run -c release dendrite-bench`.
 
 func usage() -> Never {
-    print("usage: dendrite-bench [mlp|cnn|all] [--threads 1,2] [--epochs N] [--warmup BATCHES] [--profile BATCHES]")
+    print("""
+    usage: dendrite-bench [mlp|cnn|all] [--threads 1,2] [--epochs N] [--warmup BATCHES] [--profile BATCHES]
+      mlp|cnn|all        workload (default all): MLP 784-128-10, or the small MNIST CNN
+      --threads 1,2      OpenBLAS thread counts to measure, comma-separated (default 1,2)
+      --epochs N         timed epochs of 60000 samples per row (default 1)
+      --warmup BATCHES   untimed batches before each row (default 30)
+      --profile BATCHES  instead of the table: per-layer milliseconds over BATCHES batches
+    """)
     exit(2)
 }
 
