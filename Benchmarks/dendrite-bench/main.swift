@@ -99,7 +99,7 @@ print("samples/s: all timed epochs, wall clock, including the Trainer's per-epoc
 print("best 50: samples/s over the fastest 50 consecutive batches of the run;")
 print("cpu: process CPU time / wall time while timed (100% = one core busy; less = the machine was shared);")
 print("GFLOP/s counts only the matrix products (forward, weight and input gradients), at samples/s;")
-print("sgemm512: OpenBLAS 512x512x512 sgemm at that thread count, measured just before the row;")
+print("sgemm512: OpenBLAS 512x512x512 sgemm at that thread count, best of 8 short windows just before the row;")
 print("torch 1T: PyTorch CPU, 1 thread, same model and batch on this machine kind (ratio = samples/s / torch, > 1 = faster);")
 print("peak MB: VmHWM of this process during that row (includes the 47 MB dataset).")
 let peaks = rows.compactMap(\.peakRSSMB)
