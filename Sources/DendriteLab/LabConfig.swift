@@ -1,0 +1,36 @@
+import DendriteCore
+
+/// How dendrites are used, as the Lab's mode button cycles through them (DESIGN 2.2):
+/// none (plain network), GD (dendrites trained jointly by backprop) or PB (perforated
+/// backpropagation with neuron and dendrite phases).
+public enum LabMode: String, Codable, CaseIterable, Sendable {
+    case none, gd, pb
+
+    public var next: LabMode {
+        let all = LabMode.allCases
+        return all[(all.firstIndex(of: self)! + 1) % all.count]
+    }
+}
+
+/// Everything that determines the model the Lab trains: dataset, network, optimiser and
+/// seed. Same config, same run (weights, shuffling, data).
+public struct LabConfig: Codable, Equatable, Sendable {
+    public var dataset: ToyData.Kind = .spiral
+    /// Standard deviation of Gaussian jitter on each point (data units; points span ~[-1, 1]).
+    public var noise: Float = 0.05
+    public var samples: Int = 600
+    public var validationFraction: Double = 0.2
+    public var hidden: [Int] = [8, 8]
+    public var activation: LayerSpec = .tanh
+    public var batchSize: Int = 16
+    /// Adam learning rate.
+    public var learningRate: Float = 0.02
+    public var seed: UInt64 = 1
+    public var mode: LabMode = .none
+
+    public init() {}
+
+    public var networkSpec: NetworkSpec {
+        .mlp(inputs: 2, hidden: hidden, outputs: 2, activation: activation)
+    }
+}

@@ -1,0 +1,66 @@
+import DendriteCore
+
+/// Everything one frame shows, read from the model once per frame.
+public struct LabFrame {
+    public var picture: NetworkPicture
+    public var probe: Probe
+    public var train: Dataset
+    public var validation: Dataset
+    public var history: [EpochMetrics]
+    public var events: [TrainingEvent]
+    public var config: LabConfig
+    public var status: StatusBar.Info
+    /// The network's answer at the hovered input, if the mouse is over the data view.
+    public var prediction: (x: Float, y: Float, p: Float)?
+}
+
+/// Draws the whole Lab (every panel, toolbar, status line, tooltip, help) for a frame and
+/// a view state. The window and the offscreen renderer both call this.
+public enum LabScene {
+    public static func draw(_ canvas: Canvas, frame: LabFrame, state: LabState) {
+        let t = canvas.theme
+        let layout = LabLayout(width: state.width, height: state.height, theme: t)
+        canvas.clear(t.background)
+        var hoveredNeuron: NeuronRef?
+        var hoveredInput: (Float, Float)?
+        var hoveredButton: Int?
+        switch state.hovered {
+        case .neuron(let n): hoveredNeuron = n
+        case .input(let x, let y): hoveredInput = (x, y)
+        case .button(let i): hoveredButton = i
+        case nil: break
+        }
+
+        NetworkView.draw(canvas, in: layout.network, picture: frame.picture, selected: state.selected, hovered: hoveredNeuron)
+        if state.showCurves {
+            CurvesView.draw(canvas, in: layout.curves, history: frame.history, events: frame.events)
+        }
+        DataView.draw(canvas, in: layout.data, probe: frame.probe, train: frame.train, validation: frame.validation,
+                      selected: state.selected, hoveredInput: hoveredInput)
+        if state.showInspector {
+            InspectorView.draw(canvas, in: layout.inspector, picture: frame.picture,
+                               neuron: hoveredNeuron ?? state.selected, prediction: frame.prediction)
+        }
+        let buttons = Toolbar.buttons(width: state.width, state: state, config: frame.config, theme: t)
+        Toolbar.draw(canvas, layout.toolbar, buttons: buttons, hovered: hoveredButton)
+        let message = state.message != nil && state.frame <= state.messageUntilFrame ? state.message : nil
+        StatusBar.draw(canvas, layout.status, info: frame.status, message: message)
+        if let n = hoveredNeuron { drawTooltip(canvas, frame: frame, neuron: n, at: state.mouse, bounds: layout.bounds) }
+        if state.showHelp { HelpOverlay.draw(canvas, in: layout.bounds) }
+    }
+
+    static func drawTooltip(_ canvas: Canvas, frame: LabFrame, neuron n: NeuronRef, at mouse: Vec2, bounds: Rect) {
+        let t = canvas.theme
+        guard n.column < frame.picture.layers.count, n.unit < frame.picture.layers[n.column].neurons.count else { return }
+        let layer = frame.picture.layers[n.column], p = layer.neurons[n.unit]
+        var s = "\(layer.title) #\(n.unit + 1): \(fmt3(p.activation))"
+        if let b = p.bias { s += " · bias \(fmt3(b))" }
+        if !p.dendrites.branches.isEmpty { s += " · \(p.dendrites.branches.count) dendrites" }
+        let size = canvas.measure(s, size: t.smallSize)
+        var box = Rect(x: mouse.x + 14, y: mouse.y + 14, w: size.w + 12, h: size.h + 8)
+        if box.maxX > bounds.maxX { box.x = mouse.x - box.w - 8 }
+        if box.maxY > bounds.maxY { box.y = mouse.y - box.h - 8 }
+        canvas.fill(box, t.text.withAlpha(UInt8(230)))
+        canvas.text(s, at: Vec2(box.x + 6, box.y + 4), size: t.smallSize, t.panel)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import DendriteCore
+
+/// One neuron as drawn: its activation, bias and dendrites.
+public struct NeuronPicture: Equatable, Sendable {
+    /// Activation for the shown input (or mean over the training set), in the layer's units.
+    public var activation: Float
+    /// The same mapped to [-1, 1] for colour.
+    public var shade: Float
+    public var bias: Float?
+    public var dendrites: NeuronDendrites
+
+    public init(activation: Float, shade: Float, bias: Float? = nil, dendrites: NeuronDendrites = .none) {
+        self.activation = activation
+        self.shade = shade
+        self.bias = bias
+        self.dendrites = dendrites
+    }
+}
+
+/// One column of the network view.
+public struct LayerPicture: Equatable, Sendable {
+    public var title: String
+    public var neurons: [NeuronPicture]
+    /// Incoming weights [units, previous units] row-major (empty for the input column).
+    public var weights: [Float]
+
+    public init(title: String, neurons: [NeuronPicture], weights: [Float] = []) {
+        self.title = title
+        self.neurons = neurons
+        self.weights = weights
+    }
+}
+
+/// A snapshot of the network for drawing: read from the core, never written back.
+/// Tests build these by hand to draw states the core cannot reach yet.
+public struct NetworkPicture: Equatable, Sendable {
+    /// Column 0 is the input; the last column the output.
+    public var layers: [LayerPicture]
+    public var mode: LabMode
+    public var phase: Phase
+    public var dendriteSets: Int
+    public var parameterCount: Int
+    /// What the somata colours show ("mean over training set", "input (0.31, -0.52)").
+    public var caption: String
+
+    public init(layers: [LayerPicture], mode: LabMode = .none, phase: Phase = .neuron, dendriteSets: Int = 0,
+                parameterCount: Int = 0, caption: String = "") {
+        self.layers = layers
+        self.mode = mode
+        self.phase = phase
+        self.dendriteSets = dendriteSets
+        self.parameterCount = parameterCount
+        self.caption = caption
+    }
+
+    /// Units per column, which is all the layout needs.
+    public var shape: [Int] { layers.map(\.neurons.count) }
+
+    /// Reads `session`'s network for one input point, or the training-set mean when nil.
+    public static func read(_ session: LabSession, input: (Float, Float)? = nil) -> NetworkPicture {
+        let net = session.network
+        let groups = NeuronGroup.groups(of: net)
+        let x: Tensor
+        let caption: String
+        if let (a, b) = input {
+            x = Tensor(shape: [1, 2], [a, b])
+            caption = "input (\(fmt2(a)), \(fmt2(b)))"
+        } else {
+            var t = Tensor.empty
+            var labels: [Int32] = []
+            session.train.fill(indices: Array(0..<session.train.count)[...], into: &t, labels: &labels)
+            x = t
+            caption = "mean over training set"
+        }
+        let acts = Probe.meanActivations(net, x, groups)
+        var inputMean: [Float] = [0, 0]
+        for i in 0..<x.rows { inputMean[0] += x[2 * i]; inputMean[1] += x[2 * i + 1] }
+        inputMean = inputMean.map { $0 / Float(max(x.rows, 1)) }
+
+        var layers = [LayerPicture(title: "Input",
+                                   neurons: inputMean.map { NeuronPicture(activation: $0, shade: max(-1, min(1, $0))) })]
+        for (gi, g) in groups.enumerated() {
+            let layer = net.layers[g.neuronLayer]
+            let dense = denseCore(of: layer)
+            let dendrites = readDendrites(of: layer, units: g.units)
+            let neurons = (0..<g.units).map { u in
+                NeuronPicture(activation: acts[gi][u], shade: g.shade(acts[gi][u]),
+                              bias: dense.map { $0.bias.value[u] }, dendrites: dendrites[u])
+            }
+            let isLast = gi == groups.count - 1
+            let title = isLast ? "Output · \(g.activation)" : "Hidden \(gi + 1) · \(g.activation)"
+            layers.append(LayerPicture(title: title, neurons: neurons, weights: dense?.weight.value.storage ?? []))
+        }
+        return NetworkPicture(layers: layers, mode: session.config.mode, phase: session.phase,
+                              dendriteSets: session.dendriteSets, parameterCount: session.parameterCount,
+                              caption: caption)
+    }
+}
+
+func fmt2(_ v: Float) -> String { String(format: "%.2f", Double(v)) }

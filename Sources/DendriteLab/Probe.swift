@@ -1,0 +1,68 @@
+import DendriteCore
+
+/// What the network computes, read through the core's forward pass, in the form the
+/// views draw: activations of every neuron over a grid of inputs (heatmaps), for one
+/// input or averaged over the training set (somata colours).
+public struct Probe: Sendable {
+    /// Grid cells per side; the grid covers [-extent, extent]^2, row 0 at the top (y = +extent).
+    public let resolution: Int
+    public let extent: Float
+    /// Per neuron group, [resolution * resolution * units] activations, cell-major.
+    public let gridActivations: [[Float]]
+    public let groups: [NeuronGroup]
+
+    /// Evaluates `network` on the whole grid in one batched forward pass.
+    public init(network: Network, resolution: Int = 64, extent: Float = 1.3) {
+        self.resolution = resolution
+        self.extent = extent
+        groups = NeuronGroup.groups(of: network)
+        var x = Tensor(shape: [resolution * resolution, 2])
+        for row in 0..<resolution {
+            for col in 0..<resolution {
+                let (gx, gy) = Probe.cellCentre(row: row, col: col, resolution: resolution, extent: extent)
+                x[2 * (row * resolution + col)] = gx
+                x[2 * (row * resolution + col) + 1] = gy
+            }
+        }
+        gridActivations = Probe.groupActivations(network, x, groups)
+    }
+
+    /// Input coordinates of a grid cell's centre.
+    public static func cellCentre(row: Int, col: Int, resolution: Int, extent: Float) -> (Float, Float) {
+        let step = 2 * extent / Float(resolution)
+        return (-extent + (Float(col) + 0.5) * step, extent - (Float(row) + 0.5) * step)
+    }
+
+    /// P(class 1) per grid cell (row-major).
+    public var probabilityOfClass1: [Float] {
+        guard let last = gridActivations.last, let g = groups.last, g.units >= 2 else { return [] }
+        return stride(from: 1, to: last.count, by: g.units).map { last[$0] }
+    }
+
+    /// One neuron's activation per grid cell (row-major).
+    public func neuronGrid(group: Int, unit: Int) -> [Float] {
+        let a = gridActivations[group], u = groups[group].units
+        return stride(from: unit, to: a.count, by: u).map { a[$0] }
+    }
+
+    /// Activations per group for each row of `x` ([B, 2]); the output group as softmax.
+    static func groupActivations(_ network: Network, _ x: Tensor, _ groups: [NeuronGroup]) -> [[Float]] {
+        let outs = network.forwardRecording(x)
+        return groups.map { g in
+            var v = outs[g.outputLayer].storage
+            if g.activation == "softmax" { softmaxRows(&v, columns: g.units) }
+            return v
+        }
+    }
+
+    /// Mean activation of each neuron over the rows of `x`, per group.
+    static func meanActivations(_ network: Network, _ x: Tensor, _ groups: [NeuronGroup]) -> [[Float]] {
+        let per = groupActivations(network, x, groups)
+        let n = Float(max(x.rows, 1))
+        return zip(per, groups).map { a, g in
+            var m = [Float](repeating: 0, count: g.units)
+            for (i, v) in a.enumerated() { m[i % g.units] += v }
+            return m.map { $0 / n }
+        }
+    }
+}
