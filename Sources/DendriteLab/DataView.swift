@@ -7,7 +7,7 @@ import DendriteCore
 public enum DataView {
     /// The square plot area inside the panel (also used to map the mouse to inputs).
     public static func plotRect(in rect: Rect) -> Rect {
-        let inner = Rect(x: rect.x + 30, y: rect.y + 32, w: rect.w - 42, h: rect.h - 56)
+        let inner = Rect(x: rect.x + 30, y: rect.y + 32, w: rect.w - 42, h: rect.h - 70)
         let side = max(10, min(inner.w, inner.h))
         return Rect(x: inner.x + (inner.w - side) / 2, y: inner.y, w: side, h: side)
     }
@@ -33,10 +33,7 @@ public enum DataView {
         var values: [Float]
         if let s = selected, s.column == 0 {
             title = "Data · input x\(s.unit == 0 ? "₁" : "₂")"
-            values = (0..<(res * res)).map { i in
-                let (x, y) = Probe.cellCentre(row: i / res, col: i % res, resolution: res, extent: probe.extent)
-                return max(-1, min(1, s.unit == 0 ? x : y))
-            }
+            values = probe.inputGrid(unit: s.unit)
         } else if let s = selected, s.column - 1 < probe.groups.count, s.unit < probe.groups[s.column - 1].units {
             let g = probe.groups[s.column - 1]
             let isOutput = s.column == probe.groups.count
@@ -50,7 +47,7 @@ public enum DataView {
         let plot = plotRect(in: rect)
         if values.count == res * res {
             let white = Color(hex: 0xFFFFFF)
-            let pixels = values.map { Color.mix(t.scale.color($0), white, 0.22).argb }
+            let pixels = values.map { Color.mix(t.scale.color($0), white, 0.3).argb }
             canvas.image(slot: "data.heatmap", argb: pixels, width: res, height: res, in: plot)
         }
         canvas.stroke(plot, t.panelBorder)
@@ -72,7 +69,7 @@ public enum DataView {
             canvas.line(p - Vec2(0, 8), p + Vec2(0, 8), t.text, width: 1.5)
         }
         canvas.clip(nil)
-        let legendY = plot.maxY + 3
+        let legendY = plot.maxY + 20
         canvas.fillCircle(Vec2(rect.x + 14, legendY + 8), radius: 4, t.scale.negative)
         canvas.text("class 0", at: Vec2(rect.x + 21, legendY + 1), size: t.smallSize, t.mutedText)
         canvas.fillCircle(Vec2(rect.maxX - 58, legendY + 8), radius: 4, t.scale.positive)

@@ -15,7 +15,7 @@ public enum LabMode: String, Codable, CaseIterable, Sendable {
 /// Everything that determines the model the Lab trains: dataset, network, optimiser and
 /// seed. Same config, same run (weights, shuffling, data).
 public struct LabConfig: Codable, Equatable, Sendable {
-    public var dataset: ToyData.Kind = .spiral
+    public var dataset: ToyData.Kind = .xor
     /// Standard deviation of Gaussian jitter on each point (data units; points span ~[-1, 1]).
     public var noise: Float = 0.05
     public var samples: Int = 600

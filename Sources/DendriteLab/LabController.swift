@@ -125,7 +125,7 @@ public final class LabController {
         let probe = probe!
         var input: (Float, Float)?
         if case .input(let x, let y) = state.hovered { input = (x, y) }
-        let picture = NetworkPicture.read(session, input: input)
+        let picture = NetworkPicture.read(session, input: input, probe: probe)
         var prediction: (x: Float, y: Float, p: Float)?
         if let (x, y) = input, let out = picture.layers.last, out.neurons.count >= 2 {
             prediction = (x, y, out.neurons[1].activation)

@@ -11,7 +11,7 @@ public struct NetworkGeometry: Equatable, Sendable {
     public init(shape: [Int], in rect: Rect) {
         let titleSpace: Float = 40, bottomSpace: Float = 26
         top = rect.y + titleSpace
-        let area = Rect(x: rect.x + 40, y: top, w: max(10, rect.w - 110), h: max(10, rect.h - titleSpace - bottomSpace))
+        let area = Rect(x: rect.x + 44, y: top, w: max(10, rect.w - 150), h: max(10, rect.h - titleSpace - bottomSpace))
         let maxUnits = Float(shape.max() ?? 1)
         let spacing = area.h / max(maxUnits, 1)
         radius = max(4, min(17, spacing * 0.27))

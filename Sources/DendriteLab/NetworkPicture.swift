@@ -9,12 +9,17 @@ public struct NeuronPicture: Equatable, Sendable {
     public var shade: Float
     public var bias: Float?
     public var dendrites: NeuronDendrites
+    /// The neuron's output over the input plane, as shades in [-1, 1] (row-major, side
+    /// `NetworkPicture.heatmapResolution`); empty when not probed.
+    public var heatmap: [Float]
 
-    public init(activation: Float, shade: Float, bias: Float? = nil, dendrites: NeuronDendrites = .none) {
+    public init(activation: Float, shade: Float, bias: Float? = nil, dendrites: NeuronDendrites = .none,
+                heatmap: [Float] = []) {
         self.activation = activation
         self.shade = shade
         self.bias = bias
         self.dendrites = dendrites
+        self.heatmap = heatmap
     }
 }
 
@@ -43,9 +48,15 @@ public struct NetworkPicture: Equatable, Sendable {
     public var parameterCount: Int
     /// What the somata colours show ("mean over training set", "input (0.31, -0.52)").
     public var caption: String
+    /// True when activations are for one hovered input (somata drawn in one colour);
+    /// false when they are means (somata show their heatmaps instead).
+    public var showsOneInput: Bool
+    public var heatmapResolution: Int
 
     public init(layers: [LayerPicture], mode: LabMode = .none, phase: Phase = .neuron, dendriteSets: Int = 0,
-                parameterCount: Int = 0, caption: String = "") {
+                parameterCount: Int = 0, caption: String = "", showsOneInput: Bool = false, heatmapResolution: Int = 0) {
+        self.showsOneInput = showsOneInput
+        self.heatmapResolution = heatmapResolution
         self.layers = layers
         self.mode = mode
         self.phase = phase
@@ -58,7 +69,7 @@ public struct NetworkPicture: Equatable, Sendable {
     public var shape: [Int] { layers.map(\.neurons.count) }
 
     /// Reads `session`'s network for one input point, or the training-set mean when nil.
-    public static func read(_ session: LabSession, input: (Float, Float)? = nil) -> NetworkPicture {
+    public static func read(_ session: LabSession, input: (Float, Float)? = nil, probe: Probe? = nil) -> NetworkPicture {
         let net = session.network
         let groups = NeuronGroup.groups(of: net)
         let x: Tensor
@@ -71,22 +82,26 @@ public struct NetworkPicture: Equatable, Sendable {
             var labels: [Int32] = []
             session.train.fill(indices: Array(0..<session.train.count)[...], into: &t, labels: &labels)
             x = t
-            caption = "mean over training set"
+            caption = probe == nil ? "mean over training set" : "each neuron's output over the plane"
         }
         let acts = Probe.meanActivations(net, x, groups)
         var inputMean: [Float] = [0, 0]
         for i in 0..<x.rows { inputMean[0] += x[2 * i]; inputMean[1] += x[2 * i + 1] }
         inputMean = inputMean.map { $0 / Float(max(x.rows, 1)) }
 
-        var layers = [LayerPicture(title: "Input",
-                                   neurons: inputMean.map { NeuronPicture(activation: $0, shade: max(-1, min(1, $0))) })]
+        let inputShown = input.map { [$0.0, $0.1] }
+        var layers = [LayerPicture(title: "Input", neurons: (0..<2).map { u in
+            let v = inputShown?[u] ?? inputMean[u]
+            return NeuronPicture(activation: v, shade: max(-1, min(1, v)), heatmap: probe?.inputGrid(unit: u) ?? [])
+        })]
         for (gi, g) in groups.enumerated() {
             let layer = net.layers[g.neuronLayer]
             let dense = denseCore(of: layer)
             let dendrites = readDendrites(of: layer, units: g.units)
             let neurons = (0..<g.units).map { u in
                 NeuronPicture(activation: acts[gi][u], shade: g.shade(acts[gi][u]),
-                              bias: dense.map { $0.bias.value[u] }, dendrites: dendrites[u])
+                              bias: dense.map { $0.bias.value[u] }, dendrites: dendrites[u],
+                              heatmap: probe.map { p in p.neuronGrid(group: gi, unit: u).map(g.shade) } ?? [])
             }
             let isLast = gi == groups.count - 1
             let title = isLast ? "Output · \(g.activation)" : "Hidden \(gi + 1) · \(g.activation)"
@@ -94,7 +109,7 @@ public struct NetworkPicture: Equatable, Sendable {
         }
         return NetworkPicture(layers: layers, mode: session.config.mode, phase: session.phase,
                               dendriteSets: session.dendriteSets, parameterCount: session.parameterCount,
-                              caption: caption)
+                              caption: caption, showsOneInput: input != nil, heatmapResolution: probe?.resolution ?? 0)
     }
 }
 

@@ -72,8 +72,15 @@ public enum NetworkView {
                 } else if ref == hovered {
                     canvas.strokeCircle(p, radius: r + 4, t.mutedText.withAlpha(UInt8(160)), width: 2)
                 }
-                let fill = t.scale.color(n.shade)
-                canvas.fillCircle(p, radius: r, fill.withAlpha(0.25 + 0.75 * neuronAlpha))
+                if !picture.showsOneInput && n.heatmap.count == picture.heatmapResolution * picture.heatmapResolution
+                    && picture.heatmapResolution > 0 {
+                    let res = picture.heatmapResolution
+                    canvas.image(slot: "soma.\(c).\(u)", argb: discPixels(n.heatmap, resolution: res, scale: t.scale,
+                                                                         alpha: neuronAlpha),
+                                 width: res, height: res, in: Rect(x: p.x - r, y: p.y - r, w: 2 * r, h: 2 * r))
+                } else {
+                    canvas.fillCircle(p, radius: r, t.scale.color(n.shade).withAlpha(0.25 + 0.75 * neuronAlpha))
+                }
                 canvas.strokeCircle(p, radius: r, t.text.withAlpha(0.3 + 0.5 * neuronAlpha), width: 1.5)
                 drawGauges(canvas, at: p, radius: r, dendrites: n.dendrites, maxE: maxE, maxS: maxS)
             }
@@ -82,6 +89,22 @@ public enum NetworkView {
         drawLabels(canvas, geo: geo, picture: picture)
         drawLegend(canvas, rect: rect, hasDendrites: hasDendrites, frozen: frozenDendrites,
                    gauges: picture.layers.contains { $0.neurons.contains { $0.dendrites.errorSignal != nil } })
+    }
+
+    /// A heatmap masked to a disc (transparent corners), so a soma shows its own output
+    /// over the input plane, as TensorFlow Playground's neuron thumbnails do.
+    static func discPixels(_ shades: [Float], resolution res: Int, scale: Diverging, alpha: Float) -> [UInt32] {
+        var out = [UInt32](repeating: 0, count: res * res)
+        let c = Float(res) / 2, rr = c - 0.5
+        for row in 0..<res {
+            for col in 0..<res {
+                let dx = Float(col) + 0.5 - c, dy = Float(row) + 0.5 - c
+                let edge = max(0, min(1, rr - (dx * dx + dy * dy).squareRoot() + 0.5))
+                guard edge > 0 else { continue }
+                out[row * res + col] = scale.color(shades[row * res + col]).withAlpha(edge * (0.25 + 0.75 * alpha)).argb
+            }
+        }
+        return out
     }
 
     static func drawTree(_ canvas: Canvas, geo: NetworkGeometry, column: Int, unit: Int, neuron: NeuronPicture,

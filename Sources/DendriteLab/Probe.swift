@@ -45,6 +45,14 @@ public struct Probe: Sendable {
         return stride(from: unit, to: a.count, by: u).map { a[$0] }
     }
 
+    /// Input coordinate `unit` (0: x1, 1: x2) per grid cell, clamped to [-1, 1].
+    public func inputGrid(unit: Int) -> [Float] {
+        (0..<(resolution * resolution)).map { i in
+            let (x, y) = Probe.cellCentre(row: i / resolution, col: i % resolution, resolution: resolution, extent: extent)
+            return max(-1, min(1, unit == 0 ? x : y))
+        }
+    }
+
     /// Activations per group for each row of `x` ([B, 2]); the output group as softmax.
     static func groupActivations(_ network: Network, _ x: Tensor, _ groups: [NeuronGroup]) -> [[Float]] {
         let outs = network.forwardRecording(x)

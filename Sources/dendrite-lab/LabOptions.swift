@@ -5,7 +5,7 @@ import DendriteLab
 /// Options shared by `lab` and `render`: which toy problem and network the Lab starts with.
 struct LabOptions: ParsableArguments {
     @Option(help: "Toy dataset: \(ToyData.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var dataset: String = "spiral"
+    var dataset: String = "xor"
 
     @Option(help: "Gaussian noise on each point (data units, points span about -1...1).")
     var noise: Float = 0.05
