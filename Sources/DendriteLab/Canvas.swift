@@ -23,9 +23,11 @@ public final class Canvas {
     private struct TextKey: Hashable { var text: String; var size: Int; var bold: Bool; var color: Color }
     private struct TextTexture { var texture: OpaquePointer; var w: Int32; var h: Int32 }
     private var textCache: [TextKey: TextTexture] = [:]
-    private struct ImageSlot { var texture: OpaquePointer; var w: Int; var h: Int }
+    private struct ImageSlot { var texture: OpaquePointer; var w: Int; var h: Int; var version: Int? }
     private var images: [String: ImageSlot] = [:]
     private var vertices: [SDL_Vertex] = []
+    private var batched: [SDL_Vertex] = []
+    private var batching = false
 
     /// Seconds since some start; views use it for pulses (set by the owner each frame).
     public var time: Double = 0
@@ -101,7 +103,8 @@ public final class Canvas {
         guard points.count >= 2 else { return }
         vertices.removeAll(keepingCapacity: true)
         for i in 0..<(points.count - 1) { appendSegment(points[i], points[i + 1], c, width: width) }
-        if width > 2.5 {
+        // Round joints only for opaque lines: translucent overlaps would show as dots.
+        if width > 2.5 && c.a == 255 {
             for p in points.dropFirst().dropLast() { appendDisc(p, radius: width / 2, c, segments: 8) }
         }
         flushTriangles()
@@ -211,7 +214,13 @@ public final class Canvas {
     /// redrawn every frame costs one upload, not one allocation.
     public func image(slot: String, argb pixels: [UInt32], width: Int, height: Int, in rect: Rect,
                       smooth: Bool = true) {
-        precondition(pixels.count == width * height, "image needs \(width * height) pixels, got \(pixels.count)")
+        image(slot: slot, version: nil, width: width, height: height, in: rect, smooth: smooth) { pixels }
+    }
+
+    /// Like `image(slot:argb:...)`, but `pixels` is only called (and uploaded) when
+    /// `version` differs from the slot's last one: unchanged heatmaps cost a blit.
+    public func image(slot: String, version: Int?, width: Int, height: Int, in rect: Rect,
+                      smooth: Bool = true, pixels: () -> [UInt32]) {
         var s = images[slot]
         if let old = s, old.w != width || old.h != height {
             SDL_DestroyTexture(old.texture)
@@ -222,16 +231,51 @@ public final class Canvas {
                                               Int32(SDL_TEXTUREACCESS_STATIC.rawValue),
                                               Int32(width), Int32(height)) else { return }
             SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_BLEND)
-            s = ImageSlot(texture: tex, w: width, h: height)
-            images[slot] = s
+            s = ImageSlot(texture: tex, w: width, h: height, version: nil)
         }
-        guard let s else { return }
-        SDL_SetTextureScaleMode(s.texture, smooth ? SDL_ScaleModeLinear : SDL_ScaleModeNearest)
-        pixels.withUnsafeBytes { raw in
-            _ = SDL_UpdateTexture(s.texture, nil, raw.baseAddress, Int32(width * 4))
+        guard var slotValue = s else { return }
+        if version == nil || slotValue.version != version {
+            let px = pixels()
+            precondition(px.count == width * height, "image needs \(width * height) pixels, got \(px.count)")
+            px.withUnsafeBytes { raw in
+                _ = SDL_UpdateTexture(slotValue.texture, nil, raw.baseAddress, Int32(width * 4))
+            }
+            slotValue.version = version
         }
+        images[slot] = slotValue
+        SDL_SetTextureScaleMode(slotValue.texture, smooth ? SDL_ScaleModeLinear : SDL_ScaleModeNearest)
         var dst = SDL_FRect(x: rect.x, y: rect.y, w: rect.w, h: rect.h)
-        SDL_RenderCopyF(renderer, s.texture, nil, &dst)
+        SDL_RenderCopyF(renderer, slotValue.texture, nil, &dst)
+    }
+
+    /// Many small discs with a rim (scatter points), drawn as copies of one cached,
+    /// antialiased sprite per colour pair: far cheaper than triangles per point.
+    public func dots(_ centres: [Vec2], radius: Float, fill: Color, rim: Color, rimWidth: Float = 1.2) {
+        let scale: Float = 4
+        let size = Int(((radius + rimWidth) * 2 * scale).rounded(.up)) + 2
+        let slot = "dot.\(fill.argb).\(rim.argb).\(size).\(rimWidth)"
+        let outer = radius + rimWidth
+        if images[slot] == nil {
+            var px = [UInt32](repeating: 0, count: size * size)
+            let c = Float(size) / 2
+            for y in 0..<size {
+                for x in 0..<size {
+                    let d = (Vec2(Float(x) + 0.5, Float(y) + 0.5) - Vec2(c, c)).length / scale
+                    let a = max(0, min(1, outer - d + 0.5 / scale * 2))
+                    guard a > 0 else { continue }
+                    let inner = max(0, min(1, radius - d + 0.5))
+                    px[y * size + x] = Color.mix(rim, fill, inner).withAlpha(a).argb
+                }
+            }
+            image(slot: slot, version: 0, width: size, height: size, in: Rect(x: -100, y: -100, w: 1, h: 1)) { px }
+        }
+        guard let s = images[slot] else { return }
+        SDL_SetTextureScaleMode(s.texture, SDL_ScaleModeLinear)
+        let half = Float(size) / scale / 2
+        for p in centres {
+            var dst = SDL_FRect(x: p.x - half, y: p.y - half, w: 2 * half, h: 2 * half)
+            SDL_RenderCopyF(renderer, s.texture, nil, &dst)
+        }
     }
 
     // MARK: Triangles
@@ -265,8 +309,24 @@ public final class Canvas {
         }
     }
 
+    /// Collects the triangles of every shape drawn inside `body` into one draw call.
+    /// Only for untextured shapes (lines, curves, circles) that need no text in between.
+    public func batch(_ body: () -> Void) {
+        batching = true
+        batched.removeAll(keepingCapacity: true)
+        body()
+        batching = false
+        swap(&vertices, &batched)
+        flushTriangles()
+        swap(&vertices, &batched)
+    }
+
     private func flushTriangles() {
         guard !vertices.isEmpty else { return }
+        if batching {
+            batched.append(contentsOf: vertices)
+            return
+        }
         vertices.withUnsafeBufferPointer { v in
             _ = SDL_RenderGeometry(renderer, nil, v.baseAddress, Int32(v.count), nil, 0)
         }

@@ -34,7 +34,7 @@ public enum CurvesView {
             .draw(canvas, series: [(history.map(\.trainAccuracy), t.trainLine, "train"),
                                    (history.map(\.validationAccuracy), t.validationLine, "validation")])
         let params = history.map { Float($0.parameters) }
-        Chart(title: "parameters", rect: parRect, epochs: history.count, yMin: 0, yMax: max(params.max() ?? 1, 1) * 1.15,
+        Chart(title: "parameters", rect: parRect, epochs: history.count, yMin: 0, yMax: niceCeiling(max(params.max() ?? 1, 1) * 1.1),
               shaded: shaded, markers: markers, integer: true)
             .draw(canvas, series: [(params, t.parameterLine, "")])
     }
@@ -56,6 +56,14 @@ public func renderCurvesPNG(history: [EpochMetrics], events: [TrainingEvent] = [
     off.canvas.clear(off.canvas.theme.background)
     CurvesView.draw(off.canvas, in: Rect(x: 0, y: 0, w: Float(width), h: Float(height)), history: history, events: events)
     try off.savePNG(path)
+}
+
+/// The smallest of 1, 2, 2.5, 5 times a power of ten that is >= v (axis tops).
+func niceCeiling(_ v: Float) -> Float {
+    guard v > 0, v.isFinite else { return 1 }
+    let p = powf(10, floorf(log10f(v)))
+    for m: Float in [1, 2, 2.5, 5, 10] where m * p >= v { return m * p }
+    return 10 * p
 }
 
 func pct(_ v: Float) -> String { v.isFinite ? String(format: "%.1f%%", Double(v * 100)) : "–" }

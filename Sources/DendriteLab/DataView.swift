@@ -47,8 +47,10 @@ public enum DataView {
         let plot = plotRect(in: rect)
         if values.count == res * res {
             let white = Color(hex: 0xFFFFFF)
-            let pixels = values.map { Color.mix(t.scale.color($0), white, 0.3).argb }
-            canvas.image(slot: "data.heatmap", argb: pixels, width: res, height: res, in: plot)
+            let slot = "data.heatmap." + (selected.map { "\($0.column).\($0.unit)" } ?? "surface")
+            canvas.image(slot: slot, version: probe.version, width: res, height: res, in: plot) {
+                values.map { Color.mix(t.scale.color($0), white, 0.3).argb }
+            }
         }
         canvas.stroke(plot, t.panelBorder)
 
@@ -80,13 +82,12 @@ public enum DataView {
         guard case .float(let f) = data.features, data.sampleSize == 2 else { return }
         let t = canvas.theme
         let r: Float = plot.w > 300 ? 3.6 : 2.6
-        var circles: [(center: Vec2, radius: Float, color: Color)] = []
-        circles.reserveCapacity(2 * data.count)
-        for i in 0..<data.count {
-            let p = point(f[2 * i], f[2 * i + 1], plot: plot, extent: extent)
-            circles.append((p, r + 1.2, rim))
-            circles.append((p, r, data.labels[i] == 0 ? t.scale.negative : t.scale.positive))
+        for label in [Int32(0), 1] {
+            var centres: [Vec2] = []
+            for i in 0..<data.count where data.labels[i] == label {
+                centres.append(point(f[2 * i], f[2 * i + 1], plot: plot, extent: extent))
+            }
+            canvas.dots(centres, radius: r, fill: label == 0 ? t.scale.negative : t.scale.positive, rim: rim)
         }
-        canvas.fillCircles(circles)
     }
 }

@@ -119,7 +119,7 @@ public final class LabController {
     /// Reads what this frame draws. The grid probe is recomputed only when the model changed.
     public func frame() -> LabFrame {
         if probe == nil || probeVersion != session.version {
-            probe = Probe(network: session.network)
+            probe = Probe(network: session.network, version: session.version)
             probeVersion = session.version
         }
         let probe = probe!

@@ -52,9 +52,13 @@ public struct NetworkPicture: Equatable, Sendable {
     /// false when they are means (somata show their heatmaps instead).
     public var showsOneInput: Bool
     public var heatmapResolution: Int
+    /// Version of the probe the heatmaps came from (nil: always re-upload).
+    public var heatmapVersion: Int?
 
     public init(layers: [LayerPicture], mode: LabMode = .none, phase: Phase = .neuron, dendriteSets: Int = 0,
-                parameterCount: Int = 0, caption: String = "", showsOneInput: Bool = false, heatmapResolution: Int = 0) {
+                parameterCount: Int = 0, caption: String = "", showsOneInput: Bool = false, heatmapResolution: Int = 0,
+                heatmapVersion: Int? = nil) {
+        self.heatmapVersion = heatmapVersion
         self.showsOneInput = showsOneInput
         self.heatmapResolution = heatmapResolution
         self.layers = layers
@@ -109,7 +113,8 @@ public struct NetworkPicture: Equatable, Sendable {
         }
         return NetworkPicture(layers: layers, mode: session.config.mode, phase: session.phase,
                               dendriteSets: session.dendriteSets, parameterCount: session.parameterCount,
-                              caption: caption, showsOneInput: input != nil, heatmapResolution: probe?.resolution ?? 0)
+                              caption: caption, showsOneInput: input != nil, heatmapResolution: probe?.resolution ?? 0,
+                              heatmapVersion: probe?.version)
     }
 }
 

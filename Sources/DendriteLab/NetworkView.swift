@@ -30,10 +30,11 @@ public enum NetworkView {
         // Column titles.
         for (c, layer) in picture.layers.enumerated() {
             guard let x = geo.centres[c].first?.x else { continue }
-            canvas.text(layer.title, at: Vec2(x, geo.top - 14), size: t.smallSize, t.mutedText, align: .center)
+            canvas.text(layer.title, at: Vec2(x, rect.y + 30), size: t.smallSize, t.mutedText, align: .center)
         }
 
         // Connections, weakest first so strong ones stay on top.
+        canvas.batch {
         for c in 1..<max(1, picture.layers.count) {
             let layer = picture.layers[c], prev = picture.layers[c - 1]
             let nIn = prev.neurons.count, nOut = layer.neurons.count
@@ -47,8 +48,9 @@ public enum NetworkView {
                 let mid = (a.x + b.x) / 2
                 let base = w < 0 ? t.scale.negative : t.scale.positive
                 canvas.bezier(a, Vec2(mid, a.y), Vec2(mid, b.y), b, base.withAlpha((0.12 + 0.75 * m) * neuronAlpha),
-                              width: 0.6 + 3.4 * m, segments: 14)
+                              width: 0.6 + 3.4 * m, segments: 10)
             }
+        }
         }
 
         // Dendrite trees.
@@ -74,10 +76,12 @@ public enum NetworkView {
                 }
                 if !picture.showsOneInput && n.heatmap.count == picture.heatmapResolution * picture.heatmapResolution
                     && picture.heatmapResolution > 0 {
-                    let res = picture.heatmapResolution
-                    canvas.image(slot: "soma.\(c).\(u)", argb: discPixels(n.heatmap, resolution: res, scale: t.scale,
-                                                                         alpha: neuronAlpha),
-                                 width: res, height: res, in: Rect(x: p.x - r, y: p.y - r, w: 2 * r, h: 2 * r))
+                    let res = picture.heatmapResolution, half = res / 2
+                    let version = picture.heatmapVersion.map { $0 * 2 + (neuronAlpha < 1 ? 1 : 0) }
+                    canvas.image(slot: "soma.\(c).\(u)", version: version, width: half, height: half,
+                                 in: Rect(x: p.x - r, y: p.y - r, w: 2 * r, h: 2 * r)) {
+                        discPixels(n.heatmap, resolution: res, scale: t.scale, alpha: neuronAlpha)
+                    }
                 } else {
                     canvas.fillCircle(p, radius: r, t.scale.color(n.shade).withAlpha(0.25 + 0.75 * neuronAlpha))
                 }
@@ -93,15 +97,17 @@ public enum NetworkView {
 
     /// A heatmap masked to a disc (transparent corners), so a soma shows its own output
     /// over the input plane, as TensorFlow Playground's neuron thumbnails do.
+    /// Uses every second grid cell: a soma is ~30 pixels wide.
     static func discPixels(_ shades: [Float], resolution res: Int, scale: Diverging, alpha: Float) -> [UInt32] {
-        var out = [UInt32](repeating: 0, count: res * res)
-        let c = Float(res) / 2, rr = c - 0.5
-        for row in 0..<res {
-            for col in 0..<res {
+        let n = res / 2
+        var out = [UInt32](repeating: 0, count: n * n)
+        let c = Float(n) / 2, rr = c - 0.5
+        for row in 0..<n {
+            for col in 0..<n {
                 let dx = Float(col) + 0.5 - c, dy = Float(row) + 0.5 - c
                 let edge = max(0, min(1, rr - (dx * dx + dy * dy).squareRoot() + 0.5))
                 guard edge > 0 else { continue }
-                out[row * res + col] = scale.color(shades[row * res + col]).withAlpha(edge * (0.25 + 0.75 * alpha)).argb
+                out[row * n + col] = scale.color(shades[(2 * row) * res + 2 * col]).withAlpha(edge * (0.25 + 0.75 * alpha)).argb
             }
         }
         return out
@@ -113,12 +119,12 @@ public enum NetworkView {
         let branches = neuron.dendrites.branches
         let tree = geo.dendriteTree(column: column, unit: unit, count: branches.count)
         let alpha: Float = dim ? 0.4 : 1
-        let trunkWidth = 1.5 + 3 * (branches.map { abs($0.weight) }.max() ?? 0) / maxA
-        canvas.polyline(tree.trunk, t.dendriteLow.withAlpha(0.9 * alpha), width: trunkWidth)
+        let trunkWidth = 2.5 + 3 * (branches.map { abs($0.weight) }.max() ?? 0) / maxA
+        canvas.polyline(tree.trunk, t.dendriteLow.withAlpha(alpha), width: trunkWidth)
         for (b, shape) in zip(branches, tree.branches) {
-            let width = 1.2 + 4 * abs(b.weight) / maxA
+            let width = 1.5 + 4.5 * abs(b.weight) / maxA
             let colour = Color.mix(t.dendriteLow, t.dendriteHigh, b.output).withAlpha(alpha)
-            let pts = Canvas.bezierPoints(shape.from, shape.control, shape.control, shape.tip, segments: 8)
+            let pts = Canvas.bezierPoints(shape.from, shape.control, shape.control, shape.tip, segments: 10)
             if b.isCandidate && candidatePhase {
                 // A candidate glows and a pulse runs from its tip into the soma while it learns.
                 let phase = Float(canvas.time.truncatingRemainder(dividingBy: 1.2) / 1.2)
@@ -172,7 +178,8 @@ public enum NetworkView {
         if geo.centres.count > 1, let outputs = geo.centres.last, let layer = picture.layers.last {
             for (u, p) in outputs.enumerated() {
                 let colour = u == 0 ? t.scale.negative : t.scale.positive
-                let value = u < layer.neurons.count ? " \(Int((layer.neurons[u].activation * 100).rounded()))%" : ""
+                let value = picture.showsOneInput && u < layer.neurons.count
+                    ? " \(Int((layer.neurons[u].activation * 100).rounded()))%" : ""
                 canvas.text("class \(u)\(value)", at: Vec2(p.x + r + 16, p.y - 8), size: t.smallSize, colour, bold: true)
             }
         }
@@ -184,6 +191,14 @@ public enum NetworkView {
         if hasDendrites { parts.append("dendrite: thickness |A|, green = high output") }
         if gauges { parts.append("bars: red error signal, green correlation") }
         if frozen { parts.append("⊘ dendrites frozen (no gradient in N phase)") }
-        canvas.text(parts.joined(separator: "  ·  "), at: Vec2(rect.x + 10, rect.maxY - 20), size: t.smallSize, t.mutedText)
+        // Two lines when one does not fit.
+        var lines = [parts.joined(separator: "  ·  ")]
+        if canvas.measure(lines[0], size: t.smallSize).w > rect.w - 20, parts.count > 1 {
+            let half = (parts.count + 1) / 2
+            lines = [parts[..<half].joined(separator: "  ·  "), parts[half...].joined(separator: "  ·  ")]
+        }
+        for (i, line) in lines.reversed().enumerated() {
+            canvas.text(line, at: Vec2(rect.x + 10, rect.maxY - 20 - Float(i) * 15), size: t.smallSize, t.mutedText)
+        }
     }
 }

@@ -10,9 +10,13 @@ public struct Probe: Sendable {
     /// Per neuron group, [resolution * resolution * units] activations, cell-major.
     public let gridActivations: [[Float]]
     public let groups: [NeuronGroup]
+    /// The model version probed (`LabSession.version`), so views can skip re-uploading
+    /// unchanged heatmaps; nil means "always redraw".
+    public let version: Int?
 
     /// Evaluates `network` on the whole grid in one batched forward pass.
-    public init(network: Network, resolution: Int = 64, extent: Float = 1.3) {
+    public init(network: Network, resolution: Int = 64, extent: Float = 1.3, version: Int? = nil) {
+        self.version = version
         self.resolution = resolution
         self.extent = extent
         groups = NeuronGroup.groups(of: network)

@@ -16,8 +16,8 @@ public struct Theme: Sendable {
     public var scale = Diverging(negative: Color(hex: 0xF59322), middle: Color(hex: 0xF7F7F7),
                                  positive: Color(hex: 0x0877BD))
     /// Dendrite output from low (v near 0) to high (v near 1).
-    public var dendriteLow = Color(hex: 0x9CA3AF)
-    public var dendriteHigh = Color(hex: 0x16A34A)
+    public var dendriteLow = Color(hex: 0x78716C)
+    public var dendriteHigh = Color(hex: 0x15A34A)
     /// Error-signal gauge and correlation gauge.
     public var errorColor = Color(hex: 0xDC2626)
     public var correlationColor = Color(hex: 0x16A34A)
