@@ -6,6 +6,6 @@ struct DendriteLabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dendrite-lab",
         abstract: "Learn and run dendritic learning (Perforated Backpropagation).",
-        subcommands: [LabCommand.self, RenderCommand.self, Demo.self],
+        subcommands: [LabCommand.self, RenderCommand.self, Demo.self, DataCommand.self],
         defaultSubcommand: LabCommand.self)
 }
