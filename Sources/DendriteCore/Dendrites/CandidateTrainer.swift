@@ -24,6 +24,9 @@ public final class CandidateTrainer {
     private var gradV = Tensor.empty
     /// Training steps taken.
     public private(set) var steps = 0
+    /// Mean measured |corr| over all layers and neurons, one entry per `recordMeasurement`
+    /// (one per dendrite-phase epoch): what the Lab plots and the tests watch rise.
+    public private(set) var measurementHistory: [Double] = []
 
     /// Starts candidates in every layer (seeded from their neuron-phase error statistics).
     public init(layers: [PerforatedLayer], learningRate: Float = 1e-3, statisticsRate: Double = 0.01,
@@ -101,6 +104,8 @@ public final class CandidateTrainer {
     @discardableResult
     public func recordMeasurement(_ correlations: [[Double]]) -> Bool {
         var improved = false
+        let all = correlations.flatMap { $0 }
+        measurementHistory.append(all.reduce(0, +) / Double(max(all.count, 1)))
         for (i, layer) in layers.enumerated() {
             let params = layer.candidateParameters
             let c = layer.neuronCount
