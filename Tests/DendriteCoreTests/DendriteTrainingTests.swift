@@ -139,3 +139,34 @@ func xorTrainer(mode: DendriteMode, seed: UInt64, learningRate: Float, epochs: I
         #expect(diff > 1e-3, "GD and PB gradients agree; the dendrite path carried nothing")
     }
 }
+
+/// Two spirals (1.75 turns, 300 points) on a 2-4-2 tanh network.
+func spiralTrainer(mode: DendriteMode, seed: UInt64, epochs: Int = 3000) -> Trainer {
+    var rng = RNG(seed: seed)
+    let data = ToyData.make(.spiral, count: 300, noise: 0, seed: 3)
+    let net = Network(spec: .mlp(inputs: 2, hidden: [4], outputs: 2, activation: .tanh), rng: &rng)
+    let switching = SwitchTracker.Config(nEpochsToSwitch: 40, pEpochsToSwitch: 10,
+                                         maxDendritePhaseEpochs: 60, maxDendrites: 12)
+    return Trainer(network: net, optimizer: Adam(learningRate: 0.02), train: data, validation: data,
+                   config: TrainingConfig(batchSize: 16, epochs: epochs, seed: seed),
+                   dendrites: DendriteConfig(mode: mode, switching: switching, candidateLearningRate: 0.2,
+                                             statisticsRate: 0.1))
+}
+
+@Suite struct DendriteSpiralTests {
+    @Test func cascadingPBDendritesLetATinyNetworkSeparateTwoSpirals() {
+        let plain = spiralTrainer(mode: .none, seed: 2, epochs: 1000)
+        plain.run()
+        let plainAcc = plain.evaluate(plain.train).accuracy
+        let pb = spiralTrainer(mode: .pb, seed: 2)
+        pb.run()
+        let acc = pb.evaluate(pb.train).accuracy
+        let b = pb.network.parameterBreakdown
+        print("two spirals: plain 2-4-2 \(plainAcc) (\(plain.network.parameterCount) parameters); "
+              + "PB \(acc) with \(pb.network.dendriteCount) dendrite sets, \(b.total) parameters "
+              + "(\(b.neurons) neurons, \(b.dendrites) dendrites, \(b.cascade) cascade, \(b.outputWeights) A), \(pb.epoch) epochs")
+        #expect(plainAcc < 0.8, "the plain network reached \(plainAcc)")
+        #expect(acc >= 0.95, "PB reached \(acc)")
+        #expect(pb.network.dendriteCount >= 2)
+    }
+}

@@ -23,15 +23,26 @@ extension Trainer {
                 endDendritePhase(reason: d.reason)
             }
         } else {
-            let d = tracker.recordNeuronEpoch(score: switchScore(m), epoch: epoch)
+            let score = switchScore(m)
+            let d = tracker.recordNeuronEpoch(score: score, epoch: epoch)
             if d.isNewBest {
                 best = network.snapshot()
                 bestEpoch = epoch
             }
+            if tracker.improves(score, over: architectureBestScore) || architectureBest == nil {
+                architectureBest = network.snapshot()
+                architectureBestScore = score
+            }
             switch d.action {
             case .keepTraining, .endDendritePhase:
                 break
-            case .addDendrites, .retryDendrites:
+            case .addDendrites:
+                // Grow from the best weights of the current architecture. (The global best
+                // can have fewer dendrites in fixed-interval mode, which never rejects.)
+                emit(.decision(epoch: epoch, message: d.reason))
+                if let a = architectureBest { network.restore(a) }
+                beginAddingDendrites(reason: d.reason)
+            case .retryDendrites:
                 emit(.decision(epoch: epoch, message: d.reason))
                 restoreBest()
                 beginAddingDendrites(reason: d.reason)
@@ -69,9 +80,12 @@ extension Trainer {
     }
 
     /// GD: inserts a dendrite set in every perforated layer and goes on training.
+    /// Either way the architecture changes, so its best-so-far starts over.
     /// PB: starts candidates in every perforated layer and enters the dendrite phase.
     private func beginAddingDendrites(reason: String) {
         let layers = network.perforatedLayers
+        architectureBest = nil
+        architectureBestScore = tracker.config.maximize ? -.infinity : .infinity
         switch dendriteConfig.mode {
         case .none:
             return

@@ -59,6 +59,9 @@ public final class Trainer {
     public var dendriteRNG: RNG
     var best: NetworkSnapshot?
     var bestEpoch = 0
+    /// Best weights (and score) since the architecture last changed.
+    var architectureBest: NetworkSnapshot?
+    var architectureBestScore: Float = -.infinity
     var evaluationSubset: Dataset?
 
     /// Shuffling stream; part of a checkpoint so a resumed run sees the same order.
