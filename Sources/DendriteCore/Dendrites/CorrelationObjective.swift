@@ -54,10 +54,10 @@ public enum CorrelationObjective {
     /// writes dS_c/dV there ([B, C, S] like `v`).
     ///
     /// v, e: [B, C, S] (S spatial positions per neuron; S = 1 for Dense).
-    public static func update<T: BinaryFloatingPoint>(
-        state: inout State, v: UnsafeBufferPointer<T>, e: UnsafeBufferPointer<T>,
+    public static func update(
+        state: inout State, v: UnsafeBufferPointer<Double>, e: UnsafeBufferPointer<Double>,
         batch: Int, channels: Int, spatial: Int,
-        gradient: UnsafeMutableBufferPointer<T>? = nil
+        gradient: UnsafeMutableBufferPointer<Double>? = nil
     ) -> [Double] {
         precondition(v.count == batch * channels * spatial && e.count == v.count,
                      "correlation objective: V and E must both be [\(batch), \(channels), \(spatial)]")
@@ -70,13 +70,13 @@ public enum CorrelationObjective {
         for c in 0..<channels {
             @inline(__always) func at(_ b: Int, _ s: Int) -> Int { (b * channels + c) * spatial + s }
             var sumV: Double = 0, sumE: Double = 0
-            for b in 0..<batch { for s in 0..<spatial { sumV += Double(v[at(b, s)]); sumE += Double(e[at(b, s)]) } }
+            for b in 0..<batch { for s in 0..<spatial { sumV += v[at(b, s)]; sumE += e[at(b, s)] } }
             let mV = (1 - rV) * state.meanV[c] + rV * sumV / count
             let mE = (1 - rE) * state.meanE[c] + rE * sumE / count
             var cov: Double = 0, vv: Double = 0, ee: Double = 0, sdV: Double = 0, sdE: Double = 0
             for b in 0..<batch {
                 for s in 0..<spatial {
-                    let dv = Double(v[at(b, s)]) - mV, de = Double(e[at(b, s)]) - mE
+                    let dv = v[at(b, s)] - mV, de = e[at(b, s)] - mE
                     cov += dv * de; vv += dv * dv; ee += de * de
                     sdV += dv; sdE += de
                 }
@@ -100,10 +100,10 @@ public enum CorrelationObjective {
             for b in 0..<batch {
                 for s in 0..<spatial {
                     let i = at(b, s)
-                    let dv = Double(v[i]) - mV, de = Double(e[i]) - mE
+                    let dv = v[i] - mV, de = e[i] - mE
                     let dCov = (de - rV * meanDE) / count
                     let dVar = rV * 2 * (dv - rV * meanDV) / count
-                    g[i] = T(sign * (dCov / den - cov * sE * dVar / (2 * sV * den * den)))
+                    g[i] = (sign * (dCov / den - cov * sE * dVar / (2 * sV * den * den)))
                 }
             }
         }

@@ -52,6 +52,7 @@ public final class PerforatedLayer: Layer {
     private var dendriteOutput = Tensor.empty
     private var dendriteGrad = Tensor.empty
     private var gradInput = Tensor.empty
+    private var candidateGrad = Tensor.empty
     /// Candidate output V: [B, C, S].
     public private(set) var candidateOutput = Tensor.empty
     /// Per-sample error of the last backward, B * dL/dy: [B, C, S] (dendrite phase only).
@@ -336,6 +337,8 @@ public final class PerforatedLayer: Layer {
             }
         }
         let d = dendrites.count
+        // Dendrite phase in the first layer: nothing here learns and nothing lies below.
+        if mode == .pb && phase == .dendrite && !propagatesGradient { return .empty }
         let dxNeuron = neuron.backward(dy)
         if d == 0 { return dxNeuron }
         let outputsLearn = !(mode == .pb && phase == .dendrite)
@@ -433,16 +436,19 @@ public final class PerforatedLayer: Layer {
     public func backwardCandidate(_ dV: Tensor) {
         guard let cand = candidate, let layer = candidateLayer else { return }
         let c = neuronCount, batch = lastBatch, s = spatial, d = dendrites.count
-        var dz = dV
+        candidateGrad.resize(to: dV.shape)
+        dV.withUnsafeBufferPointer { src in
+            candidateGrad.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: src.baseAddress!, count: src.count) }
+        }
         let act = activation
         if let k = cand.cascade { k.grad.fill(0) }
-        dz.withUnsafeMutableBufferPointer { dz in
+        candidateGrad.withUnsafeMutableBufferPointer { dz in
             candidateOutput.withUnsafeBufferPointer { vc in
                 for i in 0..<dz.count { dz[i] *= act.derivative(output: vc[i]) }
             }
         }
         if let k = cand.cascade {
-            dz.withUnsafeBufferPointer { dz in
+            candidateGrad.withUnsafeBufferPointer { dz in
                 dendriteOutput.withUnsafeBufferPointer { v in
                     k.grad.withUnsafeMutableBufferPointer { gk in
                         for b in 0..<batch {
@@ -461,7 +467,8 @@ public final class PerforatedLayer: Layer {
             }
         }
         // The candidate's W and b are the sibling layer's own parameters, so this fills them.
-        _ = layer.backward(dz.reshaped(candidateOutput.shape))
+        candidateGrad.reshape(candidateOutput.shape)
+        _ = layer.backward(candidateGrad)
     }
 }
 
