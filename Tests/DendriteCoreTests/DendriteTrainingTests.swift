@@ -54,6 +54,31 @@ func xorTrainer(mode: DendriteMode, seed: UInt64, learningRate: Float, epochs: I
         #expect(h.last! > h.first! + 0.15, "correlation went from \(h.first!) to \(h.last!)")
     }
 
+    @Test func switchingThroughTheTrainerKeepsOutputs() {
+        var x = Tensor.empty, y: [Int32] = []
+        for mode in [DendriteMode.gd, .pb] {
+            let t = xorTrainer(mode: mode, seed: 5, learningRate: 0.05)
+            for _ in 0..<3 { t.runEpoch() }
+            t.train.fill(indices: Array(0..<50)[...], into: &x, labels: &y)
+            let before = t.network.forward(x, training: false).storage
+            var events: [String] = []
+            t.onEvent { e in
+                switch e {
+                case .phaseChanged(_, let from, let to, _): events.append("\(from.rawValue)->\(to.rawValue)")
+                case .dendriteAdded(_, let d, let layers, _): events.append("added \(d) in \(layers)")
+                default: break
+                }
+            }
+            #expect(t.addDendritesNow())
+            while t.phase == .dendrite { t.stepBatch() }
+            #expect(t.network.dendriteCount == 1)
+            #expect(t.network.forward(x, training: false).storage == before, "\(mode): outputs changed")
+            let expected = mode == .gd ? ["added 1 in [\"layers.0 (1 neurons)\"]"]
+                : ["N->P", "added 1 in [\"layers.0 (1 neurons)\"]", "P->N"]
+            #expect(events == expected)
+        }
+    }
+
     @Test func dendritePhaseMovesOnlyCandidates() {
         let t = xorTrainer(mode: .pb, seed: 2, learningRate: 0.05)
         for _ in 0..<5 { t.runEpoch() }
