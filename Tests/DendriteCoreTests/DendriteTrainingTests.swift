@@ -90,6 +90,10 @@ func xorTrainer(mode: DendriteMode, seed: UInt64, learningRate: Float, epochs: I
         #expect(t.phase == .dendrite)
         #expect(t.network.parameters.map(\.value) == before, "a neuron or dendrite weight moved in P")
         #expect(candidates.map(\.value) != candBefore, "candidates did not learn")
+        // The Lab's D key in a dendrite phase accepts the candidates now.
+        #expect(t.addDendritesNow())
+        #expect(t.phase == .neuron && t.network.dendriteCount == 1 && t.tracker.phase == .neuron)
+        t.runEpoch()
     }
 }
 

@@ -61,12 +61,22 @@ extension Trainer {
         }
     }
 
-    /// Forces a switch now (the Lab's D key): in the neuron phase adds a dendrite set
-    /// (PB: starts a dendrite phase), without restoring the best snapshot first.
-    /// Returns false when there is nothing to do (mode none, or already in a dendrite phase).
+    /// Forces a switch now (the Lab's D key). In the neuron phase: adds a dendrite set
+    /// (PB: starts a dendrite phase), without restoring the best snapshot first. In a
+    /// dendrite phase: ends it, accepting each neuron's best candidate so far.
+    /// Returns false in mode none.
     @discardableResult
     public func addDendritesNow() -> Bool {
-        guard dendriteConfig.mode != .none, phase == .neuron else { return false }
+        guard dendriteConfig.mode != .none else { return false }
+        if phase == .dendrite {
+            // The tracker has no "end now"; reporting the phase as at its cap ends it.
+            _ = tracker.recordDendriteEpoch(correlation: .nan, epoch: epoch,
+                                            epochsInPhase: tracker.config.maxDendritePhaseEpochs)
+            let reason = "dendrite phase ended on request"
+            emit(.decision(epoch: epoch, message: reason))
+            endDendritePhase(reason: reason)
+            return true
+        }
         let d = tracker.forceAddDendrites(epoch: epoch)
         stopped = false
         emit(.decision(epoch: epoch, message: d.reason))
