@@ -52,14 +52,14 @@ func perforatedDense(inputs: Int, neurons: Int, sets: Int, mode: DendriteMode, s
             var rng = RNG(seed: 17)
             layer.addDendriteSet(rng: &rng)
             #expect(layer.dendrites.count == 2)
-            let after = layer.forward(x, training: false)
-            #expect(before.storage == after.storage, "\(mode): direct insertion changed outputs")
+            // Equal up to rounding: the wider batched sgemm may sum in another order.
+            #expect(maxDifference(layer.forward(x, training: false), before) < 1e-5, "\(mode): direct insertion changed outputs")
             // PB's path: a candidate runs beside the layer, then becomes a dendrite with A = 0.
             layer.beginCandidate(rng: &rng)
-            #expect(layer.forward(x, training: true).storage == before.storage, "\(mode): candidate changed outputs")
+            #expect(maxDifference(layer.forward(x, training: true), before) < 1e-5, "\(mode): candidate changed outputs")
             layer.acceptCandidate()
             #expect(layer.dendrites.count == 3)
-            #expect(layer.forward(x, training: false).storage == before.storage, "\(mode): accepted candidate changed outputs")
+            #expect(maxDifference(layer.forward(x, training: false), before) < 1e-5, "\(mode): accepted candidate changed outputs")
         }
     }
 
@@ -71,4 +71,9 @@ func perforatedDense(inputs: Int, neurons: Int, sets: Int, mode: DendriteMode, s
         let n = with.neuron.forward(x, training: false).storage
         #expect(zip(y, n).contains { abs($0 - $1) > 1e-3 })
     }
+}
+
+func maxDifference(_ a: Tensor, _ b: Tensor) -> Float {
+    precondition(a.shape == b.shape)
+    return zip(a.storage, b.storage).map { abs($0 - $1) }.max() ?? 0
 }

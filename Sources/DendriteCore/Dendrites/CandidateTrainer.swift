@@ -31,6 +31,8 @@ public final class CandidateTrainer {
     /// Mean measured |corr| over all layers and neurons, one entry per `recordMeasurement`
     /// (one per dendrite-phase epoch): what the Lab plots and the tests watch rise.
     public private(set) var measurementHistory: [Double] = []
+    /// The same per layer: `layerHistory[epoch][layer]` is that layer's mean |corr|.
+    public private(set) var layerHistory: [[Double]] = []
 
     /// Starts candidates in every layer (seeded from their neuron-phase error statistics).
     public init(layers: [PerforatedLayer], learningRate: Float = 1e-3, statisticsRate: Double = 0.01,
@@ -118,6 +120,7 @@ public final class CandidateTrainer {
         var improved = false
         let all = correlations.flatMap { $0 }
         measurementHistory.append(all.reduce(0, +) / Double(max(all.count, 1)))
+        layerHistory.append(correlations.map { $0.reduce(0, +) / Double(max($0.count, 1)) })
         for (i, layer) in layers.enumerated() {
             let params = layer.candidateParameters
             let c = layer.neuronCount
