@@ -62,12 +62,35 @@ import Testing
         }
     }
 
+    /// Training runs the same function on Float32 data; it must agree with Float64.
+    @Test func float32PathMatchesFloat64OnDesignFixedCase() {
+        let (_, v, e) = Self.fixedCase()
+        let (s64, _, _) = Self.evaluate()
+        var state = CorrelationObjective.State(channels: Self.c, rate: 1)
+        let vf = v.map { Float($0) }, ef = e.map { Float($0) }
+        var g = [Float](repeating: 0, count: v.count)
+        let s = vf.withUnsafeBufferPointer { vp in
+            ef.withUnsafeBufferPointer { ep in
+                g.withUnsafeMutableBufferPointer { gp in
+                    CorrelationObjective.update(state: &state, v: vp, e: ep, batch: Self.n, channels: Self.c,
+                                                spatial: 1, gradient: gp, gradientScale: -1)
+                }
+            }
+        }
+        for (a, b) in zip(s, s64) { #expect(abs(a - b) < 1e-5) }
+        let (_, _, gz) = Self.evaluate()
+        for i in 0..<v.count {
+            let dz = -Double(g[i]) * v[i] * (1 - v[i])
+            #expect(abs(dz - gz[i]) < 1e-5, "gradient \(i): \(dz) vs \(gz[i])")
+        }
+    }
+
     /// The running-statistics gradient (r < 1, seeded state) against finite differences
     /// of the same running objective.
     @Test func runningObjectiveGradientMatchesFiniteDifferences() {
         let (_, v, e) = Self.fixedCase()
         var seed = RunningMoments(channels: Self.c, rate: 0.01)
-        e.map(Float.init).withUnsafeBufferPointer { seed.update($0, batch: Self.n, channels: Self.c, spatial: 1) }
+        e.map { Float($0) }.withUnsafeBufferPointer { seed.update($0, batch: Self.n, channels: Self.c, spatial: 1) }
         var base = CorrelationObjective.State(channels: Self.c, rate: 0.3, seededError: seed)
         // One warm-up batch with shifted V so V's running statistics differ from the batch's.
         let warm = v.map { $0 * 0.7 + 0.1 }

@@ -22,10 +22,6 @@ public final class CandidateTrainer {
     public private(set) var bestCorrelations: [[Double]]
     private var bestWeights: [[Tensor]]
     private var gradV = Tensor.empty
-    // Float64 copies of V, E and dS/dV for the objective (reused buffers).
-    private var v64: [Double] = []
-    private var e64: [Double] = []
-    private var g64: [Double] = []
     /// Training steps taken.
     public private(set) var steps = 0
     /// Mean measured |corr| over all layers and neurons, one entry per `recordMeasurement`
@@ -57,27 +53,18 @@ public final class CandidateTrainer {
         for (i, layer) in layers.enumerated() {
             let v = layer.candidateOutput, e = layer.errors
             guard v.count > 0, v.count == e.count else { continue }
-            let n = v.count
-            if v64.count != n {
-                v64 = [Double](repeating: 0, count: n)
-                e64 = v64
-                g64 = v64
-            }
-            v.withUnsafeBufferPointer { src in for j in 0..<n { v64[j] = Double(src[j]) } }
-            e.withUnsafeBufferPointer { src in for j in 0..<n { e64[j] = Double(src[j]) } }
-            let scores = v64.withUnsafeBufferPointer { vp in
-                e64.withUnsafeBufferPointer { ep in
-                    g64.withUnsafeMutableBufferPointer { gp in
+            gradV.resize(to: v.shape)
+            let scores = v.withUnsafeBufferPointer { vp in
+                e.withUnsafeBufferPointer { ep in
+                    gradV.withUnsafeMutableBufferPointer { gp in
+                        // Adam descends: hand it -dS/dV.
                         CorrelationObjective.update(state: &states[i], v: vp, e: ep, batch: layer.lastBatch,
                                                     channels: layer.neuronCount, spatial: layer.spatial,
-                                                    gradient: gp)
+                                                    gradient: gp, gradientScale: -1)
                     }
                 }
             }
             lastScores[i] = scores.reduce(0, +) / Double(max(scores.count, 1))
-            // Adam minimises: hand it -dS/dV.
-            gradV.resize(to: v.shape)
-            gradV.withUnsafeMutableBufferPointer { g in for j in 0..<n { g[j] = Float(-g64[j]) } }
             layer.backwardCandidate(gradV)
         }
         optimizer.step(parameters)

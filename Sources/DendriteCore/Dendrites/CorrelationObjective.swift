@@ -55,13 +55,18 @@ public enum CorrelationObjective {
     }
 
     /// Folds one batch into `state` and returns S_c per neuron; when `gradient` is given,
-    /// writes dS_c/dV there ([B, C, S] like `v`).
+    /// writes gradientScale * dS_c/dV there ([B, C, S] like `v`; the trainer passes -1
+    /// because its optimizer descends).
     ///
-    /// v, e: [B, C, S] (S spatial positions per neuron; S = 1 for Dense).
-    public static func update(
-        state: inout State, v: UnsafeBufferPointer<Double>, e: UnsafeBufferPointer<Double>,
+    /// v, e: [B, C, S] (S spatial positions per neuron; S = 1 for Dense). Float32 data is
+    /// summed per row of S in Float32 and across rows in Float64; Float64 data (the fixed
+    /// test case) entirely in Float64.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public static func update<T: ObjectiveScalar>(
+        state: inout State, v: UnsafeBufferPointer<T>, e: UnsafeBufferPointer<T>,
         batch: Int, channels: Int, spatial: Int,
-        gradient: UnsafeMutableBufferPointer<Double>? = nil
+        gradient: UnsafeMutableBufferPointer<T>? = nil, gradientScale: Double = 1
     ) -> [Double] {
         precondition(v.count == batch * channels * spatial && e.count == v.count,
                      "correlation objective: V and E must both be [\(batch), \(channels), \(spatial)]")
@@ -70,23 +75,32 @@ public enum CorrelationObjective {
         let rV = first ? 1 : r                       // V's statistics are seeded by the first batch
         let rE = (first && !state.errorSeeded) ? 1 : r
         let count = Double(batch * spatial)
+        let vp = v.baseAddress!, ep = e.baseAddress!
         var scores = [Double](repeating: 0, count: channels)
         for c in 0..<channels {
-            @inline(__always) func at(_ b: Int, _ s: Int) -> Int { (b * channels + c) * spatial + s }
             var sumV: Double = 0, sumE: Double = 0
-            for b in 0..<batch { for s in 0..<spatial { sumV += v[at(b, s)]; sumE += e[at(b, s)] } }
+            for b in 0..<batch {
+                let row = (b * channels + c) * spatial
+                var sv: T = 0, se: T = 0
+                for s in 0..<spatial { sv += vp[row + s]; se += ep[row + s] }
+                sumV += sv.double; sumE += se.double
+            }
             let mV = (1 - rV) * state.meanV[c] + rV * sumV / count
             let mE = (1 - rE) * state.meanE[c] + rE * sumE / count
-            var cov: Double = 0, vv: Double = 0, ee: Double = 0, sdV: Double = 0, sdE: Double = 0
+            let mVT = T(double: mV), mET = T(double: mE)
+            var cov: Double = 0, vv: Double = 0, ee: Double = 0
             for b in 0..<batch {
+                let row = (b * channels + c) * spatial
+                var cv: T = 0, v2: T = 0, e2: T = 0
                 for s in 0..<spatial {
-                    let dv = v[at(b, s)] - mV, de = e[at(b, s)] - mE
-                    cov += dv * de; vv += dv * dv; ee += de * de
-                    sdV += dv; sdE += de
+                    let dv = vp[row + s] - mVT, de = ep[row + s] - mET
+                    cv += dv * de; v2 += dv * dv; e2 += de * de
                 }
+                cov += cv.double; vv += v2.double; ee += e2.double
             }
+            // Means of the deviations follow from the sums (no extra pass).
+            let meanDV = sumV / count - mV, meanDE = sumE / count - mE
             cov /= count; vv /= count; ee /= count
-            let meanDV = sdV / count, meanDE = sdE / count
             let varV = (1 - rV) * state.varianceV[c] + rV * vv
             let varE = (1 - rE) * state.varianceE[c] + rE * ee
             let covRun = (1 - rV) * state.covariance[c] + rV * cov
@@ -100,20 +114,38 @@ public enum CorrelationObjective {
             let sV = max(varV, 1e-30).squareRoot(), sE = max(varE, 0).squareRoot()
             let den = sV * sE + epsilon
             scores[c] = sign * cov / den
-            guard let g = gradient else { continue }
+            guard let g = gradient?.baseAddress else { continue }
+            // dS/dV_p = a (dE_p - r mean(dE)) + b (dV_p - r mean(dV)), which is linear in
+            // V_p and E_p:  a E_p + b V_p + k.
+            let a = gradientScale * sign / (count * den)
+            let bb = -gradientScale * sign * cov * sE * rV / (count * sV * den * den)
+            let k = -a * (mE + rV * meanDE) - bb * (mV + rV * meanDV)
+            let aT = T(double: a), bT = T(double: bb), kT = T(double: k)
             for b in 0..<batch {
-                for s in 0..<spatial {
-                    let i = at(b, s)
-                    let dv = v[i] - mV, de = e[i] - mE
-                    let dCov = (de - rV * meanDE) / count
-                    let dVar = rV * 2 * (dv - rV * meanDV) / count
-                    g[i] = (sign * (dCov / den - cov * sE * dVar / (2 * sV * den * den)))
-                }
+                let row = (b * channels + c) * spatial
+                for s in 0..<spatial { g[row + s] = aT * ep[row + s] + bT * vp[row + s] + kT }
             }
         }
         state.updates += 1
         return scores
     }
+}
+
+/// Float32 or Float64 data for `CorrelationObjective`, with conversions the compiler
+/// resolves statically (generic BinaryFloatingPoint conversions are slow).
+public protocol ObjectiveScalar: BinaryFloatingPoint {
+    var double: Double { get }
+    init(double: Double)
+}
+
+extension Float: ObjectiveScalar {
+    @inlinable public var double: Double { Double(self) }
+    @inlinable public init(double: Double) { self = Float(double) }
+}
+
+extension Double: ObjectiveScalar {
+    @inlinable public var double: Double { self }
+    @inlinable public init(double: Double) { self = double }
 }
 
 /// Plain |Pearson| correlation of V and E per neuron over many batches (the fixed

@@ -28,6 +28,24 @@ public enum DendriteActivation: String, Codable, CaseIterable, Sendable {
         }
     }
 
+    /// v = f(z) in place over `count` values (the switch stays outside the loop).
+    func apply(_ p: UnsafeMutablePointer<Float>, count: Int) {
+        switch self {
+        case .sigmoid: for i in 0..<count { p[i] = 1 / (1 + expf(-p[i])) }
+        case .tanh: for i in 0..<count { p[i] = tanhf(p[i]) }
+        case .relu: for i in 0..<count { p[i] = p[i] > 0 ? p[i] : 0 }
+        }
+    }
+
+    /// g *= f'(z), with f' written in terms of v = f(z), over `count` values.
+    func multiplyByDerivative(_ g: UnsafeMutablePointer<Float>, output v: UnsafePointer<Float>, count: Int) {
+        switch self {
+        case .sigmoid: for i in 0..<count { g[i] *= v[i] * (1 - v[i]) }
+        case .tanh: for i in 0..<count { g[i] *= 1 - v[i] * v[i] }
+        case .relu: for i in 0..<count { g[i] = v[i] > 0 ? g[i] : 0 }
+        }
+    }
+
     /// f'(z) written in terms of v = f(z).
     @inline(__always)
     func derivative(output v: Float) -> Float {

@@ -265,12 +265,10 @@ public final class PerforatedLayer: Layer {
                                                 let vi = v.baseAddress! + ((b * d + i) * c + ci) * s
                                                 for p in 0..<s { vr[p] += kk * vi[p] }
                                             }
+                                            act.apply(vr, count: s)
                                             let aa = a[j * c + ci]
                                             let yr = y.baseAddress! + (b * c + ci) * s
-                                            for p in 0..<s {
-                                                vr[p] = act.apply(vr[p])
-                                                yr[p] += aa * vr[p]
-                                            }
+                                            for p in 0..<s { yr[p] += aa * vr[p] }
                                         }
                                     }
                                 }
@@ -308,7 +306,7 @@ public final class PerforatedLayer: Layer {
                                     let vi = v.baseAddress! + ((b * d + i) * c + ci) * s
                                     for p in 0..<s { out[p] += kk * vi[p] }
                                 }
-                                for p in 0..<s { out[p] = act.apply(out[p]) }
+                                act.apply(out, count: s)
                             }
                         }
                     }
@@ -383,7 +381,7 @@ public final class PerforatedLayer: Layer {
                                                     }
                                                     gk[(l * d + j) * c + ci] += gkAcc
                                                 }
-                                                for p in 0..<s { dzj[p] *= act.derivative(output: vj[p]) }
+                                                act.multiplyByDerivative(dzj, output: vj, count: s)
                                             }
                                         }
                                     }
@@ -444,7 +442,7 @@ public final class PerforatedLayer: Layer {
         if let k = cand.cascade { k.grad.fill(0) }
         candidateGrad.withUnsafeMutableBufferPointer { dz in
             candidateOutput.withUnsafeBufferPointer { vc in
-                for i in 0..<dz.count { dz[i] *= act.derivative(output: vc[i]) }
+                act.multiplyByDerivative(dz.baseAddress!, output: vc.baseAddress!, count: dz.count)
             }
         }
         if let k = cand.cascade {

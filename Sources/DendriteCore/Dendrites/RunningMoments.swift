@@ -24,18 +24,27 @@ public struct RunningMoments: Codable, Equatable, Sendable {
         precondition(channels == mean.count, "running moments of \(mean.count) channels fed \(channels)")
         let r = updates == 0 ? 1 : rate
         let n = Double(batch * spatial)
+        let p = x.baseAddress!
         for c in 0..<channels {
+            // Per-row sums in Float32, across rows in Float64.
             var sum: Double = 0
             for b in 0..<batch {
-                let row = x.baseAddress! + (b * channels + c) * spatial
-                for s in 0..<spatial { sum += Double(row[s] * scale) }
+                let row = p + (b * channels + c) * spatial
+                var s: Float = 0
+                for i in 0..<spatial { s += row[i] }
+                sum += Double(s)
             }
+            sum *= Double(scale)
             let m = (1 - r) * mean[c] + r * (sum / n)
+            let mf = Float(m / Double(scale))
             var sq: Double = 0
             for b in 0..<batch {
-                let row = x.baseAddress! + (b * channels + c) * spatial
-                for s in 0..<spatial { let d = Double(row[s] * scale) - m; sq += d * d }
+                let row = p + (b * channels + c) * spatial
+                var q: Float = 0
+                for i in 0..<spatial { let d = row[i] - mf; q += d * d }
+                sq += Double(q)
             }
+            sq *= Double(scale) * Double(scale)
             mean[c] = m
             variance[c] = (1 - r) * variance[c] + r * (sq / n)
         }
