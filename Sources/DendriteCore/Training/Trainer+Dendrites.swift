@@ -110,6 +110,7 @@ extension Trainer {
                                           statisticsRate: dendriteConfig.statisticsRate,
                                           initScale: dendriteConfig.initScale, rng: &dendriteRNG)
             dendritePhaseEpochs = 0
+            dendritePhaseValidation = nil
             phase = .dendrite
             emit(.phaseChanged(epoch: epoch, from: .neuron, to: .dendrite, reason: reason))
         }

@@ -62,6 +62,7 @@ public final class Trainer {
     /// Best weights (and score) since the architecture last changed.
     var architectureBest: NetworkSnapshot?
     var architectureBestScore: Float = -.infinity
+    var dendritePhaseValidation: Evaluation?
     var evaluationSubset: Dataset?
 
     /// Shuffling stream; part of a checkpoint so a resumed run sees the same order.
@@ -157,7 +158,15 @@ public final class Trainer {
     private func finishEpoch() {
         batchInEpoch = 0
         epoch += 1
-        let v = evaluate(validation)
+        // In a PB dendrite phase the network's function is frozen (candidates do not touch
+        // its outputs), so validation is measured once per phase and reused.
+        let v: Evaluation
+        if phase == .dendrite, let cached = dendritePhaseValidation {
+            v = cached
+        } else {
+            v = evaluate(validation)
+            if phase == .dendrite { dendritePhaseValidation = v }
+        }
         let m = EpochMetrics(
             epoch: epoch, phase: phase, dendrites: network.dendriteCount, parameters: network.parameterCount,
             trainLoss: Float(lossSum / Double(max(seen, 1))),
