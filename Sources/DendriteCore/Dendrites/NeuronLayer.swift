@@ -32,3 +32,13 @@ extension Dense: NeuronLayer {
         return Dense(inputSize: inputSize, outputSize: outputs, rng: &scratch, name: name)
     }
 }
+
+extension Conv2D: NeuronLayer {
+    public var neuronCount: Int { outputChannels }
+
+    public func sibling(outputs: Int, name: String) -> NeuronLayer {
+        var scratch = RNG(seed: 0)
+        return Conv2D(inputChannels: inputChannels, outputChannels: outputs, kernel: kernel,
+                      stride: stride, padding: padding, rng: &scratch, name: name)
+    }
+}
