@@ -34,21 +34,49 @@ public struct NeuronDendrites: Equatable, Sendable {
     public static let none = NeuronDendrites()
 }
 
-/// A layer of the core that can report its neurons' dendrites. Values describe the most
-/// recent forward pass (the Lab runs one on the shown sample just before reading).
-public protocol DendriteReadable {
-    func readDendrites() -> [NeuronDendrites]
+/// Reads the dendrites of each neuron of `layer` for the inputs `x` the layer just saw
+/// (the Lab runs a forward pass on the shown inputs first, which also leaves the PB
+/// candidates' outputs for those inputs in the layer). `.none` for plain layers.
+func readDendrites(of layer: Layer, units: Int, input x: Tensor, candidates: CandidateTrainer?) -> [NeuronDendrites] {
+    guard let p = layer as? PerforatedLayer else { return Array(repeating: .none, count: units) }
+    let c = p.neuronCount, d = p.dendrites.count
+    let rows = max(x.rows, 1)
+    var out = Array(repeating: NeuronDendrites.none, count: c)
+    // Existing sets: A from the parameters, v averaged over the inputs.
+    if let v = p.dendriteOutputs(for: x) {
+        for ci in 0..<c {
+            out[ci].branches = (0..<d).map { j in
+                var mean: Float = 0
+                for r in 0..<x.rows { mean += v[(r * d + j) * c + ci] }
+                return DendriteBranch(weight: p.dendrites[j].output.value[ci], output: mean / Float(rows))
+            }
+        }
+    }
+    // The candidate (PB dendrite phase): its output V for the same inputs, no A yet.
+    if p.candidate != nil, p.candidateOutput.count == x.rows * c * p.spatial, p.spatial == 1 {
+        for ci in 0..<c {
+            var mean: Float = 0
+            for r in 0..<x.rows { mean += p.candidateOutput[r * c + ci] }
+            out[ci].branches.append(DendriteBranch(weight: 0, output: mean / Float(rows), isCandidate: true))
+        }
+    }
+    // Error signal (running mean of dL/dy) once the statistics have seen a batch.
+    if p.errorStatistics.updates > 0, p.errorStatistics.mean.count == c {
+        for ci in 0..<c { out[ci].errorSignal = Float(p.errorStatistics.mean[ci]) }
+    }
+    // Live running correlation of each candidate with its neuron's error.
+    if let cand = candidates, let li = cand.layers.firstIndex(where: { $0 === p }), li < cand.states.count {
+        let s = cand.states[li]
+        for ci in 0..<min(c, s.covariance.count) {
+            let den = (s.varianceV[ci] * s.varianceE[ci]).squareRoot()
+            out[ci].candidateCorrelation = den > 0 ? Float(abs(s.covariance[ci]) / den) : 0
+        }
+    }
+    return out
 }
 
-/// The dendrites of each neuron of `layer`; `.none` for all when the layer has none.
-func readDendrites(of layer: Layer, units: Int) -> [NeuronDendrites] {
-    guard let r = layer as? DendriteReadable else { return Array(repeating: .none, count: units) }
-    let d = r.readDendrites()
-    return d.count == units ? d : Array(repeating: .none, count: units)
-}
-
-/// The fully connected layer inside `layer` (itself, or the one a dendrite wrapper holds),
-/// for drawing incoming connections.
+/// The fully connected layer inside `layer` (itself, or the one a perforated layer
+/// wraps), for drawing incoming connections.
 func denseCore(of layer: Layer) -> Dense? {
-    layer as? Dense
+    (layer as? Dense) ?? ((layer as? PerforatedLayer)?.neuron as? Dense)
 }

@@ -27,8 +27,26 @@ public struct LabConfig: Codable, Equatable, Sendable {
     public var learningRate: Float = 0.02
     public var seed: UInt64 = 1
     public var mode: LabMode = .none
+    /// Epochs without a better validation score before dendrites are added (small, so a
+    /// lesson shows a switch within a minute).
+    public var switchEpochs: Int = 6
+    /// Most dendrite sets the automatic rule adds (D adds more on request).
+    public var maxDendrites: Int = 4
+    /// Cap on the length of a PB dendrite phase, in epochs.
+    public var maxDendritePhaseEpochs: Int = 8
 
     public init() {}
+
+    /// The core's dendrite settings for this config.
+    public var dendriteConfig: DendriteConfig {
+        var switching = SwitchTracker.Config()
+        switching.nEpochsToSwitch = switchEpochs
+        switching.pEpochsToSwitch = min(3, maxDendritePhaseEpochs)
+        switching.maxDendritePhaseEpochs = maxDendritePhaseEpochs
+        switching.maxDendrites = maxDendrites
+        return DendriteConfig(mode: DendriteMode(rawValue: mode.rawValue) ?? .none, switching: switching,
+                              evaluationSamples: 256)
+    }
 
     public var networkSpec: NetworkSpec {
         .mlp(inputs: 2, hidden: hidden, outputs: 2, activation: activation)

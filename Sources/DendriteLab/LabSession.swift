@@ -34,7 +34,8 @@ public final class LabSession {
         let net = Network(spec: c.networkSpec, rng: &rng)
         let trainer = Trainer(network: net, optimizer: Adam(learningRate: c.learningRate), train: train,
                               validation: val,
-                              config: TrainingConfig(batchSize: c.batchSize, epochs: Int.max, seed: c.seed))
+                              config: TrainingConfig(batchSize: c.batchSize, epochs: Int.max, seed: c.seed),
+                              dendrites: c.dendriteConfig)
         return (net, trainer, train, val)
     }
 
@@ -66,7 +67,12 @@ public final class LabSession {
     /// Asks the core to add a dendrite set now. Returns a sentence for the status line.
     public func addDendritesNow() -> String {
         guard config.mode != .none else { return "Mode is 'none': press M to choose gd or pb before adding dendrites." }
-        return "This build's training core has no dendrites yet (they arrive with PerforatedLayer)."
+        let wasDendritePhase = trainer.phase == .dendrite
+        guard trainer.addDendritesNow() else { return "The trainer did not add dendrites." }
+        version += 1
+        if wasDendritePhase { return "Dendrite phase ended: the best candidates became dendrite set \(dendriteSets)." }
+        if trainer.phase == .dendrite { return "Dendrite phase: one candidate per neuron learns to correlate with its error." }
+        return "Added dendrite set \(dendriteSets) (trained with everything else by backprop)."
     }
 
     // MARK: Rebuilding
@@ -96,7 +102,7 @@ public final class LabSession {
 
     public var history: [EpochMetrics] { trainer.history }
     public var phase: Phase { trainer.phase }
-    /// Dendrite sets added so far (0 until the core has dendrites).
-    public var dendriteSets: Int { history.last?.dendrites ?? 0 }
+    /// Dendrite sets added so far (per layer; the most any layer has).
+    public var dendriteSets: Int { network.dendriteCount }
     public var parameterCount: Int { network.parameterCount }
 }

@@ -88,7 +88,8 @@ public struct NetworkPicture: Equatable, Sendable {
             x = t
             caption = probe == nil ? "mean over training set" : "each neuron's output over the plane"
         }
-        let acts = Probe.meanActivations(net, x, groups)
+        let recorded = net.forwardRecording(x)
+        let acts = Probe.meanActivations(recorded: recorded, rows: x.rows, groups)
         var inputMean: [Float] = [0, 0]
         for i in 0..<x.rows { inputMean[0] += x[2 * i]; inputMean[1] += x[2 * i + 1] }
         inputMean = inputMean.map { $0 / Float(max(x.rows, 1)) }
@@ -101,7 +102,9 @@ public struct NetworkPicture: Equatable, Sendable {
         for (gi, g) in groups.enumerated() {
             let layer = net.layers[g.neuronLayer]
             let dense = denseCore(of: layer)
-            let dendrites = readDendrites(of: layer, units: g.units)
+            let dendrites = readDendrites(of: layer, units: g.units,
+                                          input: g.neuronLayer == 0 ? x : recorded[g.neuronLayer - 1],
+                                          candidates: session.trainer.candidates)
             let neurons = (0..<g.units).map { u in
                 NeuronPicture(activation: acts[gi][u], shade: g.shade(acts[gi][u]),
                               bias: dense.map { $0.bias.value[u] }, dendrites: dendrites[u],

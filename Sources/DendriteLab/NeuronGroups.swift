@@ -14,7 +14,7 @@ public struct NeuronGroup: Equatable, Sendable {
     public static func groups(of network: Network) -> [NeuronGroup] {
         var out: [NeuronGroup] = []
         for (i, layer) in network.layers.enumerated() {
-            if denseCore(of: layer) != nil || layer is DendriteReadable {
+            if denseCore(of: layer) != nil {
                 out.append(NeuronGroup(neuronLayer: i, outputLayer: i,
                                        units: network.shapes[i].reduce(1, *), activation: "linear"))
             } else if !out.isEmpty, ["tanh", "relu", "sigmoid"].contains(layer.kind) {

@@ -59,8 +59,12 @@ public struct Probe: Sendable {
 
     /// Activations per group for each row of `x` ([B, 2]); the output group as softmax.
     static func groupActivations(_ network: Network, _ x: Tensor, _ groups: [NeuronGroup]) -> [[Float]] {
-        let outs = network.forwardRecording(x)
-        return groups.map { g in
+        groupActivations(recorded: network.forwardRecording(x), groups)
+    }
+
+    /// The same from outputs already recorded by `Network.forwardRecording`.
+    static func groupActivations(recorded outs: [Tensor], _ groups: [NeuronGroup]) -> [[Float]] {
+        groups.map { g in
             var v = outs[g.outputLayer].storage
             if g.activation == "softmax" { softmaxRows(&v, columns: g.units) }
             return v
@@ -68,9 +72,9 @@ public struct Probe: Sendable {
     }
 
     /// Mean activation of each neuron over the rows of `x`, per group.
-    static func meanActivations(_ network: Network, _ x: Tensor, _ groups: [NeuronGroup]) -> [[Float]] {
-        let per = groupActivations(network, x, groups)
-        let n = Float(max(x.rows, 1))
+    static func meanActivations(recorded outs: [Tensor], rows: Int, _ groups: [NeuronGroup]) -> [[Float]] {
+        let per = groupActivations(recorded: outs, groups)
+        let n = Float(max(rows, 1))
         return zip(per, groups).map { a, g in
             var m = [Float](repeating: 0, count: g.units)
             for (i, v) in a.enumerated() { m[i % g.units] += v }

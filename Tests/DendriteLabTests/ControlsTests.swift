@@ -96,6 +96,7 @@ extension LabSuite {
             let c = LabController(config: smallConfig())
             c.handle(keyEvent(SDLK_d))
             #expect(c.state.message?.contains("press M") == true)
+            #expect(c.session.dendriteSets == 0)
         }
 
         @Test func clickingANeuronSelectsItAndClickingAgainClears() {
