@@ -103,8 +103,15 @@ struct Chart {
             canvas.fill(Rect(x: legendX, y: rect.y + 6, w: 12, h: 3), s.color)
             legendX = canvas.text(s.name, at: Vec2(legendX + 15, rect.y), size: t.smallSize, t.mutedText).maxX + 8
         }
-        for e in shaded {
-            canvas.fill(Rect(x: x(Float(e) - 1), y: plot.y, w: x(Float(e)) - x(Float(e) - 1), h: plot.h), t.dendritePhaseShade)
+        // Consecutive P epochs as one span (separate rectangles leave hairline gaps).
+        var i = 0
+        let sorted = shaded.sorted()
+        while i < sorted.count {
+            var j = i
+            while j + 1 < sorted.count && sorted[j + 1] == sorted[j] + 1 { j += 1 }
+            let x0 = x(Float(sorted[i]) - 1).rounded(), x1 = x(Float(sorted[j])).rounded()
+            canvas.fill(Rect(x: x0, y: plot.y, w: max(1, x1 - x0), h: plot.h), t.dendritePhaseShade)
+            i = j + 1
         }
         for k in 0...2 {
             let v = yMin + (yMax - yMin) * Float(k) / 2
