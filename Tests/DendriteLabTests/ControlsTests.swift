@@ -1,3 +1,4 @@
+import Foundation
 @preconcurrency import CSDL2
 import Testing
 import DendriteCore
@@ -131,6 +132,21 @@ extension LabSuite {
             let step = buttons.first { $0.action == .stepBatch }!
             c.handle(clickEvent(at: step.rect.center))
             #expect(c.session.batchesRun == 1)
+        }
+    }
+}
+
+extension LabSuite {
+    @Suite struct LabStateTests {
+        @Test func viewStateRoundTripsThroughJSON() throws {
+            var s = LabState()
+            s.selected = NeuronRef(column: 1, unit: 3)
+            s.hovered = .input(0.25, -0.5)
+            s.speedLevel = 7
+            s.playing = true
+            s.mouse = Vec2(12, 34)
+            let data = try JSONEncoder().encode(s)
+            #expect(try JSONDecoder().decode(LabState.self, from: data) == s)
         }
     }
 }
