@@ -3,11 +3,15 @@ import Foundation
 /// Live values of the neuron under the mouse (or the selected one): what it computes,
 /// its dendrites, error signal and correlation, in words a student can follow.
 public enum InspectorView {
+    /// `dendriteMaps`: each dendrite's output v over the input plane for `neuron`
+    /// (row-major, side `resolution`), drawn as small heatmaps.
     public static func draw(_ canvas: Canvas, in rect: Rect, picture: NetworkPicture, neuron: NeuronRef?,
-                            prediction: (x: Float, y: Float, p: Float)? = nil) {
+                            prediction: (x: Float, y: Float, p: Float)? = nil,
+                            dendriteMaps: [[Float]] = [], resolution: Int = 0, version: Int? = nil) {
         let t = canvas.theme
         guard rect.h > 40 else { return }
         var lines: [(String, Color, Bool)] = []
+        var thumbnails: [(String, [Float])] = []
         if let ref = neuron, ref.column < picture.layers.count, ref.unit < picture.layers[ref.column].neurons.count {
             let layer = picture.layers[ref.column], n = layer.neurons[ref.unit]
             Panel.draw(canvas, rect, title: "Neuron \(ref.unit + 1) · \(layer.title)")
@@ -25,6 +29,11 @@ public enum InspectorView {
                 lines.append((ref.column == 0 ? "An input: the point's coordinate." :
                                 "No dendrites yet. In gd or pb mode, D adds a dendrite set:", t.mutedText, false))
                 if ref.column > 0 { lines.append(("one branch per neuron that sees the same inputs.", t.mutedText, false)) }
+            } else if dendriteMaps.count == d.branches.count && resolution > 0 {
+                lines.append(("\(d.branches.count) dendrite\(d.branches.count == 1 ? "" : "s"): outputs v over the plane (A: weight into soma)", t.text, true))
+                thumbnails = zip(d.branches, dendriteMaps).map { b, m in
+                    (b.isCandidate ? "candidate" : "A \(fmt2(b.weight))", m)
+                }
             } else {
                 lines.append(("\(d.branches.count) dendrite\(d.branches.count == 1 ? "" : "s") (A = weight into soma, v = output):", t.text, true))
                 for (i, b) in d.branches.enumerated() {
@@ -45,6 +54,22 @@ public enum InspectorView {
         for (s, c, bold) in lines where y + 16 < rect.maxY {
             canvas.text(s, at: Vec2(rect.x + 12, y), size: t.smallSize + 1, c, bold: bold)
             y += 18
+        }
+        guard !thumbnails.isEmpty, let ref = neuron else { return }
+        // Dendrite output heatmaps (v from 0 to 1: orange to blue), one per set.
+        let gap: Float = 8, avail = rect.w - 24
+        let side = max(24, min(72, rect.maxY - y - 22, (avail - gap * Float(thumbnails.count - 1)) / Float(thumbnails.count)))
+        for (i, (label, map)) in thumbnails.enumerated() where map.count == resolution * resolution {
+            let r = Rect(x: rect.x + 12 + Float(i) * (side + gap), y: y + 2, w: side, h: side)
+            guard r.maxX <= rect.maxX - 8 else { break }
+            canvas.image(slot: "inspector.dendrite.\(i)", version: version.map { $0 &* 1000 &+ ref.column * 100 + ref.unit },
+                         width: resolution, height: resolution, in: r) {
+                // Stretched to the map's own range: young dendrites vary by little.
+                let lo = map.min() ?? 0, hi = map.max() ?? 1, span = max(hi - lo, 1e-6)
+                return map.map { t.scale.color(2 * ($0 - lo) / span - 1).argb }
+            }
+            canvas.stroke(r, t.panelBorder)
+            canvas.text(label, at: Vec2(r.center.x, r.maxY + 2), size: t.smallSize - 1, t.mutedText, align: .center)
         }
     }
 }

@@ -38,8 +38,16 @@ public enum LabScene {
         DataView.draw(canvas, in: layout.data, probe: frame.probe, train: frame.train, validation: frame.validation,
                       selected: state.selected, hoveredInput: hoveredInput)
         if state.showInspector {
-            InspectorView.draw(canvas, in: layout.inspector, picture: frame.picture,
-                               neuron: hoveredNeuron ?? state.selected, prediction: frame.prediction)
+            let shown = hoveredNeuron ?? state.selected
+            var maps: [[Float]] = []
+            if let n = shown, n.column >= 1, n.column - 1 < frame.probe.dendriteGrids.count {
+                maps = frame.probe.dendriteGrids[n.column - 1].indices.map {
+                    frame.probe.dendriteGrid(group: n.column - 1, set: $0, unit: n.unit)
+                }
+            }
+            InspectorView.draw(canvas, in: layout.inspector, picture: frame.picture, neuron: shown,
+                               prediction: frame.prediction, dendriteMaps: maps,
+                               resolution: frame.probe.resolution, version: frame.probe.version)
         }
         let buttons = Toolbar.buttons(width: state.width, state: state, config: frame.config, theme: t)
         Toolbar.draw(canvas, layout.toolbar, buttons: buttons, hovered: hoveredButton)

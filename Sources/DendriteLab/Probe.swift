@@ -28,7 +28,37 @@ public struct Probe: Sendable {
                 x[2 * (row * resolution + col) + 1] = gy
             }
         }
-        gridActivations = Probe.groupActivations(network, x, groups)
+        let recorded = network.forwardRecording(x)
+        gridActivations = Probe.groupActivations(recorded: recorded, groups)
+        // Dendrite outputs over the grid, per group: existing sets, then the candidate.
+        dendriteGrids = groups.map { g in
+            guard let p = network.layers[g.neuronLayer] as? PerforatedLayer else { return [] }
+            let input = g.neuronLayer == 0 ? x : recorded[g.neuronLayer - 1]
+            var grids: [[Float]] = []
+            let n = resolution * resolution, c = g.units
+            if let v = p.dendriteOutputs(for: input) {
+                let d = p.dendrites.count
+                grids = (0..<d).map { j in
+                    var out = [Float](repeating: 0, count: n * c)
+                    for r in 0..<n { for u in 0..<c { out[r * c + u] = v[(r * d + j) * c + u] } }
+                    return out
+                }
+            }
+            if p.candidate != nil, p.spatial == 1, p.candidateOutput.count == n * c {
+                grids.append(p.candidateOutput.storage)
+            }
+            return grids
+        }
+    }
+
+    /// Per group, per dendrite set (a PB candidate last), [resolution^2 * units] outputs v.
+    public let dendriteGrids: [[[Float]]]
+
+    /// Dendrite `set`'s output v over the grid for one neuron (row-major).
+    public func dendriteGrid(group: Int, set: Int, unit: Int) -> [Float] {
+        guard group < dendriteGrids.count, set < dendriteGrids[group].count else { return [] }
+        let a = dendriteGrids[group][set], u = groups[group].units
+        return stride(from: unit, to: a.count, by: u).map { a[$0] }
     }
 
     /// Input coordinates of a grid cell's centre.

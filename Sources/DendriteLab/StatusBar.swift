@@ -42,10 +42,16 @@ public enum StatusBar {
         let t = canvas.theme
         canvas.fill(rect, t.panel)
         canvas.fill(Rect(x: rect.x, y: rect.y, w: rect.w, h: 1), t.panelBorder)
-        canvas.text(text(info), at: Vec2(rect.x + 10, rect.y + 7), size: t.smallSize, t.text)
+        var box: Rect?
         if let m = message {
             let w = canvas.measure(m, size: t.smallSize, bold: true).w
-            let box = Rect(x: rect.maxX - w - 22, y: rect.y + 3, w: w + 14, h: rect.h - 6)
+            box = Rect(x: rect.maxX - w - 22, y: rect.y + 3, w: w + 14, h: rect.h - 6)
+        }
+        // The message covers the end of the line: clip the line before it.
+        canvas.clip(Rect(x: rect.x, y: rect.y, w: (box?.x ?? rect.maxX) - 8 - rect.x, h: rect.h))
+        canvas.text(text(info), at: Vec2(rect.x + 10, rect.y + 7), size: t.smallSize, t.text)
+        canvas.clip(nil)
+        if let m = message, let box {
             canvas.fill(box, t.buttonActive)
             canvas.text(m, at: Vec2(box.x + 7, rect.y + 7), size: t.smallSize, t.text, bold: true)
         }
