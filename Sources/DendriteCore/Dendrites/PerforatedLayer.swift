@@ -53,6 +53,9 @@ public final class PerforatedLayer: Layer {
     private var dendriteGrad = Tensor.empty
     private var gradInput = Tensor.empty
     private var candidateGrad = Tensor.empty
+    /// Every dendrite's output v of the last forward: [B, D, C, S] (for the Lab's
+    /// per-dendrite heatmaps). Empty before the first forward with dendrites.
+    public var dendriteOutputs: Tensor { dendriteOutput }
     /// Candidate output V: [B, C, S].
     public private(set) var candidateOutput = Tensor.empty
     /// Per-sample error of the last backward, B * dL/dy: [B, C, S] (dendrite phase only).
