@@ -34,16 +34,17 @@ public struct NeuronDendrites: Equatable, Sendable {
     public static let none = NeuronDendrites()
 }
 
-/// Reads the dendrites of each neuron of `layer` for the inputs `x` the layer just saw
-/// (the Lab runs a forward pass on the shown inputs first, which also leaves the PB
-/// candidates' outputs for those inputs in the layer). `.none` for plain layers.
+/// Reads the dendrites of each neuron of `layer` for the inputs `x` the layer just saw:
+/// the Lab runs a forward pass on the shown inputs first, which leaves the dendrites'
+/// and the PB candidates' outputs for exactly those inputs in the layer. `.none` for
+/// plain layers.
 func readDendrites(of layer: Layer, units: Int, input x: Tensor, candidates: CandidateTrainer?) -> [NeuronDendrites] {
     guard let p = layer as? PerforatedLayer else { return Array(repeating: .none, count: units) }
     let c = p.neuronCount, d = p.dendrites.count
     let rows = max(x.rows, 1)
     var out = Array(repeating: NeuronDendrites.none, count: c)
-    // Existing sets: A from the parameters, v averaged over the inputs.
-    if let v = p.dendriteOutputs(for: x) {
+    // Existing sets: A from the parameters, v of the last forward averaged over the inputs.
+    if let v = dendriteOutputs(of: p, rows: x.rows) {
         for ci in 0..<c {
             out[ci].branches = (0..<d).map { j in
                 var mean: Float = 0
@@ -73,6 +74,14 @@ func readDendrites(of layer: Layer, units: Int, input x: Tensor, candidates: Can
         }
     }
     return out
+}
+
+/// v of every dendrite set from the layer's last forward pass ([B, D, C] for Dense),
+/// or nil when it has none or the last batch was not `rows` samples of a Dense layer.
+func dendriteOutputs(of p: PerforatedLayer, rows: Int) -> Tensor? {
+    let v = p.dendriteOutputs
+    guard !p.dendrites.isEmpty, p.spatial == 1, v.count == rows * p.dendrites.count * p.neuronCount else { return nil }
+    return v
 }
 
 /// The fully connected layer inside `layer` (itself, or the one a perforated layer

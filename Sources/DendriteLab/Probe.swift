@@ -33,10 +33,9 @@ public struct Probe: Sendable {
         // Dendrite outputs over the grid, per group: existing sets, then the candidate.
         dendriteGrids = groups.map { g in
             guard let p = network.layers[g.neuronLayer] as? PerforatedLayer else { return [] }
-            let input = g.neuronLayer == 0 ? x : recorded[g.neuronLayer - 1]
             var grids: [[Float]] = []
             let n = resolution * resolution, c = g.units
-            if let v = p.dendriteOutputs(for: input) {
+            if let v = dendriteOutputs(of: p, rows: n) {
                 let d = p.dendrites.count
                 grids = (0..<d).map { j in
                     var out = [Float](repeating: 0, count: n * c)

@@ -53,6 +53,10 @@ func xorTrainer(mode: DendriteMode, seed: UInt64, learningRate: Float, epochs: I
             #expect(added >= t.network.dendriteCount)
             #expect(t.network.parameterCount == t.network.parameterBreakdown.total)
             #expect(t.history.contains { $0.dendrites > 0 })
+            // Training ends on the best model: its architecture and its score.
+            #expect(t.isFinished)
+            #expect(t.network.dendriteCount == t.tracker.globalBestDendrites)
+            #expect(acc == t.history.map(\.validationAccuracy).max())
         }
     }
 

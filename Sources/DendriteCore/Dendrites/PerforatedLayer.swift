@@ -22,9 +22,9 @@ public final class PerforatedLayer: Layer {
     public let neuron: NeuronLayer
     /// Name prefix of this layer's parameters, e.g. "layers.0".
     public let name: String
-    public private(set) var dendrites: [DendriteSet] = []
+    public internal(set) var dendrites: [DendriteSet] = []
     /// Present only during a PB dendrite phase.
-    public private(set) var candidate: DendriteSet?
+    public internal(set) var candidate: DendriteSet?
     public private(set) var mode: DendriteMode
     public private(set) var phase: Phase = .neuron
     public let activation: DendriteActivation
@@ -49,12 +49,15 @@ public final class PerforatedLayer: Layer {
     private var bankShape: [Int] = []
     private var output = Tensor.empty
     /// v of every set: [B, D, C, S].
-    private var dendriteOutput = Tensor.empty
+    var dendriteOutput = Tensor.empty
     private var dendriteGrad = Tensor.empty
     private var gradInput = Tensor.empty
-    private var candidateGrad = Tensor.empty
+    var candidateGrad = Tensor.empty
+    /// Every dendrite's output v of the last forward: [B, D, C, S] (for the Lab's
+    /// per-dendrite heatmaps). Empty before the first forward with dendrites.
+    public var dendriteOutputs: Tensor { dendriteOutput }
     /// Candidate output V: [B, C, S].
-    public private(set) var candidateOutput = Tensor.empty
+    public internal(set) var candidateOutput = Tensor.empty
     /// Per-sample error of the last backward, B * dL/dy: [B, C, S] (dendrite phase only).
     public private(set) var errors = Tensor.empty
     /// Shape of the last batch: samples and spatial positions per neuron.
@@ -125,7 +128,7 @@ public final class PerforatedLayer: Layer {
 
     /// A fresh dendrite set (weights, bias and cascade 0.01 * randn, as DESIGN 2.2),
     /// with A = 0 so the layer's output is unchanged by it.
-    private func makeSet(index d: Int, scale: Float, rng: inout RNG) -> DendriteSet {
+    func makeSet(index d: Int, scale: Float, rng: inout RNG) -> DendriteSet {
         let prefix = "\(name).dendrites.\(d)"
         func randn(_ shape: [Int], _ suffix: String) -> Parameter {
             var t = Tensor(shape: shape)
@@ -147,39 +150,6 @@ public final class PerforatedLayer: Layer {
         applyTrainability()
     }
 
-    /// Starts a PB dendrite phase for this layer: one candidate per neuron, seeing the
-    /// same input and every existing dendrite (cascade).
-    public func beginCandidate(rng: inout RNG, scale: Float = 0.01) {
-        let fresh = makeSet(index: dendrites.count, scale: scale, rng: &rng)
-        // The candidate's W and b *are* the sibling layer's parameters (no copies per step).
-        let layer = neuron.sibling(outputs: neuronCount, name: "\(name).dendrites.\(dendrites.count)")
-        layer.propagatesGradient = false   // detached input: the perforation
-        layer.weight.value = fresh.weight.value
-        layer.bias.value = fresh.bias.value
-        layer.weight.name = fresh.weight.name
-        layer.bias.name = fresh.bias.name
-        candidate = DendriteSet(weight: layer.weight, bias: layer.bias, cascade: fresh.cascade, output: fresh.output)
-        candidateLayer = layer
-        configure(mode: mode, phase: .dendrite)
-    }
-
-    /// The candidate becomes a frozen dendrite set with A = 0; the neuron phase resumes.
-    public func acceptCandidate() {
-        guard let c = candidate else { return }
-        dendrites.append(c)
-        candidate = nil
-        candidateLayer = nil
-        rebuildBank()
-        configure(mode: mode, phase: .neuron)
-    }
-
-    /// Drops the candidate without keeping it.
-    public func discardCandidate() {
-        candidate = nil
-        candidateLayer = nil
-        configure(mode: mode, phase: .neuron)
-    }
-
     /// Removes the newest dendrite sets until `count` remain (restoring a smaller
     /// architecture from a snapshot).
     public func truncateDendrites(to count: Int) {
@@ -189,9 +159,9 @@ public final class PerforatedLayer: Layer {
         applyTrainability()
     }
 
-    private var candidateLayer: NeuronLayer?
+    var candidateLayer: NeuronLayer?
 
-    private func rebuildBank() {
+    func rebuildBank() {
         let d = dendrites.count
         if d == 0 { bank = nil; return }
         let b = neuron.sibling(outputs: d * neuronCount, name: "\(name).dendriteBank")
@@ -282,37 +252,6 @@ public final class PerforatedLayer: Layer {
             forwardCandidate(cand, layer, x, training: training, batch: batch, spatial: s)
         }
         return output
-    }
-
-    // V = f(W_c x + b_c + sum_i Kc[i,c] v_i): [B, C, S]. Does not touch y.
-    private func forwardCandidate(_ cand: DendriteSet, _ layer: NeuronLayer, _ x: Tensor,
-                                  training: Bool, batch: Int, spatial s: Int) {
-        let c = neuronCount, d = dendrites.count
-        let z = layer.forward(x, training: training)
-        candidateOutput.resize(to: z.shape)
-        let act = activation
-        let k = cand.cascade?.value ?? .empty
-        z.withUnsafeBufferPointer { z in
-            candidateOutput.withUnsafeMutableBufferPointer { vc in
-                dendriteOutput.withUnsafeBufferPointer { v in
-                    k.withUnsafeBufferPointer { k in
-                        for b in 0..<batch {
-                            for ci in 0..<c {
-                                let row = (b * c + ci) * s
-                                let out = vc.baseAddress! + row, zr = z.baseAddress! + row
-                                for p in 0..<s { out[p] = zr[p] }
-                                for i in 0..<d {
-                                    let kk = k[i * c + ci]
-                                    let vi = v.baseAddress! + ((b * d + i) * c + ci) * s
-                                    for p in 0..<s { out[p] += kk * vi[p] }
-                                }
-                                act.apply(out, count: s)
-                            }
-                        }
-                    }
-                }
-            }
-        }
     }
 
     // MARK: - Backward
@@ -428,72 +367,4 @@ public final class PerforatedLayer: Layer {
         return gradInput
     }
 
-    /// Backpropagates dObjective/dV ([B, C, S], for the last forward) into the
-    /// candidate's parameters: its W, b through the detached sibling layer, and its K.
-    /// Overwrites the candidate's grads.
-    public func backwardCandidate(_ dV: Tensor) {
-        guard let cand = candidate, let layer = candidateLayer else { return }
-        let c = neuronCount, batch = lastBatch, s = spatial, d = dendrites.count
-        candidateGrad.resize(to: dV.shape)
-        dV.withUnsafeBufferPointer { src in
-            candidateGrad.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: src.baseAddress!, count: src.count) }
-        }
-        let act = activation
-        if let k = cand.cascade { k.grad.fill(0) }
-        candidateGrad.withUnsafeMutableBufferPointer { dz in
-            candidateOutput.withUnsafeBufferPointer { vc in
-                act.multiplyByDerivative(dz.baseAddress!, output: vc.baseAddress!, count: dz.count)
-            }
-        }
-        if let k = cand.cascade {
-            candidateGrad.withUnsafeBufferPointer { dz in
-                dendriteOutput.withUnsafeBufferPointer { v in
-                    k.grad.withUnsafeMutableBufferPointer { gk in
-                        for b in 0..<batch {
-                            for i in 0..<d {
-                                for ci in 0..<c {
-                                    let g = dz.baseAddress! + (b * c + ci) * s
-                                    let vi = v.baseAddress! + ((b * d + i) * c + ci) * s
-                                    var acc: Float = 0
-                                    for p in 0..<s { acc += g[p] * vi[p] }
-                                    gk[i * c + ci] += acc
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        // The candidate's W and b are the sibling layer's own parameters, so this fills them.
-        candidateGrad.reshape(candidateOutput.shape)
-        _ = layer.backward(candidateGrad)
-    }
-}
-
-/// Exact parameter counts of a layer (or a network) split by role, so reports can say
-/// what the dendrites cost. Only what the forward pass uses is counted.
-public struct ParameterBreakdown: Codable, Equatable, Sendable {
-    /// The wrapped layers' own W and b.
-    public var neurons = 0
-    /// Every dendrite set's W_d and b_d.
-    public var dendrites = 0
-    /// Cascade weights K.
-    public var cascade = 0
-    /// Dendrite output weights A.
-    public var outputWeights = 0
-
-    public init() {}
-
-    public var total: Int { neurons + dendrites + cascade + outputWeights }
-    /// Everything dendrites added on top of the plain network.
-    public var dendriteTotal: Int { dendrites + cascade + outputWeights }
-
-    public static func + (a: ParameterBreakdown, b: ParameterBreakdown) -> ParameterBreakdown {
-        var r = a
-        r.neurons += b.neurons
-        r.dendrites += b.dendrites
-        r.cascade += b.cascade
-        r.outputWeights += b.outputWeights
-        return r
-    }
 }
