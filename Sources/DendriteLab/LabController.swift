@@ -18,6 +18,7 @@ public final class LabController {
     public private(set) var batchesTrained = 0
 
     private var stepDebt: Double = 0
+    private var eventsShown = 0
     private var probe: Probe?
     private var probeVersion = -1
 
@@ -44,13 +45,18 @@ public final class LabController {
         switch action {
         case .togglePlay:
             state.playing.toggle()
+            if state.playing && refuseWhenFinished() { state.playing = false }
         case .stepBatch:
             state.playing = false
+            guard !refuseWhenFinished() else { return }
             session.stepBatch()
+            announceNewEvents()
         case .stepEpoch:
             state.playing = false
+            guard !refuseWhenFinished() else { return }
+            let before = session.events.count
             session.stepEpoch()
-            state.say("Epoch \(session.trainer.epoch) done")
+            if session.events.count > before { announceNewEvents() } else { state.say("Epoch \(session.trainer.epoch) done") }
         case .faster:
             state.speedLevel = min(LabState.speeds.count - 1, state.speedLevel + 1)
         case .slower:
@@ -63,7 +69,9 @@ public final class LabController {
             session.reconfigure { $0.seed &+= 1 }
             state.say("New seed \(session.config.seed): new weights and data")
         case .addDendrites:
-            state.say(session.addDendritesNow())
+            let message = session.addDendritesNow()
+            eventsShown = session.events.count
+            state.say(message)
         case .cycleMode:
             session.reconfigure { $0.mode = $0.mode.next }
             state.say("Mode \(session.config.mode.rawValue): restarted from the same initial weights")
@@ -108,12 +116,51 @@ public final class LabController {
         let start = DispatchTime.now().uptimeNanoseconds
         var done = 0
         while done < due {
+            if session.isFinished {
+                state.playing = false
+                announceNewEvents()
+                state.say(LabController.finishedMessage, frames: 600)
+                break
+            }
             session.stepBatch()
             done += 1
             if Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 > budget { break }
         }
         batchesTrained += done
+        announceNewEvents()
         return done
+    }
+
+    static let finishedMessage = "Finished: the switching rule restored the best model. R starts over, D adds dendrites."
+
+    /// True (and says why) when the run has finished and stepping would be undone.
+    private func refuseWhenFinished() -> Bool {
+        guard session.isFinished else { return false }
+        state.say(LabController.finishedMessage, frames: 600)
+        return true
+    }
+
+    /// Puts the newest switch decision, phase change or dendrite addition of the core
+    /// in the status line, so a student sees why the network just changed.
+    func announceNewEvents() {
+        if session.events.count < eventsShown { eventsShown = 0 }
+        guard session.events.count > eventsShown, let e = session.events.last else { return }
+        eventsShown = session.events.count
+        state.say(LabController.describe(e), frames: 300)
+    }
+
+    static func describe(_ e: TrainingEvent) -> String {
+        switch e {
+        case .phaseChanged(let epoch, _, let to, let reason):
+            return "Epoch \(epoch): \(to == .dendrite ? "dendrite phase (P)" : "neuron phase (N)") · \(reason)"
+        case .dendriteAdded(let epoch, let n, _, let corr):
+            let c = corr.isEmpty ? "" : String(format: ", mean correlation %.3f", Double(corr.reduce(0, +) / Float(corr.count)))
+            return "Epoch \(epoch): dendrite set \(n) added\(c)"
+        case .decision(let epoch, let message):
+            return "Epoch \(epoch): \(message)"
+        default:
+            return ""
+        }
     }
 
     /// Reads what this frame draws. The grid probe is recomputed only when the model changed.

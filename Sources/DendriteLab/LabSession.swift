@@ -101,6 +101,9 @@ public final class LabSession {
     // MARK: Read-only summaries
 
     public var history: [EpochMetrics] { trainer.history }
+    /// True once the switching rule has ended the run (best model restored); further
+    /// steps would only be undone, so the Lab pauses.
+    public var isFinished: Bool { trainer.stopped }
     public var phase: Phase { trainer.phase }
     /// Dendrite sets added so far (per layer; the most any layer has).
     public var dendriteSets: Int { network.dendriteCount }

@@ -91,5 +91,25 @@ extension LabSuite {
             #expect(c.session.dendriteSets == 0)
             #expect(c.session.network.parameters.map(\.value) == initial)
         }
+    
+        @Test func theLabPausesWhenTheSwitchingRuleFinishes() {
+            var config = smallConfig()
+            config.mode = .pb
+            config.switchEpochs = 1
+            config.maxDendrites = 1
+            config.maxDendritePhaseEpochs = 2
+            let c = LabController(config: config)
+            c.perform(.togglePlay)
+            c.restore({ var s = c.state; s.speedLevel = LabState.speeds.count - 1; return s }())
+            var frames = 0
+            while c.state.playing && frames < 2000 { c.tick(budget: 10); frames += 1 }
+            #expect(c.session.isFinished, "the rule should stop within \(frames) frames")
+            #expect(!c.state.playing)
+            #expect(c.state.message?.hasPrefix("Finished") == true)
+            let batches = c.session.batchesRun
+            c.handle(keyEvent(SDLK_RIGHT))
+            #expect(c.session.batchesRun == batches, "stepping a finished run would only be undone")
+            #expect(c.session.events.contains { if case .phaseChanged = $0 { return true } else { return false } })
+        }
     }
 }
