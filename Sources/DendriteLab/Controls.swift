@@ -53,6 +53,8 @@ public enum Controls {
         if k(SDLK_m) { return [.cycleMode] }
         if k(SDLK_s) { return [.screenshot] }
         if k(SDLK_h) || k(SDLK_QUESTION) || (k(SDLK_SLASH) && shift) { return [.toggleHelp] }
+        if k(SDLK_c) { return [.toggleCurves] }
+        if k(SDLK_i) { return [.toggleInspector] }
         if k(SDLK_LEFTBRACKET) { return [.noise(-5)] }
         if k(SDLK_RIGHTBRACKET) { return [.noise(5)] }
         let digits: [SDL_KeyCode] = [SDLK_1, SDLK_2, SDLK_3, SDLK_4, SDLK_5, SDLK_6]
@@ -64,7 +66,7 @@ public enum Controls {
 
     /// What is under window point `p`.
     public static func hit(_ p: Vec2, state: LabState, config: LabConfig, shape: [Int], extent: Float = 1.3) -> Hover? {
-        let layout = LabLayout(width: state.width, height: state.height)
+        let layout = state.layout
         if layout.toolbar.contains(p) {
             let buttons = Toolbar.buttons(width: state.width, state: state, config: config)
             return Toolbar.button(at: p, in: buttons).map { .button($0) }

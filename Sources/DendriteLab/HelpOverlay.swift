@@ -13,6 +13,7 @@ public enum HelpOverlay {
         ("[ / ]", "less / more noise"),
         ("click", "a neuron: show its output in the data view"),
         ("hover", "the data view: see that input flow through the network"),
+        ("C / I", "hide or show the curves / the inspector"),
         ("S", "save a screenshot (PNG)"),
         ("H or ?", "show / hide this help"),
         ("Q or Esc", "quit"),

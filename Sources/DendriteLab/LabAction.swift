@@ -16,6 +16,8 @@ public enum LabAction: Codable, Equatable, Hashable, Sendable {
     case cycleMode
     case screenshot
     case toggleHelp
+    case toggleCurves
+    case toggleInspector
     case quit
     case dataset(ToyData.Kind)
     case nextDataset

@@ -79,6 +79,10 @@ public final class LabController {
             screenshotRequested = true
         case .toggleHelp:
             state.showHelp.toggle()
+        case .toggleCurves:
+            state.showCurves.toggle()
+        case .toggleInspector:
+            state.showInspector.toggle()
         case .quit:
             quitRequested = true
         case .dataset(let kind):

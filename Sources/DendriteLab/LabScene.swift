@@ -19,7 +19,7 @@ public struct LabFrame {
 public enum LabScene {
     public static func draw(_ canvas: Canvas, frame: LabFrame, state: LabState) {
         let t = canvas.theme
-        let layout = LabLayout(width: state.width, height: state.height, theme: t)
+        let layout = state.layout
         canvas.clear(t.background)
         var hoveredNeuron: NeuronRef?
         var hoveredInput: (Float, Float)?

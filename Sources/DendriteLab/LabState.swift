@@ -35,6 +35,11 @@ public struct LabState: Codable, Equatable, Sendable {
         return s >= 1 ? "\(Int(s)) batch\(s == 1 ? "" : "es")/frame" : "1 batch/\(Int((1 / s).rounded())) frames"
     }
 
+    /// The panel layout for the current window size and visible panels.
+    public var layout: LabLayout {
+        LabLayout(width: width, height: height, curves: showCurves, inspector: showInspector)
+    }
+
     public mutating func say(_ text: String, frames: Int = 240) {
         message = text
         messageUntilFrame = frame + frames

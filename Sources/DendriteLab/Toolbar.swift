@@ -10,7 +10,29 @@ public enum Toolbar {
     }
 
     public static func buttons(width: Int, state: LabState, config: LabConfig, theme: Theme = .standard) -> [Button] {
-        let items: [(String, LabAction?, Float, Bool)] = [
+        // Below ~1200 pixels the labels shrink so every button stays on screen.
+        let compact = width < 1200
+        let speed = state.batchesPerFrame >= 1 ? "\(Int(state.batchesPerFrame))/frame"
+                                               : "1 per \(Int((1 / state.batchesPerFrame).rounded()))"
+        let noise = String(format: "%.2f", Double(config.noise))
+        let items: [(String, LabAction?, Float, Bool)] = compact ? [
+            (state.playing ? "❚❚" : "▶", .togglePlay, 34, state.playing),
+            ("Step", .stepBatch, 46, false),
+            ("Epoch", .stepEpoch, 54, false),
+            ("−", .slower, 24, false),
+            (speed, nil, 62, false),
+            ("+", .faster, 24, false),
+            ("Reset", .reset, 52, false),
+            ("Reseed", .reseed, 62, false),
+            ("Mode: \(config.mode.rawValue)", .cycleMode, 88, config.mode != .none),
+            ("Dendrite+", .addDendrites, 80, false),
+            (config.dataset.rawValue, .nextDataset, 96, false),
+            ("−", .noise(-5), 24, false),
+            (noise, nil, 38, false),
+            ("+", .noise(5), 24, false),
+            ("PNG", .screenshot, 44, false),
+            ("?", .toggleHelp, 28, state.showHelp),
+        ] : [
             (state.playing ? "❚❚ Pause" : "▶ Play", .togglePlay, 82, state.playing),
             ("Step", .stepBatch, 52, false),
             ("Epoch", .stepEpoch, 60, false),
@@ -23,7 +45,7 @@ public enum Toolbar {
             ("Add dendrites", .addDendrites, 108, false),
             ("Data: \(config.dataset.rawValue)", .nextDataset, 136, false),
             ("−", .noise(-5), 26, false),
-            ("noise \(String(format: "%.2f", Double(config.noise)))", nil, 76, false),
+            ("noise \(noise)", nil, 76, false),
             ("+", .noise(5), 26, false),
             ("Screenshot", .screenshot, 90, false),
             ("?", .toggleHelp, 28, state.showHelp),

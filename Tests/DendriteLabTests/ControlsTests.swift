@@ -126,6 +126,19 @@ extension LabSuite {
             #expect(frame.prediction != nil)
         }
 
+        @Test func hidingTheCurvesGivesTheNetworkRoomAndClicksFollow() {
+            let c = LabController(config: smallConfig())
+            let before = c.state.layout.network.h
+            c.handle(keyEvent(SDLK_c))
+            #expect(!c.state.showCurves)
+            #expect(c.state.layout.network.h > before + 100)
+            let geo = NetworkGeometry(shape: c.networkShape, in: c.state.layout.network)
+            c.handle(clickEvent(at: geo.centres[2][3]))
+            #expect(c.state.selected == NeuronRef(column: 2, unit: 3))
+            c.handle(keyEvent(SDLK_i))
+            #expect(!c.state.showInspector)
+        }
+
         @Test func toolbarStepButtonStepsOneBatch() {
             let c = LabController(config: smallConfig())
             let buttons = Toolbar.buttons(width: c.state.width, state: c.state, config: c.session.config)
