@@ -21,7 +21,13 @@ struct LabCommand: ParsableCommand {
     @Option(help: "Save a PNG of the last frame here (with --frames).")
     var screenshot: String?
 
+    @Option(help: "Training speed in batches per frame: one of \(LabState.speeds.map { $0 >= 1 ? String(Int($0)) : String($0) }.joined(separator: ", ")).")
+    var speed: Double = 2
+
     func validate() throws {
+        guard LabState.speeds.contains(speed) else {
+            throw ValidationError("--speed must be one of \(LabState.speeds.map { String($0) }.joined(separator: ", ")), got \(speed)")
+        }
         if let frames, frames <= 0 { throw ValidationError("--frames must be positive, got \(frames)") }
         if screenshot != nil && frames == nil { throw ValidationError("--screenshot needs --frames (press S in the window instead)") }
     }
@@ -29,6 +35,7 @@ struct LabCommand: ParsableCommand {
     func run() throws {
         var state = LabState()
         state.playing = frames != nil
+        state.speedLevel = LabState.speeds.firstIndex(of: speed) ?? state.speedLevel
         let app = LabApp(config: options.config, state: state)
         do {
             let stats = try app.run(frames: frames, screenshot: screenshot)
