@@ -61,14 +61,24 @@ public enum LabScene {
         let t = canvas.theme
         guard n.column < frame.picture.layers.count, n.unit < frame.picture.layers[n.column].neurons.count else { return }
         let layer = frame.picture.layers[n.column], p = layer.neurons[n.unit]
-        var s = "\(layer.title) #\(n.unit + 1): \(fmt3(p.activation))"
-        if let b = p.bias { s += " · bias \(fmt3(b))" }
-        if !p.dendrites.branches.isEmpty { s += " · \(p.dendrites.branches.count) dendrites" }
-        let size = canvas.measure(s, size: t.smallSize)
-        var box = Rect(x: mouse.x + 14, y: mouse.y + 14, w: size.w + 12, h: size.h + 8)
+        var lines = ["\(layer.title) #\(n.unit + 1): \(fmt3(p.activation))" + (p.bias.map { " · bias \(fmt3($0))" } ?? "")]
+        let d = p.dendrites
+        if !d.branches.isEmpty {
+            lines.append(d.branches.prefix(4).enumerated().map { i, b in
+                b.isCandidate ? "candidate v \(fmt2(b.output))" : "d\(i + 1) A \(fmt2(b.weight)) v \(fmt2(b.output))"
+            }.joined(separator: " · ") + (d.branches.count > 4 ? " …" : ""))
+        }
+        var extras: [String] = []
+        if let e = d.errorSignal { extras.append("error \(fmt3(e))") }
+        if let c = d.candidateCorrelation { extras.append("correlation \(fmt3(c))") }
+        if !extras.isEmpty { lines.append(extras.joined(separator: " · ")) }
+        let w = lines.map { canvas.measure($0, size: t.smallSize).w }.max() ?? 0
+        var box = Rect(x: mouse.x + 14, y: mouse.y + 14, w: w + 12, h: Float(lines.count) * 16 + 8)
         if box.maxX > bounds.maxX { box.x = mouse.x - box.w - 8 }
         if box.maxY > bounds.maxY { box.y = mouse.y - box.h - 8 }
         canvas.fill(box, t.text.withAlpha(UInt8(230)))
-        canvas.text(s, at: Vec2(box.x + 6, box.y + 4), size: t.smallSize, t.panel)
+        for (i, line) in lines.enumerated() {
+            canvas.text(line, at: Vec2(box.x + 6, box.y + 4 + Float(i) * 16), size: t.smallSize, t.panel)
+        }
     }
 }
