@@ -133,13 +133,6 @@ public final class Canvas {
         flushTriangles()
     }
 
-    /// Many filled circles in one draw call (scatter plots).
-    public func fillCircles(_ circles: [(center: Vec2, radius: Float, color: Color)]) {
-        vertices.removeAll(keepingCapacity: true)
-        for c in circles { appendDisc(c.center, radius: c.radius, c.color, segments: Canvas.segments(for: c.radius)) }
-        flushTriangles()
-    }
-
     public func strokeCircle(_ center: Vec2, radius: Float, _ c: Color, width: Float = 1) {
         let n = Canvas.segments(for: radius)
         vertices.removeAll(keepingCapacity: true)

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import DendriteCore
 
 /// A column of neurons in the network view: one Dense layer plus the activation layers
@@ -39,10 +42,6 @@ public struct NeuronGroup: Equatable, Sendable {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Softmax over each row of `logits` ([B, C]), in place.
 func softmaxRows(_ logits: inout [Float], columns c: Int) {
