@@ -1,0 +1,140 @@
+import Foundation
+
+/// A headless run of one experiment into its output folder (see `RunWriter`): trains
+/// epoch by epoch, appends metrics and events, checkpoints after every epoch, keeps the
+/// best-validation parameters, and at the end measures the test set and writes
+/// `summary.json`. A run can stop between epochs (`shouldStop`, set from Ctrl-C by the
+/// CLI) and be resumed later with the same result as if it had never stopped.
+public final class ExperimentRun {
+    public let experiment: Experiment
+    public let session: ExperimentSession
+    public let writer: RunWriter
+    /// Checked after every epoch; when it returns true the run stops (its checkpoint is
+    /// already on disk).
+    public var shouldStop: () -> Bool = { false }
+    /// Every training event, for progress displays (called on the training thread).
+    public var onEvent: ((TrainingEvent) -> Void)?
+    /// The epoch the run continued from, when it was resumed.
+    public private(set) var resumedAtEpoch: Int?
+
+    public enum Outcome: Equatable, Sendable {
+        case finished(RunSummary)
+        /// Stopped on request after `epoch` finished epochs.
+        case stopped(epoch: Int)
+    }
+
+    private var bestAccuracy: Float = -.infinity
+    private var writeError: Error?
+
+    /// Prepares a fresh run in `folder`, or with `resume` continues the one there.
+    /// `data` lets callers share loaded image sets between runs.
+    public init(experiment: Experiment, folder: URL, sourceText: String? = nil, sourceName: String? = nil,
+                resume: Bool = false, data: ExperimentData? = nil) throws {
+        self.experiment = experiment
+        writer = RunWriter(folder: folder)
+        session = try ExperimentSession(experiment, data: data)
+        if resume {
+            let file = writer.checkpointURL
+            guard FileManager.default.fileExists(atPath: file.path) else {
+                throw CheckpointError(file: file.path, problem: "no checkpoint to resume from (run without --resume to start)")
+            }
+            let ckpt = try Checkpoint.read(from: file)
+            var saved = try TrainingSnapshot.document(Experiment.self, "experiment", in: ckpt, file: file.path)
+            saved.epochs = experiment.epochs
+            guard saved == experiment else {
+                throw CheckpointError(file: file.path, problem: "was written by a different experiment (\(ExperimentRun.differences(saved, experiment))); only --epochs may change on resume")
+            }
+            try TrainingSnapshot.restore(ckpt, file: file.path, into: session.trainer)
+            try writer.resume(history: session.trainer.history)
+            resumedAtEpoch = session.trainer.epoch
+            bestAccuracy = session.trainer.history.map(\.validationAccuracy).filter { !$0.isNaN }.max() ?? -.infinity
+            try writer.appendEvent("resumed", ["epoch": session.trainer.epoch])
+        } else {
+            try writer.start(experiment: experiment, sourceText: sourceText, sourceName: sourceName)
+            try writer.appendEvent("started", ["epoch": 0, "name": experiment.name, "mode": experiment.mode.rawValue,
+                                               "seed": experiment.seed, "parameters": session.network.parameterCount])
+        }
+        session.trainer.onEvent { [unowned self] event in
+            do {
+                try self.writer.record(event)
+                if case .epochDone(let m) = event { try self.writer.appendMetrics(m) }
+            } catch {
+                if self.writeError == nil { self.writeError = error }
+            }
+            self.onEvent?(event)
+        }
+    }
+
+    /// Names the top-level fields in which two experiments differ.
+    static func differences(_ a: Experiment, _ b: Experiment) -> String {
+        var d: [String] = []
+        if a.name != b.name { d.append("name") }
+        if a.dataset != b.dataset { d.append("dataset") }
+        if a.network != b.network { d.append("network") }
+        if a.mode != b.mode { d.append("mode \(a.mode.rawValue) vs \(b.mode.rawValue)") }
+        if a.dendrites != b.dendrites { d.append("dendrites") }
+        if a.optimizer != b.optimizer { d.append("optimizer") }
+        if a.schedule != b.schedule { d.append("schedule") }
+        if a.batchSize != b.batchSize { d.append("batch_size") }
+        if a.seed != b.seed { d.append("seed \(a.seed) vs \(b.seed)") }
+        if a.description != b.description { d.append("description") }
+        return "differs in " + d.joined(separator: ", ")
+    }
+
+    /// Trains until the experiment's epochs are done or `shouldStop` says so.
+    public func run() throws -> Outcome {
+        let trainer = session.trainer
+        while !trainer.isFinished {
+            trainer.runEpoch()
+            if let writeError { throw writeError }
+            try saveBestIfImproved()
+            try TrainingSnapshot.capture(experiment: experiment, trainer: trainer, dendrites: session.dendriteCounts)
+                .write(to: writer.checkpointURL)
+            if !trainer.isFinished && shouldStop() {
+                try writer.appendEvent("stopped", ["epoch": trainer.epoch, "reason": "interrupted; resume with --resume"])
+                writer.close()
+                return .stopped(epoch: trainer.epoch)
+            }
+        }
+        let summary = try finish()
+        writer.close()
+        return .finished(summary)
+    }
+
+    private func saveBestIfImproved() throws {
+        guard let last = session.trainer.history.last, last.validationAccuracy > bestAccuracy else { return }
+        bestAccuracy = last.validationAccuracy
+        var best = Checkpoint()
+        for p in session.network.parameters { best.tensors.append((p.name, p.value)) }
+        best.metadata = ["format": "dendrite-lab parameters 1", "epoch": "\(last.epoch)",
+                         "architecture": try TrainingSnapshot.json(session.network.spec)]
+        try best.write(to: writer.bestURL)
+    }
+
+    /// Measures the test set on the final and the best-validation parameters and writes
+    /// `summary.json`.
+    private func finish() throws -> RunSummary {
+        let trainer = session.trainer, net = session.network
+        let final = Trainer.evaluate(net, on: session.data.test)
+        var test = final
+        if FileManager.default.fileExists(atPath: writer.bestURL.path) {
+            let best = try Checkpoint.read(from: writer.bestURL)
+            try TrainingSnapshot.loadParameters(best, into: net, file: writer.bestURL.path)
+            test = Trainer.evaluate(net, on: session.data.test)
+        }
+        let history = trainer.history
+        let bestRow = history.filter { !$0.validationAccuracy.isNaN }.max { $0.validationAccuracy < $1.validationAccuracy }
+        let seconds = history.reduce(0) { $0 + $1.seconds }
+        let summary = RunSummary(
+            name: experiment.name, dataset: experiment.dataset.name.rawValue, mode: experiment.mode.rawValue,
+            seed: experiment.seed, parameters: net.parameterCount, dendriteSets: session.dendriteSets,
+            bestValidationAccuracy: bestRow?.validationAccuracy ?? .nan, bestEpoch: bestRow?.epoch ?? 0,
+            testAccuracy: test.accuracy, testLoss: test.loss, finalTestAccuracy: final.accuracy,
+            epochs: trainer.epoch, wallSeconds: seconds,
+            samplesPerSecond: seconds > 0 ? Double(trainer.train.count * history.count) / seconds : 0)
+        try writer.writeSummary(summary)
+        try writer.appendEvent("finished", ["epoch": trainer.epoch, "test_accuracy": Double(test.accuracy),
+                                            "best_epoch": summary.bestEpoch])
+        return summary
+    }
+}
