@@ -131,7 +131,8 @@ func temporaryFolder(_ label: String) -> URL {
         #expect(a.testAccuracy == b.testAccuracy && a.bestEpoch == b.bestEpoch)
         let ca = try Checkpoint.read(from: straight.appendingPathComponent("checkpoint.safetensors"))
         let cb = try Checkpoint.read(from: interrupted.appendingPathComponent("checkpoint.safetensors"))
-        #expect(ca.tensors.map { $0.tensor.storage.map(\.bitPattern) } == cb.tensors.map { $0.tensor.storage.map(\.bitPattern) })
+        let sameBits = ca.tensors.map { $0.tensor.storage.map(\.bitPattern) } == cb.tensors.map { $0.tensor.storage.map(\.bitPattern) }
+        #expect(sameBits, "final parameters and optimizer state differ")
         let events = try String(contentsOf: interrupted.appendingPathComponent("events.jsonl"), encoding: .utf8)
         #expect(events.contains("\"event\":\"stopped\"") && events.contains("\"event\":\"resumed\""))
     }

@@ -153,4 +153,21 @@ func packageRoot(_ file: String = #filePath) -> URL {
                                   .flatten, .relu, .tanh, .sigmoid]
         for s in specs { #expect(try LayerSpec.parse(s.text).get() == s) }
     }
+
+    @Test func matchedBaselineWidensTheHiddenLayerToTheTargetCount() throws {
+        let narrow = try ExperimentLoader.load(contentsOf: packageRoot().appendingPathComponent("experiments/mnist-mlp-narrow.yaml"))
+        // DESIGN 2: 784-8-10 with three dendrite sets has about 25.6k parameters; H=32 matches it.
+        let m = try #require(narrow.parameterMatchedBaseline(targetParameters: 25_600))
+        #expect(m.network.layers == [.flatten, .dense(32), .relu, .dense(10)])
+        #expect(m.mode == .none && m.epochs == narrow.epochs && m.seed == narrow.seed)
+        let xor = try ExperimentLoader.load(contentsOf: packageRoot().appendingPathComponent("experiments/xor-neuron.yaml"))
+        #expect(xor.parameterMatchedBaseline(targetParameters: 100) == nil)
+    }
+
+    @Test func specParameterCountMatchesTheBuiltNetwork() {
+        let spec = NetworkSpec(inputShape: [1, 28, 28], layers: [.flatten, .dense(8), .relu, .dense(10)])
+        var rng = RNG(seed: 1)
+        #expect(spec.plainParameterCount == Network(spec: spec, rng: &rng).parameterCount)
+        #expect(spec.plainParameterCount == 6_370)
+    }
 }

@@ -113,7 +113,7 @@ public final class RunWriter {
     /// runs give identical files (except the wall-clock `seconds` column).
     public static func csvRow(_ m: EpochMetrics) -> String {
         "\(m.epoch),\(m.phase.rawValue),\(m.dendrites),\(m.parameters),\(m.trainLoss),\(m.trainAccuracy),"
-            + "\(m.validationLoss),\(m.validationAccuracy),\(m.learningRate),\(String(format: "%.3f", m.seconds))\n"
+            + "\(m.validationLoss),\(m.validationAccuracy),\(m.learningRate),\(String(format: "%.4f", m.seconds))\n"
     }
 
     public func appendMetrics(_ m: EpochMetrics) throws {

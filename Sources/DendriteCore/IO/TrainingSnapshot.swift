@@ -70,9 +70,14 @@ public enum TrainingSnapshot {
         var summary = OptimizerSummary(kind: "none", steps: [:])
         if let state = OptimizerState.capture(trainer.optimizer, parameters: net.parameters) {
             summary = OptimizerSummary(kind: state.kind, steps: state.steps)
+            // Buffers keep their parameter's shape so they read naturally in Python.
+            var shapes: [String: [Int]] = [:]
+            for p in net.parameters { shapes[p.name] = p.value.shape }
             for key in state.buffers.keys.sorted() {
                 let b = state.buffers[key]!
-                ckpt.tensors.append(("optimizer/" + key, Tensor(shape: [b.count], b)))
+                let param = String(key.drop { $0 != "/" }.dropFirst())
+                let shape = shapes[param].flatMap { $0.reduce(1, *) == b.count ? $0 : nil } ?? [b.count]
+                ckpt.tensors.append(("optimizer/" + key, Tensor(shape: shape, b)))
             }
         }
         ckpt.tensors.append(("trainer/order", Tensor(shape: [trainer.order.count], trainer.order.map { Float($0) })))
