@@ -3,7 +3,7 @@
 # Idempotent; needs root (or sudo) because it calls apt-get.
 set -euo pipefail
 PACKAGES=(libopenblas-dev zlib1g-dev libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev
-          fonts-dejavu-core xvfb)
+          fonts-dejavu-core xvfb dataset-fashion-mnist)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -6,6 +6,6 @@ struct DendriteLabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dendrite-lab",
         abstract: "Learn and run dendritic learning (Perforated Backpropagation).",
-        subcommands: [Demo.self, TrainCommand.self, CompareCommand.self],
+        subcommands: [Demo.self, DataCommand.self, TrainCommand.self, CompareCommand.self],
         defaultSubcommand: Demo.self)
 }

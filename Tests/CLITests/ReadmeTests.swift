@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+
+/// The README promises a newcomer exactly two commands, and CI runs the second one.
+@Suite struct ReadmeTests {
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Indented command lines of the "Two commands" section.
+    static func commands() throws -> [String] {
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        guard let start = readme.range(of: "## Two commands") else { return [] }
+        let section = readme[start.upperBound...].split(separator: "\n", omittingEmptySubsequences: false)
+            .prefix { !$0.hasPrefix("## ") }
+        return section.filter { $0.hasPrefix("    ") }.map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    @Test func readmeGivesExactlyTwoSetupCommands() throws {
+        let cmds = try Self.commands()
+        #expect(cmds.count == 2, "\(cmds)")
+        #expect(cmds.first?.contains("dendrite-lab") == true)
+        #expect(cmds.last?.contains("swift test") == true)
+        #expect(cmds.allSatisfy { $0.hasPrefix("scripts/setup.sh && ") })
+    }
+
+    @Test func ciRunsTheReadmeTestCommandAndInstallsWhatSetupInstalls() throws {
+        let ci = try String(contentsOf: Self.root.appendingPathComponent(".ci/run"), encoding: .utf8)
+        let setup = try String(contentsOf: Self.root.appendingPathComponent("scripts/setup.sh"), encoding: .utf8)
+        // CI extracts the command from README (the first indented line with `swift test`).
+        #expect(ci.contains("sed -n 's/^    \\(.*swift test.*\\)$/\\1/p' README.md"))
+        let aptLine = ci.split(separator: "\n").first { $0.contains("apt-get install") } ?? ""
+        for pkg in ["libopenblas-dev", "zlib1g-dev", "libsdl2-dev", "libsdl2-ttf-dev", "libsdl2-image-dev", "fonts-dejavu-core"] {
+            #expect(aptLine.contains(pkg), "CI does not install \(pkg)")
+            #expect(setup.contains(pkg), "setup.sh does not install \(pkg)")
+        }
+    }
+}
