@@ -77,8 +77,10 @@ extension Experiment {
             case none
             /// byte / 255, so values lie in [0, 1].
             case unit
-            /// (byte / 255 - mean) / std with the training set's overall mean and std.
+            /// (byte / 255 - mean) / std with the training split's overall mean and std.
             case standard
+            /// (byte / 255 - mean) / std with the dataset's usual published constants.
+            case published
         }
 
         public var name: Name

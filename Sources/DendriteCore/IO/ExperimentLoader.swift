@@ -11,9 +11,11 @@ import Foundation
 ///       test_count: <count>             toy: samples in the test set
 ///       noise: 0                        toy: std of Gaussian jitter
 ///       validation: 0.2                 fraction of training samples held out
-///       normalization: unit             none | unit (x/255) | standard (mean/std); toy: none
+///       normalization: unit             none | unit (x/255) | standard (measured mean/std)
+///                                       | published (the usual constants); toy: none
+///       directory: <default>            real sets: folder with the files (default:
+///                                       $DENDRITE_DATA_DIR/NAME or ~/.cache/dendrite-lab/NAME)
 ///       limit: <all>                    real sets: first N training samples only
-///       directory: <default>            real sets: folder with the files
 ///     network:                          required
 ///       input: [2]                      optional; defaults to the dataset's sample shape
 ///       layers: [dense 16, tanh, dense 2]   see LayerSpec+Text.swift for the forms
@@ -125,6 +127,10 @@ public enum ExperimentLoader {
         if !d.name.isToy, let key = toyOnly.first {
             throw m[key]!.error("'\(key)' applies only to toy datasets, not \(d.name.rawValue)",
                                 expected: "'limit' to train on fewer \(d.name.rawValue) samples")
+        }
+        if d.name.isToy, d.normalization != .none, let n = m["normalization"] {
+            throw n.error("normalization applies only to image datasets; toy points are used as generated",
+                          expected: "no normalization key (or 'none') for \(d.name.rawValue)")
         }
         if d.name.isToy, let key = ["limit", "directory"].first(where: { m[$0] != nil }) {
             throw m[key]!.error("'\(key)' applies only to image datasets, not \(d.name.rawValue)",
