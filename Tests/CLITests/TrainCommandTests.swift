@@ -104,7 +104,7 @@ import Testing
         #expect(r.status == 0, "stderr: \(r.stderr)")
         let md = try String(contentsOf: out.appendingPathComponent("compare.md"), encoding: .utf8)
         #expect(md.contains("| experiment | mode | dataset | parameters |"))
-        #expect(md.contains("| xor-neuron | none | xor | 6 | 0 |") && md.contains("| spirals | none | spiral | 354 | 0 |"), "\(md)")
+        #expect(md.contains("| xor-neuron | none | xor | 6 | 0 |") && md.contains("| spirals | none | spiral | 114 | 0 |"), "\(md)")
         let csv = try lines(out.appendingPathComponent("compare.csv"))
         #expect(csv.count == 3)
         // A second identical compare reuses the finished runs.
