@@ -102,7 +102,7 @@ struct CompareCommand: ParsableCommand {
                 guard let m = try runOrReuse(matched, folderName: "\(matched.name)-h\(widths)-seed\(matched.seed)", source: nil, sourceName: nil) else {
                     throw stopped()
                 }
-                rows.append(CompareRow(summary: m, label: "\(e.name) plain h\(widths)", note: "matches \(mode.rawValue)"))
+                rows.append(CompareRow(summary: m, label: "\(e.name) plain h\(widths)", note: "matches \(mode.rawValue)", matched: true))
             }
         }
 
@@ -139,14 +139,20 @@ struct CompareRow {
     var summary: RunSummary
     var label: String
     var note: String
+    /// True for the generated param-matched baselines (not counted as "the largest baseline").
+    var matched = false
 
     /// Markdown and CSV forms of `rows`, with compression against the largest plain run
-    /// on the same dataset.
+    /// of the given experiments on the same dataset (param-matched baselines only count
+    /// when no experiment ran plain).
     static func table(_ rows: [CompareRow]) -> (markdown: String, csv: String) {
-        var largest: [String: Int] = [:]
+        var largest: [String: Int] = [:], largestMatched: [String: Int] = [:]
         for r in rows where r.summary.mode == "none" {
-            largest[r.summary.dataset] = max(largest[r.summary.dataset] ?? 0, r.summary.parameters)
+            let d = r.summary.dataset
+            if r.matched { largestMatched[d] = max(largestMatched[d] ?? 0, r.summary.parameters) }
+            else { largest[d] = max(largest[d] ?? 0, r.summary.parameters) }
         }
+        largest.merge(largestMatched) { given, _ in given }
         var md = "| experiment | mode | dataset | parameters | dendrite sets | test accuracy | compression | note |\n"
         md += "|---|---|---|---:|---:|---:|---:|---|\n"
         var csv = "experiment,mode,dataset,parameters,dendrite_sets,test_accuracy,compression,note\n"
