@@ -25,9 +25,12 @@ public final class Activation: Layer {
         let f = function
         x.withUnsafeBufferPointer { src in
             output.withUnsafeMutableBufferPointer { dst in
-                switch f {
-                case .tanh: for i in 0..<src.count { dst[i] = tanhf(src[i]) }
-                case .sigmoid: for i in 0..<src.count { dst[i] = 1 / (1 + expf(-src[i])) }
+                let x = src.baseAddress!, y = dst.baseAddress!
+                Parallel.forRanges(src.count, cost: 8) { range in   // a libm call ~ 8 copies
+                    switch f {
+                    case .tanh: for i in range { y[i] = tanhf(x[i]) }
+                    case .sigmoid: for i in range { y[i] = 1 / (1 + expf(-x[i])) }
+                    }
                 }
             }
         }
@@ -41,10 +44,13 @@ public final class Activation: Layer {
         let f = function
         dy.withUnsafeBufferPointer { g in
             output.withUnsafeBufferPointer { y in
-                gradInput.withUnsafeMutableBufferPointer { dx in
-                    switch f {
-                    case .tanh: for i in 0..<g.count { dx[i] = g[i] * (1 - y[i] * y[i]) }
-                    case .sigmoid: for i in 0..<g.count { dx[i] = g[i] * y[i] * (1 - y[i]) }
+                gradInput.withUnsafeMutableBufferPointer { dxInout in
+                    let g = g.baseAddress!, y = y.baseAddress!, dx = dxInout.baseAddress!
+                    Parallel.forRanges(dy.count) { range in
+                        switch f {
+                        case .tanh: for i in range { dx[i] = g[i] * (1 - y[i] * y[i]) }
+                        case .sigmoid: for i in range { dx[i] = g[i] * y[i] * (1 - y[i]) }
+                        }
                     }
                 }
             }

@@ -34,41 +34,97 @@ public final class Dense: Layer {
         return [outputSize]
     }
 
+    /// Products of at least this many multiply-adds are split into independent blocks
+    /// (rows of the batch, or rows of W) when `BLAS.threads` > 1; smaller ones are not
+    /// worth a thread hop. Batch-128 MNIST layers are above it, toy networks below.
+    static let splitThreshold = 1 << 20
+
+    private func workers(batch: Int) -> Int {
+        batch * inputSize * outputSize >= Self.splitThreshold ? Parallel.workers(for: min(batch, outputSize)) : 1
+    }
+
+    /// Worker `w`'s share lo..<hi of 0..<n.
+    @inline(__always)
+    private static func block(_ n: Int, _ w: Int, of workers: Int) -> Range<Int> {
+        let per = (n + workers - 1) / workers, lo = min(n, w * per)
+        return lo..<min(n, lo + per)
+    }
+
     // x: [B, in]  ->  y: [B, out]
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        let batch = x.rows
-        precondition(x.columns == inputSize, "dense expects \(inputSize) inputs, got \(x.shape)")
+        let batch = x.rows, nIn = inputSize, nOut = outputSize
+        precondition(x.columns == nIn, "dense expects \(nIn) inputs, got \(x.shape)")
         input = x
-        output.resize(to: [batch, outputSize])
-        // Broadcast the bias into y, then accumulate x W^T on top (beta = 1).
-        bias.value.withUnsafeBufferPointer { b in
-            output.withUnsafeMutableBufferPointer { y in
-                for r in 0..<batch {
-                    let row = y.baseAddress! + r * outputSize
-                    for j in 0..<outputSize { row[j] = b[j] }
+        output.resize(to: [batch, nOut])
+        let workers = workers(batch: batch)
+        x.withUnsafeBufferPointer { xs in
+            weight.value.withUnsafeBufferPointer { ws in
+                bias.value.withUnsafeBufferPointer { bs in
+                    output.withUnsafeMutableBufferPointer { ys in
+                        let x = xs.baseAddress!, w = ws.baseAddress!, b = bs.baseAddress!, y = ys.baseAddress!
+                        Parallel.run(workers) { worker in
+                            let rows = Self.block(batch, worker, of: workers)
+                            guard !rows.isEmpty else { return }
+                            // Broadcast the bias into y, then accumulate x W^T on top (beta = 1).
+                            for r in rows {
+                                let row = y + r * nOut
+                                for j in 0..<nOut { row[j] = b[j] }
+                            }
+                            BLAS.sgemm(transA: false, transB: true, m: rows.count, n: nOut, k: nIn,
+                                       x + rows.lowerBound * nIn, lda: nIn, w, ldb: nIn,
+                                       beta: 1, y + rows.lowerBound * nOut, ldc: nOut)
+                        }
+                    }
                 }
             }
         }
-        Tensor.matmul(x, weight.value, transposeB: true, into: &output, beta: 1)
         return output
     }
 
     // dy: [B, out]  ->  dW = dy^T x [out, in], db = sum_B dy, dx = dy W [B, in]
+    // (split over rows of W for dW and db, over rows of the batch for dx)
     public func backward(_ dy: Tensor) -> Tensor {
-        let batch = dy.rows
-        Tensor.matmul(dy, transposeA: true, input, into: &weight.grad)
-        bias.grad.fill(0)
-        dy.withUnsafeBufferPointer { g in
-            bias.grad.withUnsafeMutableBufferPointer { db in
-                for r in 0..<batch {
-                    let row = g.baseAddress! + r * outputSize
-                    for j in 0..<outputSize { db[j] += row[j] }
+        let batch = dy.rows, nIn = inputSize, nOut = outputSize
+        precondition(input.rows == batch && dy.columns == nOut,
+                     "dense backward expects dy [\(input.rows), \(nOut)] after a forward, got \(dy.shape)")
+        let propagate = propagatesGradient
+        if propagate { gradInput.resize(to: input.shape) }
+        let workers = workers(batch: batch)
+        dy.withUnsafeBufferPointer { gs in
+            input.withUnsafeBufferPointer { xs in
+                weight.value.withUnsafeBufferPointer { ws in
+                    weight.grad.withUnsafeMutableBufferPointer { dws in
+                        bias.grad.withUnsafeMutableBufferPointer { dbs in
+                            gradInput.withUnsafeMutableBufferPointer { dxs in
+                                let g = gs.baseAddress!, x = xs.baseAddress!, w = ws.baseAddress!
+                                let dw = dws.baseAddress!, db = dbs.baseAddress!, dx = dxs.baseAddress
+                                Parallel.run(workers) { worker in
+                                    let outs = Self.block(nOut, worker, of: workers)
+                                    if !outs.isEmpty {
+                                        BLAS.sgemm(transA: true, transB: false, m: outs.count, n: nIn, k: batch,
+                                                   g + outs.lowerBound, lda: nOut, x, ldb: nIn,
+                                                   dw + outs.lowerBound * nIn, ldc: nIn)
+                                        for j in outs { db[j] = 0 }
+                                        for r in 0..<batch {
+                                            let row = g + r * nOut
+                                            for j in outs { db[j] += row[j] }
+                                        }
+                                    }
+                                    let rows = Self.block(batch, worker, of: workers)
+                                    guard propagate, let dx, !rows.isEmpty else { return }
+                                    BLAS.sgemm(transA: false, transB: false, m: rows.count, n: nIn, k: nOut,
+                                               g + rows.lowerBound * nOut, lda: nOut, w, ldb: nIn,
+                                               dx + rows.lowerBound * nIn, ldc: nIn)
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
-        guard propagatesGradient else { return .empty }
-        gradInput.resize(to: input.shape)
-        Tensor.matmul(dy, weight.value, into: &gradInput)
-        return gradInput
+        // Let go of x now: it is the previous layer's output buffer, and holding it into
+        // the next step would make that layer copy it (copy-on-write) before refilling it.
+        input = .empty
+        return propagate ? gradInput : .empty
     }
 }

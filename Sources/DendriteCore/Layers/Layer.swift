@@ -26,6 +26,9 @@ public final class Parameter {
 /// Contract: `forward` caches what `backward` needs; `backward(dy)` must follow the
 /// `forward` of the same batch, overwrites each parameter's `grad`, and returns dL/dx
 /// (or `.empty` when `propagatesGradient` is false, e.g. for the first layer).
+/// `backward` may drop what `forward` cached (Dense releases its input so the layer
+/// before it can refill its output buffer without a copy), so each `backward` needs
+/// its own `forward`.
 public protocol Layer: AnyObject {
     /// Short kind name for reports and the Lab ("dense", "conv2d", "relu").
     var kind: String { get }

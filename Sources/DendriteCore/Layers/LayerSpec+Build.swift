@@ -4,8 +4,13 @@ extension LayerSpec {
         switch self {
         case .dense(let n):
             return Dense(inputSize: inputShape.reduce(1, *), outputSize: n, rng: &rng, name: name)
-        case .conv2d, .maxPool:
-            fatalError("\(self) is not available yet")
+        case .conv2d(let filters, let kernel, let stride, let padding):
+            precondition(inputShape.count == 3,
+                         "conv2d needs a per-sample input [C, H, W], got \(inputShape)")
+            return Conv2D(inputChannels: inputShape[0], outputChannels: filters, kernel: kernel,
+                          stride: stride, padding: padding, rng: &rng, name: name)
+        case .maxPool(let size):
+            return MaxPool2D(size: size)
         case .flatten: return Flatten()
         case .relu: return ReLU()
         case .tanh: return Activation(.tanh)

@@ -20,7 +20,13 @@ public final class Network {
             layers.append(layer)
             shapes.append(shape)
         }
-        if let first = layers.first { first.propagatesGradient = false }
+        // dL/dx is only needed behind a layer with parameters: everything up to and
+        // including the first such layer (e.g. flatten + dense) can skip computing it.
+        var parametersBefore = false
+        for layer in layers {
+            layer.propagatesGradient = parametersBefore
+            if !layer.parameters.isEmpty { parametersBefore = true }
+        }
         self.layers = layers
         self.shapes = shapes
     }

@@ -14,7 +14,10 @@ public final class ReLU: Layer {
         output.resize(to: x.shape)
         x.withUnsafeBufferPointer { src in
             output.withUnsafeMutableBufferPointer { dst in
-                for i in 0..<src.count { dst[i] = src[i] > 0 ? src[i] : 0 }
+                let x = src.baseAddress!, y = dst.baseAddress!
+                Parallel.forRanges(src.count) { range in
+                    for i in range { y[i] = x[i] > 0 ? x[i] : 0 }
+                }
             }
         }
         return output
@@ -27,7 +30,12 @@ public final class ReLU: Layer {
         dy.withUnsafeBufferPointer { g in
             output.withUnsafeBufferPointer { y in
                 gradInput.withUnsafeMutableBufferPointer { dx in
-                    for i in 0..<g.count { dx[i] = y[i] > 0 ? g[i] : 0 }
+                    // Both loads unconditional, so the loop vectorises into a select
+                    // instead of branching on the sign of every element.
+                    let g = g.baseAddress!, y = y.baseAddress!, dx = dx.baseAddress!
+                    Parallel.forRanges(dy.count) { range in
+                        for i in range { let gi = g[i]; dx[i] = y[i] > 0 ? gi : 0 }
+                    }
                 }
             }
         }

@@ -1,0 +1,217 @@
+/// 2-D convolution with a square kernel, equal stride on both axes and zero padding:
+/// `torch.nn.Conv2d(cin, cout, k, stride, padding)`.
+///
+/// Convolution as matrix products over chunks of the batch. im2col unrolls every
+/// receptive field of a chunk into a column of its block of `columns`
+/// [Cin*k*k, chunk*Ho*Wo] (column index = b, oh, ow), so `product` [Cout, chunk*Ho*Wo]
+/// = W [Cout, Cin*k*k] x columns. Several samples per sgemm keep OpenBLAS efficient
+/// where one product per sample (N = Ho*Wo, often ~100) would not, and a chunk small
+/// enough for L2 lets the sgemm read the columns im2col just wrote (and col2im the
+/// column gradients the sgemm just wrote) from cache. The price is a copy between the
+/// product's channel-major layout and NCHW, which also adds the bias. The columns of
+/// the whole batch stay for backward (dW needs them; they then receive dL/dcolumns).
+/// The work buffers belong to the layer, only grow, and are reused every step, so
+/// steady-state training allocates nothing.
+public final class Conv2D: Layer {
+    public let kind = "conv2d"
+    public let inputChannels: Int
+    public let outputChannels: Int
+    /// Side of the square kernel, in pixels.
+    public let kernel: Int
+    /// Step between receptive fields, in pixels, on both axes.
+    public let stride: Int
+    /// Zero rows/columns added on every side of the input.
+    public let padding: Int
+    public let weight: Parameter   // [Cout, Cin, k, k]
+    public let bias: Parameter     // [Cout]
+    public var propagatesGradient = true
+
+    private var geometry: ConvGeometry?    // whole batch, of the last forward
+    private var output = Tensor.empty
+    private var gradInput = Tensor.empty
+    private let columns = WorkBuffer()     // per chunk [Cin*k*k, chunk*Ho*Wo]; dL/dcolumns in backward
+    private var products: [WorkBuffer] = []  // per worker [Cout, chunk*Ho*Wo]; dL/dproduct in backward
+    private let partials = WorkBuffer()    // per chunk: dW [Cout, Cin*k*k] then db [Cout]
+
+    public init(inputChannels: Int, outputChannels: Int, kernel: Int, stride: Int = 1,
+                padding: Int = 0, rng: inout RNG, name: String = "conv2d") {
+        precondition(inputChannels > 0 && outputChannels > 0, "conv2d needs positive channel counts")
+        precondition(kernel > 0 && stride > 0 && padding >= 0,
+                     "conv2d expects kernel > 0, stride > 0, padding >= 0; got \(kernel), \(stride), \(padding)")
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+        // torch.nn.Conv2d's default: kaiming_uniform(a = sqrt 5) = U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+        let bound = 1 / Float(inputChannels * kernel * kernel).squareRoot()
+        var w = Tensor(shape: [outputChannels, inputChannels, kernel, kernel])
+        for i in 0..<w.count { w[i] = rng.uniform(-bound, bound) }
+        var b = Tensor(shape: [outputChannels])
+        for i in 0..<b.count { b[i] = rng.uniform(-bound, bound) }
+        weight = Parameter(name: "\(name).weight", value: w)
+        bias = Parameter(name: "\(name).bias", value: b)
+    }
+
+    public var parameters: [Parameter] { [weight, bias] }
+
+    /// Output side for an input side, or nil when the kernel does not fit.
+    public func outputSide(_ inputSide: Int) -> Int? {
+        let span = inputSide + 2 * padding - kernel
+        return span < 0 ? nil : span / stride + 1
+    }
+
+    public func outputShape(for inputShape: [Int]) -> [Int] {
+        precondition(inputShape.count == 3 && inputShape[0] == inputChannels,
+                     "conv2d expects input [\(inputChannels), H, W], got \(inputShape)")
+        guard let ho = outputSide(inputShape[1]), let wo = outputSide(inputShape[2]) else {
+            preconditionFailure("conv2d kernel \(kernel) (padding \(padding)) does not fit input \(inputShape)")
+        }
+        return [outputChannels, ho, wo]
+    }
+
+    /// Samples per chunk: as many as keep one chunk's columns within `chunkBytes` (half
+    /// of a 2 MB L2; measured best of 256 KB..4 MB for the MNIST CNN), while the product
+    /// stays wide enough (hundreds of columns or more) for OpenBLAS.
+    /// Internal and settable so tests can force several (and ragged) chunks.
+    var chunkBytes = 1 << 20
+
+    func chunkSize(_ g: ConvGeometry) -> Int {
+        max(1, min(g.batch, chunkBytes / (g.patchSize * g.outPlane * MemoryLayout<Float>.size)))
+    }
+
+    /// Fixes the number of workers (tests); nil = as many as `BLAS.threads`.
+    var workerOverride: Int?
+
+    private func workers(for chunks: Int) -> Int {
+        workerOverride.map { max(1, min($0, chunks)) } ?? Parallel.workers(for: chunks)
+    }
+
+    /// How a batch is cut: `count` chunks of `size` samples (the last may be short).
+    /// The count is rounded up to an even number so two workers get equal shares; it
+    /// depends only on the shapes, so results are the same for any number of threads.
+    func chunkPlan(_ g: ConvGeometry) -> (size: Int, count: Int) {
+        var count = (g.batch + chunkSize(g) - 1) / chunkSize(g)
+        if count > 1 && count % 2 == 1 { count += 1 }
+        let size = (g.batch + count - 1) / count
+        return (size, (g.batch + size - 1) / size)
+    }
+
+    private func reserveProducts(_ workers: Int, _ count: Int) {
+        while products.count < workers { products.append(WorkBuffer()) }
+        for p in products.prefix(workers) { p.reserve(count) }
+    }
+
+    // x: [B, Cin, H, W]  ->  y: [B, Cout, Ho, Wo],  y = W * x + b
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        precondition(x.rank == 4, "conv2d expects [B, \(inputChannels), H, W], got \(x.shape)")
+        let s = outputShape(for: Array(x.shape.dropFirst()))
+        let g = ConvGeometry(batch: x.shape[0], inChannels: inputChannels, height: x.shape[2],
+                             width: x.shape[3], outHeight: s[1], outWidth: s[2],
+                             kernel: kernel, stride: stride, padding: padding)
+        geometry = g
+        let plan = chunkPlan(g), cout = outputChannels
+        let workers = workers(for: plan.count)
+        columns.reserve(g.patchSize * g.columnCount)
+        reserveProducts(workers, cout * plan.size * g.outPlane)
+        output.resize(to: [g.batch, cout, g.outHeight, g.outWidth])
+        let col = columns.pointer, prods = products.map(\.pointer)
+        let inSample = g.inChannels * g.height * g.width, outSample = cout * g.outPlane
+        x.withUnsafeBufferPointer { xs in
+            output.withUnsafeMutableBufferPointer { ys in
+                weight.value.withUnsafeBufferPointer { w in
+                    bias.value.withUnsafeBufferPointer { bias in
+                        Parallel.run(workers) { worker in
+                            let prod = prods[worker]
+                            for c in Swift.stride(from: worker, to: plan.count, by: workers) {
+                                let first = c * plan.size
+                                let part = g.chunk(min(plan.size, g.batch - first))
+                                let partColumns = col + first * g.patchSize * g.outPlane
+                                part.im2col(xs.baseAddress! + first * inSample, into: partColumns)
+                                BLAS.sgemm(transA: false, transB: false, m: cout, n: part.columnCount,
+                                           k: part.patchSize, w.baseAddress!, partColumns, prod)
+                                // product[co, b*P + p] + bias[co]  ->  y[b, co, p]
+                                let y = ys.baseAddress! + first * outSample
+                                let plane = part.outPlane, n = part.columnCount
+                                for b in 0..<part.batch {
+                                    for co in 0..<cout {
+                                        let src = prod + co * n + b * plane, dst = y + (b * cout + co) * plane
+                                        let bv = bias[co]
+                                        for i in 0..<plane { dst[i] = src[i] + bv }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    // dy: [B, Cout, Ho, Wo]  ->  dW = dproduct x columns^T [Cout, Cin*k*k],
+    // db = sum over (b, oh, ow) of dy, dx = col2im(W^T x dproduct) [B, Cin, H, W],
+    // chunk by chunk; each chunk's dW and db land in its own slot of `partials` and are
+    // added up in chunk order at the end.
+    public func backward(_ dy: Tensor) -> Tensor {
+        guard let g = geometry else { preconditionFailure("conv2d backward needs a forward first") }
+        let cout = outputChannels
+        precondition(dy.shape == [g.batch, cout, g.outHeight, g.outWidth],
+                     "conv2d backward expects dy \([g.batch, cout, g.outHeight, g.outWidth]), got \(dy.shape)")
+        let plan = chunkPlan(g), propagate = propagatesGradient
+        let workers = workers(for: plan.count)
+        reserveProducts(workers, cout * plan.size * g.outPlane)
+        let slot = cout * g.patchSize + cout     // one chunk's dW then db
+        partials.reserve(plan.count * slot)
+        let col = columns.pointer, prods = products.map(\.pointer), part0 = partials.pointer
+        let inSample = g.inChannels * g.height * g.width, outSample = cout * g.outPlane
+        if propagate { gradInput.resize(to: [g.batch, g.inChannels, g.height, g.width]) }
+        dy.withUnsafeBufferPointer { gy in
+            weight.value.withUnsafeBufferPointer { w in
+                gradInput.withUnsafeMutableBufferPointer { dx in
+                    Parallel.run(workers) { worker in
+                        let prod = prods[worker]
+                        for c in Swift.stride(from: worker, to: plan.count, by: workers) {
+                            let first = c * plan.size
+                            let part = g.chunk(min(plan.size, g.batch - first))
+                            let plane = part.outPlane, n = part.columnCount
+                            let dw = part0 + c * slot, db = dw + cout * g.patchSize
+                            // dy[b, co, p]  ->  product[co, b*P + p], summing db on the way.
+                            let dyChunk = gy.baseAddress! + first * outSample
+                            for co in 0..<cout {
+                                var sum: Float = 0
+                                for b in 0..<part.batch {
+                                    sum += VectorKernels.copyAndSum(dyChunk + (b * cout + co) * plane,
+                                                                    to: prod + co * n + b * plane, count: plane)
+                                }
+                                db[co] = sum
+                            }
+                            let partColumns = col + first * g.patchSize * g.outPlane
+                            BLAS.sgemm(transA: false, transB: true, m: cout, n: part.patchSize, k: n,
+                                       prod, partColumns, dw)
+                            guard propagate else { continue }
+                            // The columns are spent: reuse them for dL/dcolumns = W^T x dproduct.
+                            BLAS.sgemm(transA: true, transB: false, m: part.patchSize, n: n, k: cout,
+                                       w.baseAddress!, prod, partColumns)
+                            part.col2im(partColumns, into: dx.baseAddress! + first * inSample)
+                        }
+                    }
+                }
+            }
+        }
+        // Chunk partials -> dW, db, always in chunk order.
+        weight.grad.withUnsafeMutableBufferPointer { dw in
+            bias.grad.withUnsafeMutableBufferPointer { db in
+                let nw = cout * g.patchSize
+                (dw.baseAddress!).update(from: part0, count: nw)
+                (db.baseAddress!).update(from: part0 + nw, count: cout)
+                for c in 1..<max(plan.count, 1) {
+                    let p = part0 + c * slot
+                    for i in 0..<nw { dw[i] += p[i] }
+                    for i in 0..<cout { db[i] += p[nw + i] }
+                }
+            }
+        }
+        return propagate ? gradInput : .empty
+    }
+}
