@@ -164,6 +164,17 @@ func packageRoot(_ file: String = #filePath) -> URL {
         #expect(xor.parameterMatchedBaseline(targetParameters: 100) == nil)
     }
 
+    @Test func everyExperimentNetworkBuildsWithTheShapesAndCountsTheLoaderPredicts() throws {
+        let folder = packageRoot().appendingPathComponent("experiments")
+        for f in try FileManager.default.contentsOfDirectory(atPath: folder.path) where f.hasSuffix(".yaml") {
+            let e = try ExperimentLoader.load(contentsOf: folder.appendingPathComponent(f))
+            var rng = RNG(seed: 1)
+            let net = Network(spec: e.network, rng: &rng)
+            #expect(try e.network.inferredShapes().get() == net.shapes, "\(f)")
+            #expect(e.network.plainParameterCount == net.parameterCount, "\(f)")
+        }
+    }
+
     @Test func specParameterCountMatchesTheBuiltNetwork() {
         let spec = NetworkSpec(inputShape: [1, 28, 28], layers: [.flatten, .dense(8), .relu, .dense(10)])
         var rng = RNG(seed: 1)
