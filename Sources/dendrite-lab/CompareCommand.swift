@@ -94,6 +94,10 @@ struct CompareCommand: ParsableCommand {
                 }
                 rows.append(CompareRow(summary: s, label: e.name, note: ""))
                 guard mode != .none, !noMatched else { continue }
+                guard s.dendriteSets > 0 else {
+                    say("\(e.name) (\(mode.rawValue)) grew no dendrites: the plain run of the same network is its match.")
+                    continue
+                }
                 guard let matched = e.parameterMatchedBaseline(targetParameters: s.parameters) else {
                     say("No param-matched baseline for \(e.name) (\(mode.rawValue)): no hidden layer to widen, or the plain net is already larger.")
                     continue

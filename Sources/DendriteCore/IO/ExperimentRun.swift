@@ -23,7 +23,11 @@ public final class ExperimentRun {
         case stopped(epoch: Int)
     }
 
-    private var bestAccuracy: Float = -.infinity
+    /// Decides which epoch's model is "the best" with the switching rule's own
+    /// improvement test (DESIGN 2.3), so plain runs and dendrite runs pick their best
+    /// model the same way.
+    private var bestTracker: SwitchTracker
+    private var bestEpoch = 0
     private var writeError: Error?
 
     /// Prepares a fresh run in `folder`, or with `resume` continues the one there.
@@ -31,6 +35,9 @@ public final class ExperimentRun {
     public init(experiment: Experiment, folder: URL, sourceText: String? = nil, sourceName: String? = nil,
                 resume: Bool = false, data: ExperimentData? = nil) throws {
         self.experiment = experiment
+        bestTracker = SwitchTracker(config: SwitchTracker.Config(
+            mode: .never, maximize: experiment.dendrites.score == .accuracy,
+            improvementThresholds: experiment.dendrites.improvementThresholds, trainsCandidates: false))
         writer = RunWriter(folder: folder)
         session = try ExperimentSession(experiment, data: data)
         if resume {
@@ -47,7 +54,9 @@ public final class ExperimentRun {
             try TrainingSnapshot.restore(ckpt, file: file.path, into: session.trainer)
             try writer.resume(history: session.trainer.history)
             resumedAtEpoch = session.trainer.epoch
-            bestAccuracy = session.trainer.history.map(\.validationAccuracy).filter { !$0.isNaN }.max() ?? -.infinity
+            for m in session.trainer.history where bestTracker.recordNeuronEpoch(score: score(m), epoch: m.epoch).isNewBest {
+                bestEpoch = m.epoch
+            }
             try writer.appendEvent("resumed", ["epoch": session.trainer.epoch])
         } else {
             try writer.start(experiment: experiment, sourceText: sourceText, sourceName: sourceName)
@@ -101,9 +110,15 @@ public final class ExperimentRun {
         return .finished(summary)
     }
 
+    /// The validation number that decides "best" (the experiment's `dendrites.score`).
+    private func score(_ m: EpochMetrics) -> Float {
+        experiment.dendrites.score == .accuracy ? m.validationAccuracy : m.validationLoss
+    }
+
     private func saveBestIfImproved() throws {
-        guard let last = session.trainer.history.last, last.validationAccuracy > bestAccuracy else { return }
-        bestAccuracy = last.validationAccuracy
+        guard let last = session.trainer.history.last,
+              bestTracker.recordNeuronEpoch(score: score(last), epoch: last.epoch).isNewBest else { return }
+        bestEpoch = last.epoch
         var best = Checkpoint()
         for p in session.network.parameters { best.tensors.append((p.name, p.value)) }
         best.metadata = ["format": "dendrite-lab parameters 1", "epoch": "\(last.epoch)",
@@ -123,7 +138,7 @@ public final class ExperimentRun {
             test = Trainer.evaluate(net, on: session.data.test)
         }
         let history = trainer.history
-        let bestRow = history.filter { !$0.validationAccuracy.isNaN }.max { $0.validationAccuracy < $1.validationAccuracy }
+        let bestRow = history.first { $0.epoch == bestEpoch }
         let seconds = history.reduce(0) { $0 + $1.seconds }
         let summary = RunSummary(
             name: experiment.name, dataset: experiment.dataset.name.rawValue, mode: experiment.mode.rawValue,
