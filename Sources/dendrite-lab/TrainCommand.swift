@@ -51,49 +51,11 @@ struct TrainCommand: ParsableCommand {
         if let mode { experiment.mode = Experiment.Mode(rawValue: mode)! }
         if let seed { experiment.seed = seed }
         if let epochs { experiment.epochs = epochs }
-        let folder = URL(fileURLWithPath: out ?? RunNaming.defaultFolder(for: experiment))
+        let folder = URL(fileURLWithPath: out ?? RunLauncher.defaultFolder(for: experiment))
         let source = try? String(contentsOf: url, encoding: .utf8)
 
         Interrupt.install()
-        let outcome = try RunNaming.execute(experiment, folder: folder, sourceText: source, sourceName: file, resume: resume)
+        let outcome = try RunLauncher.execute(experiment, folder: folder, sourceText: source, sourceName: file, resume: resume)
         if case .stopped = outcome { throw ExitCode(130) }
-    }
-}
-
-/// Shared by `train` and `compare`: folder names and one run with progress output.
-enum RunNaming {
-    static func defaultFolder(for e: Experiment, root: String = "runs") -> String {
-        "\(root)/\(e.name)-\(e.mode.rawValue)-seed\(e.seed)"
-    }
-
-    /// Runs (or resumes) `experiment` into `folder`, printing progress and the summary.
-    @discardableResult
-    static func execute(_ experiment: Experiment, folder: URL, sourceText: String?, sourceName: String?,
-                        resume: Bool, data: ExperimentData? = nil) throws -> ExperimentRun.Outcome {
-        let run = try ExperimentRun(experiment: experiment, folder: folder, sourceText: sourceText,
-                                    sourceName: sourceName, resume: resume, data: data)
-        let s = run.session
-        let start = run.resumedAtEpoch ?? 0
-        if start > 0 {
-            say("Resuming \(experiment.name) at epoch \(start) of \(experiment.epochs) from \(folder.path).")
-        } else {
-            say("Training \(experiment.name) (mode \(experiment.mode.rawValue), seed \(experiment.seed)): "
-                + "\(s.network.parameterCount) parameters; \(s.data.train.count) train / \(s.data.validation.count) "
-                + "validation / \(s.data.test.count) test samples. Writing \(folder.path)/")
-        }
-        let progress = RunProgress(totalEpochs: experiment.epochs, startEpoch: start)
-        run.onEvent = { progress.handle($0) }
-        run.shouldStop = { Interrupt.requested }
-        let outcome = try run.run()
-        switch outcome {
-        case .finished(let summary):
-            say("Done: test accuracy \(percent(summary.testAccuracy)) (best validation \(percent(summary.bestValidationAccuracy)) "
-                + "at epoch \(summary.bestEpoch)), \(summary.parameters) parameters, "
-                + "\(String(format: "%.1f", summary.wallSeconds)) s, \(Int(summary.samplesPerSecond)) samples/s.")
-            say("Results in \(folder.path)/ (summary.json, metrics.csv, events.jsonl, checkpoint.safetensors).")
-        case .stopped(let epoch):
-            say("Stopped after epoch \(epoch); checkpoint saved. Continue with: dendrite-lab train \(folder.path)/config.yaml --resume --out \(folder.path)")
-        }
-        return outcome
     }
 }
