@@ -32,8 +32,10 @@ enum RunLauncher {
                 + "at epoch \(summary.bestEpoch)), \(summary.parameters) parameters, "
                 + "\(String(format: "%.1f", summary.wallSeconds)) s, \(Int(summary.samplesPerSecond)) samples/s.")
             say("Results in \(folder.path)/ (summary.json, metrics.csv, events.jsonl, checkpoint.safetensors).")
-        case .stopped(let epoch):
-            say("Stopped after epoch \(epoch); checkpoint saved. Continue with: dendrite-lab train \(folder.path)/config.yaml --resume --out \(folder.path)")
+        case .stopped(let epoch, let checkpointEpoch):
+            let from = checkpointEpoch == epoch ? "checkpoint saved"
+                : "inside a dendrite phase; resuming replays it from the checkpoint of epoch \(checkpointEpoch)"
+            say("Stopped after epoch \(epoch) (\(from)). Continue with: dendrite-lab train \(folder.path)/config.yaml --resume --out \(folder.path)")
         }
         return outcome
     }

@@ -22,13 +22,13 @@ import Testing
         }
         let rows = try lines(out.appendingPathComponent("metrics.csv"))
         #expect(rows.first == "epoch,phase,dendrites,parameters,train_loss,train_acc,val_loss,val_acc,lr,seconds")
-        #expect(rows.count == 4 && rows[1].hasPrefix("1,N,0,6,"))
+        #expect(rows.count == 4 && rows[1].hasPrefix("1,N,0,3,"))
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
         for key in ["mode", "seed", "parameters", "dendrite_sets", "best_validation_accuracy", "test_accuracy",
                     "epochs", "wall_seconds", "samples_per_second"] {
             #expect(summary[key] != nil, "summary.json lacks \(key)")
         }
-        #expect(summary["mode"] as? String == "none" && summary["seed"] as? Int == 5 && summary["parameters"] as? Int == 6)
+        #expect(summary["mode"] as? String == "none" && summary["seed"] as? Int == 5 && summary["parameters"] as? Int == 3)
         let events = try lines(out.appendingPathComponent("events.jsonl"))
         #expect(events.first?.contains("\"event\":\"started\"") == true && events.last?.contains("\"event\":\"finished\"") == true)
         // Not a terminal: plain lines, no carriage-return progress bar.
@@ -104,11 +104,27 @@ import Testing
         #expect(r.status == 0, "stderr: \(r.stderr)")
         let md = try String(contentsOf: out.appendingPathComponent("compare.md"), encoding: .utf8)
         #expect(md.contains("| experiment | mode | dataset | parameters |"))
-        #expect(md.contains("| xor-neuron | none | xor | 6 | 0 |") && md.contains("| spirals | none | spiral | 114 | 0 |"), "\(md)")
+        #expect(md.contains("| xor-neuron | none | xor | 3 | 0 |") && md.contains("| spirals | none | spiral | 114 | 0 |"), "\(md)")
         let csv = try lines(out.appendingPathComponent("compare.csv"))
         #expect(csv.count == 3)
         // A second identical compare reuses the finished runs.
         let again = try CLI.run(["compare", "experiments/xor-neuron.yaml", "--modes", "none", "--epochs", "2", "--out", out.path])
         #expect(again.stdout.contains("Reusing the finished run"), "\(again.stdout)")
+    }
+
+    @Test func compareAddsAParamMatchedPlainBaselineForEveryDendriteRun() throws {
+        let out = CLI.temporaryFolder("matched")
+        let r = try CLI.run(["compare", "experiments/spirals.yaml", "--modes", "none,gd", "--epochs", "40", "--out", out.path])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let csv = try lines(out.appendingPathComponent("compare.csv")).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(csv.count == 4, "\(csv)")
+        guard csv.count == 4 else { return }
+        let gd = csv[2], matched = csv[3]
+        #expect(gd[1] == "gd" && matched[1] == "none" && matched[7] == "matches gd")
+        // The widened plain net is the closest in size to the dendrite run (hidden widths step by 1).
+        let dendriteParams = Int(gd[3])!, matchedParams = Int(matched[3])!
+        #expect(Int(gd[4])! > 0, "the gd run grew no dendrites in 40 epochs")
+        #expect(abs(matchedParams - dendriteParams) * 10 < dendriteParams, "\(matchedParams) vs \(dendriteParams)")
+        #expect(matched[0].hasPrefix("spirals plain h"))
     }
 }

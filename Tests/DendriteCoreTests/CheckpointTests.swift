@@ -118,7 +118,7 @@ func temporaryFolder(_ label: String) -> URL {
         var epochsSeen = 0
         first.onEvent = { if case .epochDone = $0 { epochsSeen += 1 } }
         first.shouldStop = { epochsSeen >= 2 }
-        #expect(try first.run() == .stopped(epoch: 2))
+        #expect(try first.run() == .stopped(epoch: 2, checkpointEpoch: 2))
         #expect(!FileManager.default.fileExists(atPath: interrupted.appendingPathComponent("summary.json").path))
 
         let resumed = try ExperimentRun(experiment: experiment, folder: interrupted, resume: true)
@@ -147,5 +147,60 @@ func temporaryFolder(_ label: String) -> URL {
         #expect(throws: CheckpointError.self) { try ExperimentRun(experiment: experiment, folder: folder, resume: true) }
         // and a fresh start into the same folder is refused too
         #expect(throws: FileError.self) { try ExperimentRun(experiment: experiment, folder: folder) }
+    }
+
+    static let dendriteYAML = """
+        name: resume-dendrites
+        dataset: {name: xor, count: 240, noise: 0.05}
+        network:
+          layers: [dense 3, tanh, dense 1]
+        mode: MODE
+        dendrites: {max_dendrites: 3, n_epochs_to_switch: 3, p_epochs_to_switch: 2, max_p_epochs: 4,
+                    candidate_lr: 0.05, statistics_rate: 0.1}
+        optimizer: {kind: adam, lr: 0.05}
+        epochs: 40
+        batch_size: 16
+        seed: 6
+        """
+
+    /// Runs `experiment` stopping after `stopAfter` epochs, resumes it, and returns the
+    /// stop outcome and both folders' metrics for comparison with `reference`.
+    func stopAndResume(_ experiment: Experiment, after stopAfter: Int) throws -> (ExperimentRun.Outcome, [String]) {
+        let folder = temporaryFolder("dstop")
+        let first = try ExperimentRun(experiment: experiment, folder: folder)
+        var epochs = 0
+        first.onEvent = { if case .epochDone = $0 { epochs += 1 } }
+        first.shouldStop = { epochs >= stopAfter }
+        let outcome = try first.run()
+        _ = try ExperimentRun(experiment: experiment, folder: folder, resume: true).run()
+        return (outcome, try metricsWithoutSeconds(folder))
+    }
+
+    @Test(arguments: ["gd", "pb"])
+    func dendriteRunsResumeExactlyEvenFromInsideADendritePhase(mode: String) throws {
+        let experiment = try ExperimentLoader.decode(yaml: Self.dendriteYAML.replacingOccurrences(of: "MODE", with: mode),
+                                                     file: "resume-dendrites.yaml")
+        let straight = temporaryFolder("dstraight")
+        _ = try ExperimentRun(experiment: experiment, folder: straight).run()
+        let reference = try metricsWithoutSeconds(straight)
+        let rows = reference.dropFirst().map { $0.split(separator: ",").map(String.init) }
+        // Stop points: just after the first dendrite set exists, and (PB) inside a P phase.
+        guard let grown = rows.first(where: { Int($0[2])! > 0 }).map({ Int($0[0])! }) else {
+            Issue.record("\(mode): no dendrite was added; the test needs a run that grows"); return
+        }
+        var stops = [grown, grown + 2]
+        if mode == "pb" {
+            let inside = try #require(rows.first { $0[1] == "P" }.map { Int($0[0])! })
+            stops.append(inside)
+        }
+        for stop in stops where stop < reference.count - 1 {
+            let (outcome, resumed) = try stopAndResume(experiment, after: stop)
+            guard case .stopped(let epoch, let checkpointEpoch) = outcome else {
+                Issue.record("\(mode): run did not stop after epoch \(stop)"); continue
+            }
+            #expect(epoch == stop)
+            if mode == "pb" && rows[stop - 1][1] == "P" { #expect(checkpointEpoch < epoch) }
+            #expect(resumed == reference, "\(mode): stopped after epoch \(stop), resumed from \(checkpointEpoch)")
+        }
     }
 }

@@ -36,6 +36,7 @@ extension Experiment {
         lines.append("  candidate_lr: \(num(dendrites.candidateLearningRate))")
         lines.append("  candidate_init_scale: \(num(dendrites.candidateInitScale))")
         lines.append("  max_dendrite_tries: \(dendrites.maxDendriteTries)")
+        lines.append("  statistics_rate: \(dendrites.statisticsRate)")
         lines.append("  improvement_thresholds: [\(dendrites.improvementThresholds.map(num).joined(separator: ", "))]")
         lines.append("  score: \(dendrites.score.rawValue)")
         lines.append("  layers: \(dendrites.layers.map { "[\($0.map(String.init).joined(separator: ", "))]" } ?? "all")")

@@ -37,9 +37,7 @@ public struct Experiment: Codable, Equatable, Sendable {
 
     /// How dendrites take part (DESIGN 2.2): not at all, trained jointly by gradient
     /// descent (the public library's free mode), or by Perforated Backpropagation.
-    public enum Mode: String, Codable, CaseIterable, Sendable {
-        case none, gd, pb
-    }
+    public typealias Mode = DendriteMode
 
     public var training: TrainingConfig {
         TrainingConfig(batchSize: batchSize, epochs: epochs, seed: seed)
@@ -128,9 +126,7 @@ extension Experiment {
             case accuracy, loss
         }
 
-        public enum DendriteActivation: String, Codable, CaseIterable, Sendable {
-            case sigmoid, tanh, relu
-        }
+        public typealias DendriteActivation = DendriteCore.DendriteActivation
 
         /// Most dendrite sets a neuron may get.
         public var maxDendrites: Int
@@ -149,6 +145,8 @@ extension Experiment {
         public var candidateInitScale: Float
         /// Attempts per dendrite count before growth stops (1 = no retry).
         public var maxDendriteTries: Int
+        /// Rate of the running error and correlation statistics (DESIGN 2.2: 0.01).
+        public var statisticsRate: Double
         /// Relative improvement needed to count as better, indexed by dendrite sets added.
         public var improvementThresholds: [Float]
         /// Validation quantity that decides switches.
@@ -161,7 +159,7 @@ extension Experiment {
         public init(maxDendrites: Int = 3, switchMode: SwitchMode = .plateau, nEpochsToSwitch: Int = 10,
                     pEpochsToSwitch: Int = 3, maxPEpochs: Int = 20, fixedInterval: Int = 10,
                     candidateLearningRate: Float = 1e-3, candidateInitScale: Float = 0.01,
-                    maxDendriteTries: Int = 2, improvementThresholds: [Float] = [0.001, 0.0001, 0],
+                    maxDendriteTries: Int = 2, statisticsRate: Double = 0.01, improvementThresholds: [Float] = [0.001, 0.0001, 0],
                     score: Score = .accuracy, layers: [Int]? = nil, activation: DendriteActivation = .sigmoid) {
             self.maxDendrites = maxDendrites
             self.switchMode = switchMode
@@ -172,10 +170,33 @@ extension Experiment {
             self.candidateLearningRate = candidateLearningRate
             self.candidateInitScale = candidateInitScale
             self.maxDendriteTries = maxDendriteTries
+            self.statisticsRate = statisticsRate
             self.improvementThresholds = improvementThresholds
             self.score = score
             self.layers = layers
             self.activation = activation
         }
+    }
+}
+
+extension Experiment {
+    /// The trainer's view of the dendrite settings.
+    public var dendriteConfig: DendriteConfig {
+        let d = dendrites
+        let switchMode: SwitchTracker.Mode
+        switch d.switchMode {
+        case .plateau: switchMode = .plateau
+        case .fixed: switchMode = .fixed
+        case .never: switchMode = .never
+        }
+        let switching = SwitchTracker.Config(
+            mode: switchMode, maximize: d.score == .accuracy, nEpochsToSwitch: d.nEpochsToSwitch,
+            pEpochsToSwitch: d.pEpochsToSwitch, maxDendritePhaseEpochs: d.maxPEpochs,
+            fixedInterval: d.fixedInterval, maxDendrites: d.maxDendrites, maxDendriteTries: d.maxDendriteTries,
+            improvementThresholds: d.improvementThresholds, trainsCandidates: mode == .pb)
+        return DendriteConfig(mode: mode, activation: d.activation, switching: switching,
+                              candidateLearningRate: d.candidateLearningRate, statisticsRate: d.statisticsRate,
+                              initScale: d.candidateInitScale,
+                              layers: d.layers)
     }
 }

@@ -29,6 +29,7 @@ import Foundation
 ///       fixed_interval: 10
 ///       candidate_lr: 0.001
 ///       candidate_init_scale: 0.01
+///       statistics_rate: 0.01           rate of the running error/correlation statistics
 ///       max_dendrite_tries: 2
 ///       improvement_thresholds: [0.001, 0.0001, 0]
 ///       score: accuracy                 accuracy | loss
@@ -176,7 +177,8 @@ public enum ExperimentLoader {
                                 network: NetworkSpec) throws -> Experiment.DendriteSettings {
         let m = try v.mapping(allowed: ["max_dendrites", "switch", "n_epochs_to_switch", "p_epochs_to_switch",
                                         "max_p_epochs", "fixed_interval", "candidate_lr", "candidate_init_scale",
-                                        "max_dendrite_tries", "improvement_thresholds", "score", "layers", "activation"])
+                                        "max_dendrite_tries", "improvement_thresholds", "score", "layers", "activation",
+                                        "statistics_rate"])
         var d = base
         if let x = m["max_dendrites"] { d.maxDendrites = try x.int(in: 0...100) }
         if let x = m["switch"] { d.switchMode = try x.choice(Experiment.DendriteSettings.SwitchMode.self) }
@@ -187,6 +189,7 @@ public enum ExperimentLoader {
         if let x = m["candidate_lr"] { d.candidateLearningRate = try x.float(in: 1e-9...10) }
         if let x = m["candidate_init_scale"] { d.candidateInitScale = try x.float(in: 0...10) }
         if let x = m["max_dendrite_tries"] { d.maxDendriteTries = try x.int(in: 1...100) }
+        if let x = m["statistics_rate"] { d.statisticsRate = try x.double(in: 1e-6...1) }
         if let x = m["improvement_thresholds"] {
             let items = try x.list()
             guard !items.isEmpty else { throw x.error("improvement_thresholds is empty", expected: "a list such as [0.001, 0.0001, 0]") }
@@ -251,14 +254,15 @@ public enum ExperimentLoader {
     static func checkConsistency(_ e: Experiment, at networkValue: ConfigValue) throws {
         guard case .success(let shapes) = e.network.inferredShapes(), let out = shapes.last else { return }
         let classes = e.dataset.name.classCount
-        guard out.reduce(1, *) == classes else {
+        // Two classes may also use one output: a logit read as log-odds (sigmoid + BCE).
+        guard out.reduce(1, *) == classes || (classes == 2 && out.reduce(1, *) == 1) else {
             var at = networkValue
             if case .mapping = networkValue.node, let m = try? networkValue.mapping(allowed: ["input", "layers"]),
                let last = try? m["layers"]?.list().last {
                 at = last
             }
             throw at.error("the network ends with \(out.reduce(1, *)) outputs but \(e.dataset.name.rawValue) has \(classes) classes",
-                           expected: "a last layer 'dense \(classes)'")
+                           expected: classes == 2 ? "a last layer 'dense 2' or 'dense 1'" : "a last layer 'dense \(classes)'")
         }
     }
 }

@@ -19,10 +19,13 @@ public final class ExperimentRun {
 
     public enum Outcome: Equatable, Sendable {
         case finished(RunSummary)
-        /// Stopped on request after `epoch` finished epochs.
-        case stopped(epoch: Int)
+        /// Stopped on request after `epoch` finished epochs; a resumed run continues from
+        /// the checkpoint of `checkpointEpoch` (earlier than `epoch` only when the stop came
+        /// inside a PB dendrite phase, which is replayed).
+        case stopped(epoch: Int, checkpointEpoch: Int)
     }
 
+    private var checkpointEpoch = 0
     /// Decides which epoch's model is "the best" with the switching rule's own
     /// improvement test (DESIGN 2.3), so plain runs and dendrite runs pick their best
     /// model the same way.
@@ -54,9 +57,11 @@ public final class ExperimentRun {
             try TrainingSnapshot.restore(ckpt, file: file.path, into: session.trainer)
             try writer.resume(history: session.trainer.history)
             resumedAtEpoch = session.trainer.epoch
+            checkpointEpoch = session.trainer.epoch
             for m in session.trainer.history where bestTracker.recordNeuronEpoch(score: score(m), epoch: m.epoch).isNewBest {
                 bestEpoch = m.epoch
             }
+            if experiment.mode != .none { bestEpoch = session.trainer.bestEpoch }
             try writer.appendEvent("resumed", ["epoch": session.trainer.epoch])
         } else {
             try writer.start(experiment: experiment, sourceText: sourceText, sourceName: sourceName)
@@ -97,12 +102,17 @@ public final class ExperimentRun {
             trainer.runEpoch()
             if let writeError { throw writeError }
             try saveBestIfImproved()
-            try TrainingSnapshot.capture(experiment: experiment, trainer: trainer, dendrites: session.dendriteCounts)
-                .write(to: writer.checkpointURL)
+            // Inside a PB dendrite phase the last neuron-phase checkpoint stays the one to
+            // resume from (see TrainingSnapshot+Dendrites.swift).
+            if TrainingSnapshot.isRestorable(trainer) {
+                try TrainingSnapshot.capture(experiment: experiment, trainer: trainer).write(to: writer.checkpointURL)
+                checkpointEpoch = trainer.epoch
+            }
             if !trainer.isFinished && shouldStop() {
-                try writer.appendEvent("stopped", ["epoch": trainer.epoch, "reason": "interrupted; resume with --resume"])
+                try writer.appendEvent("stopped", ["epoch": trainer.epoch, "checkpoint_epoch": checkpointEpoch,
+                                                   "reason": "interrupted; resume with --resume"])
                 writer.close()
-                return .stopped(epoch: trainer.epoch)
+                return .stopped(epoch: trainer.epoch, checkpointEpoch: checkpointEpoch)
             }
         }
         let summary = try finish()
@@ -116,23 +126,30 @@ public final class ExperimentRun {
     }
 
     private func saveBestIfImproved() throws {
-        guard let last = session.trainer.history.last,
-              bestTracker.recordNeuronEpoch(score: score(last), epoch: last.epoch).isNewBest else { return }
+        guard let last = session.trainer.history.last else { return }
+        if experiment.mode == .none {
+            guard bestTracker.recordNeuronEpoch(score: score(last), epoch: last.epoch).isNewBest else { return }
+        } else {
+            // With dendrites the trainer's switching rule keeps its own best snapshot.
+            guard session.trainer.bestEpoch == last.epoch, bestEpoch != last.epoch else { return }
+        }
         bestEpoch = last.epoch
         var best = Checkpoint()
         for p in session.network.parameters { best.tensors.append((p.name, p.value)) }
         best.metadata = ["format": "dendrite-lab parameters 1", "epoch": "\(last.epoch)",
-                         "architecture": try TrainingSnapshot.json(session.network.spec)]
+                         "architecture": try TrainingSnapshot.json(session.network.spec),
+                         "dendrites": try TrainingSnapshot.json(session.dendriteCounts)]
         try best.write(to: writer.bestURL)
     }
 
     /// Measures the test set on the final and the best-validation parameters and writes
-    /// `summary.json`.
+    /// `summary.json`. With dendrites the trainer has already restored its best model
+    /// (the switching rule's, DESIGN 2.2 step 5), so the final model is the best one.
     private func finish() throws -> RunSummary {
         let trainer = session.trainer, net = session.network
         let final = Trainer.evaluate(net, on: session.data.test)
         var test = final
-        if FileManager.default.fileExists(atPath: writer.bestURL.path) {
+        if experiment.mode == .none, FileManager.default.fileExists(atPath: writer.bestURL.path) {
             let best = try Checkpoint.read(from: writer.bestURL)
             try TrainingSnapshot.loadParameters(best, into: net, file: writer.bestURL.path)
             test = Trainer.evaluate(net, on: session.data.test)

@@ -12,21 +12,18 @@ public final class ExperimentSession {
     /// `data` can be passed in to share loaded image sets between runs.
     public init(_ experiment: Experiment, data: ExperimentData? = nil) throws {
         self.experiment = experiment
-        guard experiment.mode == .none else {
-            throw ExperimentDataError("mode \(experiment.mode.rawValue) needs dendrites, which this build does not have yet; use --mode none")
-        }
         self.data = try data ?? ExperimentData.load(experiment.dataset, seed: experiment.seed)
         var initRNG = RNG(seed: experiment.seed ^ 0x1417_0000_0000_0002)
         network = Network(spec: experiment.network, rng: &initRNG)
         optimizer = experiment.optimizer.make()
         trainer = Trainer(network: network, optimizer: optimizer, train: self.data.train,
                           validation: self.data.validation, config: experiment.training,
-                          schedule: experiment.schedule)
+                          schedule: experiment.schedule, dendrites: experiment.dendriteConfig)
     }
 
     /// Dendrite sets per layer of `network` (all zero for plain networks).
-    public var dendriteCounts: [Int] { Array(repeating: 0, count: experiment.network.layers.count) }
+    public var dendriteCounts: [Int] { network.layers.map { ($0 as? PerforatedLayer)?.dendrites.count ?? 0 } }
 
-    /// Total dendrite sets added so far (the largest count over layers).
-    public var dendriteSets: Int { dendriteCounts.max() ?? 0 }
+    /// Dendrite sets per neuron (the largest count over layers).
+    public var dendriteSets: Int { network.dendriteCount }
 }

@@ -15,10 +15,11 @@ import Foundation
 ///                     (sets per layer), "parameters"}
 ///     trainer        {"epoch", "phase", "rng", "learningRate", "schedule", "history"}
 ///     optimizer      {"kind", "steps"} (buffers are tensors, above)
-///     tracker        switch-tracker state, when the run has one
+///     dendrites      dendrite counts, error statistics, switch tracker and the trainer's
+///                    best snapshots (gd and pb runs; TrainingSnapshot+Dendrites.swift)
 ///
-/// Checkpoints are taken between epochs only; a run restored from one continues
-/// bit-exactly as if it had never stopped.
+/// Checkpoints are taken between epochs only, outside PB dendrite phases; a run restored
+/// from one continues bit-exactly as if it had never stopped.
 public enum TrainingSnapshot {
     public static let format = "dendrite-lab checkpoint 1"
 
@@ -59,9 +60,8 @@ public enum TrainingSnapshot {
         String(decoding: try encoder().encode(value), as: UTF8.self)
     }
 
-    /// The checkpoint of `trainer` between epochs. `dendrites` gives sets per layer and
-    /// `extraMetadata` adds documents such as "tracker".
-    public static func capture(experiment: Experiment, trainer: Trainer, dendrites: [Int]? = nil,
+    /// The checkpoint of `trainer` between epochs; `extraMetadata` adds documents.
+    public static func capture(experiment: Experiment, trainer: Trainer,
                                extraMetadata: [String: String] = [:]) throws -> Checkpoint {
         precondition(trainer.batchInEpoch == 0, "checkpoints are taken between epochs")
         let net = trainer.network
@@ -81,9 +81,9 @@ public enum TrainingSnapshot {
             }
         }
         ckpt.tensors.append(("trainer/order", Tensor(shape: [trainer.order.count], trainer.order.map { Float($0) })))
+        let counts = net.layers.map { ($0 as? PerforatedLayer)?.dendrites.count ?? 0 }
         let arch = Architecture(input: net.spec.inputShape, layers: net.spec.layers.map(\.text), spec: net.spec,
-                                dendrites: dendrites ?? Array(repeating: 0, count: net.spec.layers.count),
-                                parameters: net.parameterCount)
+                                dendrites: counts, parameters: net.parameterCount)
         let state = TrainerState(epoch: trainer.epoch, phase: trainer.phase, rng: trainer.rng,
                                  learningRate: trainer.optimizer.learningRate, schedule: trainer.schedule,
                                  history: trainer.history)
@@ -93,6 +93,7 @@ public enum TrainingSnapshot {
         ckpt.metadata["architecture"] = try json(arch)
         ckpt.metadata["trainer"] = try json(state)
         ckpt.metadata["optimizer"] = try json(summary)
+        try captureDendrites(trainer, into: &ckpt)
         return ckpt
     }
 
@@ -133,7 +134,9 @@ public enum TrainingSnapshot {
         guard arch.spec == trainer.network.spec else {
             throw CheckpointError(file: file, problem: "architecture [\(arch.layers.joined(separator: ", "))] differs from the run's [\(trainer.network.spec.layers.map(\.text).joined(separator: ", "))]")
         }
+        let dendriteState = try prepareDendrites(ckpt, file: file, into: trainer)
         try loadParameters(ckpt, into: trainer.network, file: file)
+        if let dendriteState { try restoreDendriteState(dendriteState, ckpt, file: file, into: trainer) }
         let state = try document(TrainerState.self, "trainer", in: ckpt, file: file)
         let summary = try document(OptimizerSummary.self, "optimizer", in: ckpt, file: file)
         var opt = OptimizerState(kind: summary.kind, steps: summary.steps)
