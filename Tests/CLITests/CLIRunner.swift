@@ -32,8 +32,10 @@ enum CLI {
         var stderr: String
     }
 
-    /// Starts the executable; the caller waits (or signals) it.
-    static func start(_ args: [String], stdout: Pipe = Pipe(), stderr: Pipe = Pipe()) throws -> Process {
+    /// Starts the executable; the caller waits (or signals) it. `stdout` and `stderr` are a
+    /// `Pipe` or a `FileHandle` (use `FileHandle.nullDevice` when nobody reads the output,
+    /// so a full pipe cannot block the child).
+    static func start(_ args: [String], stdout: Any = FileHandle.nullDevice, stderr: Any = FileHandle.nullDevice) throws -> Process {
         guard let exe = executable else {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "dendrite-lab executable not found near \(CommandLine.arguments.first ?? "?")"])
         }
