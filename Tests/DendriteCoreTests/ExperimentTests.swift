@@ -181,4 +181,28 @@ func packageRoot(_ file: String = #filePath) -> URL {
         #expect(spec.plainParameterCount == Network(spec: spec, rng: &rng).parameterCount)
         #expect(spec.plainParameterCount == 6_370)
     }
+
+    static var mnistIsPresent: Bool {
+        let dir = DatasetStore().directory(for: .mnist)
+        return RealDataset.mnist.files.allSatisfy { RealDataset.mnist.locate($0.name, in: dir) != nil }
+    }
+
+    /// Real data through the experiment path (only where `dendrite-lab data mnist` has run).
+    @Test(.enabled(if: mnistIsPresent))
+    func mnistExperimentLoadsSplitsAndLearns() throws {
+        var e = try ExperimentLoader.load(contentsOf: packageRoot().appendingPathComponent("experiments/mnist-mlp-wide.yaml"))
+        e.dataset.limit = 6000
+        e.epochs = 1
+        let session = try ExperimentSession(e)
+        #expect(session.data.train.count == 5400 && session.data.validation.count == 600)
+        #expect(session.data.test.count == 10_000)
+        session.trainer.run()
+        #expect(session.trainer.history[0].validationAccuracy > 0.8)
+        e.dataset.normalization = .standard
+        let standard = try ExperimentData.load(e.dataset, seed: e.seed)
+        var x = Tensor.empty, y: [Int32] = []
+        standard.train.fill(indices: Array(0..<500)[...], into: &x, labels: &y)
+        let mean = x.storage.reduce(0, +) / Float(x.count)
+        #expect(abs(mean) < 0.1, "standardised pixels have mean \(mean)")
+    }
 }
