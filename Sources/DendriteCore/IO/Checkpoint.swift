@@ -68,8 +68,9 @@ public struct Checkpoint: Equatable {
         out.append(json)
         for (_, t) in tensors {
             t.withUnsafeBufferPointer { p in
+                guard let base = p.baseAddress, p.count > 0 else { return }
                 #if _endian(little)
-                out.append(UnsafeBufferPointer(start: UnsafeRawPointer(p.baseAddress!).assumingMemoryBound(to: UInt8.self),
+                out.append(UnsafeBufferPointer(start: UnsafeRawPointer(base).assumingMemoryBound(to: UInt8.self),
                                                count: p.count * 4))
                 #else
                 for v in p { withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
