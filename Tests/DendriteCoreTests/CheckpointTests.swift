@@ -183,6 +183,13 @@ func temporaryFolder(_ label: String) -> URL {
         let straight = temporaryFolder("dstraight")
         _ = try ExperimentRun(experiment: experiment, folder: straight).run()
         let reference = try metricsWithoutSeconds(straight)
+        // The run ends on the trainer's best model, which best.safetensors holds.
+        let best = try Checkpoint.read(from: straight.appendingPathComponent("best.safetensors"))
+        let last = try Checkpoint.read(from: straight.appendingPathComponent("checkpoint.safetensors"))
+        let parameters = last.tensors.filter { !$0.name.contains("/") }
+        #expect(best.tensors.count == parameters.count)
+        #expect(best.tensors.allSatisfy { b in last[b.name].map { $0.storage.map(\.bitPattern) == b.tensor.storage.map(\.bitPattern) } ?? false },
+                "\(mode): best.safetensors differs from the final model")
         let rows = reference.dropFirst().map { $0.split(separator: ",").map(String.init) }
         // Stop points: just after the first dendrite set exists, and (PB) inside a P phase.
         guard let grown = rows.first(where: { Int($0[2])! > 0 }).map({ Int($0[0])! }) else {

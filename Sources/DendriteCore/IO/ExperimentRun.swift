@@ -135,10 +135,19 @@ public final class ExperimentRun {
         }
         bestEpoch = last.epoch
         var best = Checkpoint()
-        for p in session.network.parameters { best.tensors.append((p.name, p.value)) }
+        var counts = session.dendriteCounts
+        if experiment.mode != .none, let snapshot = session.trainer.best {
+            // The trainer's own snapshot: the network may already have moved on (a GD set
+            // added, a restore) by the time the epoch's switching rule has run.
+            for (p, v) in snapshot.values { best.tensors.append((p.name, v)) }
+            var it = snapshot.dendriteCounts.makeIterator()
+            counts = session.network.layers.map { $0 is PerforatedLayer ? (it.next() ?? 0) : 0 }
+        } else {
+            for p in session.network.parameters { best.tensors.append((p.name, p.value)) }
+        }
         best.metadata = ["format": "dendrite-lab parameters 1", "epoch": "\(last.epoch)",
                          "architecture": try TrainingSnapshot.json(session.network.spec),
-                         "dendrites": try TrainingSnapshot.json(session.dendriteCounts)]
+                         "dendrites": try TrainingSnapshot.json(counts)]
         try best.write(to: writer.bestURL)
     }
 
