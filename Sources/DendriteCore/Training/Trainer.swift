@@ -40,11 +40,11 @@ public final class Trainer {
     public let config: TrainingConfig
     public var schedule: LRSchedule
 
-    /// Epochs completed so far.
-    public private(set) var epoch = 0
+    /// Epochs completed so far (set when restoring a checkpoint).
+    public internal(set) var epoch = 0
     /// Batches completed within the current epoch.
     public private(set) var batchInEpoch = 0
-    public private(set) var history: [EpochMetrics] = []
+    public internal(set) var history: [EpochMetrics] = []
     /// Current PB phase (always N for none and GD). Set by the trainer.
     public var phase: Phase = .neuron
     public let dendriteConfig: DendriteConfig
@@ -67,7 +67,8 @@ public final class Trainer {
 
     /// Shuffling stream; part of a checkpoint so a resumed run sees the same order.
     public var rng: RNG
-    private var order: [Int]
+    /// Sample order of the last epoch; each epoch shuffles it further, so checkpoints keep it.
+    var order: [Int]
     private var loss = SoftmaxCrossEntropy()
     private var x = Tensor.empty
     private var y: [Int32] = []
