@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "dendrite-lab", targets: ["dendrite-lab"]),
         .executable(name: "dendrite-bench", targets: ["dendrite-bench"]),
+        .executable(name: "dendrite-fuzz", targets: ["dendrite-fuzz"]),
         .library(name: "DendriteCore", targets: ["DendriteCore"]),
     ],
     dependencies: [
@@ -39,6 +40,11 @@ let package = Package(
             name: "dendrite-bench",
             dependencies: ["DendriteCore", "CBLAS"],
             path: "Benchmarks/dendrite-bench",
+            swiftSettings: fastInDebug),
+        .executableTarget(
+            name: "dendrite-fuzz",
+            dependencies: ["DendriteCore"],
+            path: "Tools/dendrite-fuzz",
             swiftSettings: fastInDebug),
         .testTarget(name: "DendriteCoreTests", dependencies: ["DendriteCore"]),
         .testTarget(name: "DendriteLabTests", dependencies: ["DendriteLab", "DendriteCore"]),

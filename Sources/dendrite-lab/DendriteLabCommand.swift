@@ -6,6 +6,7 @@ struct DendriteLabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dendrite-lab",
         abstract: "Learn and run dendritic learning (Perforated Backpropagation).",
-        subcommands: [Demo.self, DataCommand.self],
-        defaultSubcommand: Demo.self)
+        subcommands: [LabCommand.self, RenderCommand.self, TrainCommand.self, CompareCommand.self,
+                      DataCommand.self, Demo.self],
+        defaultSubcommand: LabCommand.self)
 }

@@ -1,8 +1,10 @@
 import Testing
 @testable import DendriteLab
 
-@Suite struct SDLLinkTests {
-    @Test func linksSDL2() {
-        #expect(linkedSDLVersion().hasPrefix("2."))
+extension LabSuite {
+    @Suite struct SDLLinkTests {
+        @Test func linksSDL2() {
+            #expect(linkedSDLVersion().hasPrefix("2."))
+        }
     }
 }

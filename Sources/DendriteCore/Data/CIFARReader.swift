@@ -11,7 +11,11 @@ public enum CIFARReader {
 
     /// One batch file (raw or gzip) as pixels (count x 3072) and labels.
     public static func readBatch(_ path: String) throws -> (pixels: [UInt8], labels: [Int32]) {
-        let raw = try GzipFile.readAll(path)
+        try parse(GzipFile.readAll(path), file: path)
+    }
+
+    /// Parses the contents of a batch file; `file` is only used in error messages.
+    public static func parse(_ raw: [UInt8], file path: String) throws -> (pixels: [UInt8], labels: [Int32]) {
         guard !raw.isEmpty else { throw DataError(.truncated, file: path, "empty file; expected 3073-byte CIFAR-10 records") }
         guard raw.count % recordBytes == 0 else {
             throw DataError(.wrongSize, file: path,

@@ -49,5 +49,15 @@ public final class Network {
     /// Parameters the forward pass uses, counted exactly (what reports print).
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 
+    /// Swaps one layer for another with the same input and output shapes (wrapping a
+    /// neuron layer in a `PerforatedLayer`).
+    func replaceLayer(at index: Int, with layer: Layer) {
+        precondition(layers[index].outputShape(for: index == 0 ? inputShape : shapes[index - 1])
+                     == layer.outputShape(for: index == 0 ? inputShape : shapes[index - 1]),
+                     "replacement for layer \(index) changes its output shape")
+        layer.propagatesGradient = layers[index].propagatesGradient
+        layers[index] = layer
+    }
+
     public var outputSize: Int { shapes.last?.reduce(1, *) ?? inputShape.reduce(1, *) }
 }

@@ -12,8 +12,9 @@ public final class Adam: Optimizer {
     public let epsilon: Float
     public let weightDecay: Float
 
-    private struct Moments { var m: [Float]; var v: [Float]; var t: Int }
-    private var state: [ObjectIdentifier: Moments] = [:]
+    struct Moments { var m: [Float]; var v: [Float]; var t: Int }
+    /// Per-parameter moments (internal so checkpoints can save them: OptimizerState.swift).
+    var state: [ObjectIdentifier: Moments] = [:]
 
     public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0) {

@@ -4,7 +4,8 @@ public final class SGD: Optimizer {
     public var learningRate: Float
     public let momentum: Float
     public let weightDecay: Float
-    private var velocity: [ObjectIdentifier: [Float]] = [:]
+    /// Momentum buffers (internal so checkpoints can save them: OptimizerState.swift).
+    var velocity: [ObjectIdentifier: [Float]] = [:]
 
     public init(learningRate: Float, momentum: Float = 0, weightDecay: Float = 0) {
         self.learningRate = learningRate

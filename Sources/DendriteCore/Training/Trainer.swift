@@ -26,6 +26,12 @@ public struct Evaluation: Equatable, Sendable {
 
 /// Runs the optimisation loop. It can be advanced one batch at a time (the Lab's step
 /// button), one epoch at a time, or to completion; every step reports through `events`.
+///
+/// With dendrites (`DendriteConfig.mode` gd or pb) it also runs the cycle of DESIGN 2.2:
+/// once per epoch the `SwitchTracker` sees the validation score and decides; the trainer
+/// snapshots the best model, restores it before every switch, adds dendrite sets (PB:
+/// through a dendrite phase of `CandidateTrainer`), resets the optimizer, and restores
+/// the best model at the end. Both phases can be stepped one batch at a time.
 public final class Trainer {
     public let network: Network
     public let optimizer: Optimizer
@@ -34,16 +40,35 @@ public final class Trainer {
     public let config: TrainingConfig
     public var schedule: LRSchedule
 
-    /// Epochs completed so far.
-    public private(set) var epoch = 0
+    /// Epochs completed so far (set when restoring a checkpoint).
+    public internal(set) var epoch = 0
     /// Batches completed within the current epoch.
     public private(set) var batchInEpoch = 0
-    public private(set) var history: [EpochMetrics] = []
+    public internal(set) var history: [EpochMetrics] = []
+    /// Current PB phase (always N for none and GD). Set by the trainer.
     public var phase: Phase = .neuron
+    public let dendriteConfig: DendriteConfig
+    public internal(set) var tracker: SwitchTracker
+    /// The running dendrite phase, if any.
+    public internal(set) var candidates: CandidateTrainer?
+    /// Epochs spent in the current dendrite phase.
+    public internal(set) var dendritePhaseEpochs = 0
+    /// True once the switching rule (or the epoch budget) ended training.
+    public internal(set) var stopped = false
+    /// Draws new dendrites; separate from the shuffling stream.
+    public var dendriteRNG: RNG
+    var best: NetworkSnapshot?
+    var bestEpoch = 0
+    /// Best weights (and score) since the architecture last changed.
+    var architectureBest: NetworkSnapshot?
+    var architectureBestScore: Float = -.infinity
+    var dendritePhaseValidation: Evaluation?
+    var evaluationSubset: Dataset?
 
     /// Shuffling stream; part of a checkpoint so a resumed run sees the same order.
     public var rng: RNG
-    private var order: [Int]
+    /// Sample order of the last epoch; each epoch shuffles it further, so checkpoints keep it.
+    var order: [Int]
     private var loss = SoftmaxCrossEntropy()
     private var x = Tensor.empty
     private var y: [Int32] = []
@@ -55,7 +80,8 @@ public final class Trainer {
     private var listeners: [(TrainingEvent) -> Void] = []
 
     public init(network: Network, optimizer: Optimizer, train: Dataset, validation: Dataset,
-                config: TrainingConfig, schedule: LRSchedule = .constant) {
+                config: TrainingConfig, schedule: LRSchedule = .constant,
+                dendrites: DendriteConfig = DendriteConfig()) {
         precondition(train.count > 0, "training set \(train.name) is empty")
         precondition(config.batchSize > 0, "batch size must be positive")
         self.network = network
@@ -66,6 +92,13 @@ public final class Trainer {
         self.schedule = schedule
         self.rng = RNG(seed: config.seed ^ 0x5EED_0F_DA7A)
         self.order = Array(0..<train.count)
+        self.dendriteConfig = dendrites
+        self.tracker = SwitchTracker(config: dendrites.trackerConfig)
+        self.dendriteRNG = RNG(seed: config.seed ^ 0xDE_4D_2173)
+        if dendrites.mode != .none {
+            network.perforate(mode: dendrites.mode, activation: dendrites.activation,
+                              layers: dendrites.layers, statisticsRate: dendrites.statisticsRate)
+        }
     }
 
     /// Subscribes to events (called synchronously on the training thread).
@@ -78,7 +111,7 @@ public final class Trainer {
     }
 
     public var batchesPerEpoch: Int { (train.count + config.batchSize - 1) / config.batchSize }
-    public var isFinished: Bool { epoch >= config.epochs }
+    public var isFinished: Bool { epoch >= config.epochs || stopped }
 
     /// Runs one optimisation step on the next batch; finishes the epoch (evaluation,
     /// `epochDone`) when that batch was its last. Returns the batch's mean loss.
@@ -91,7 +124,11 @@ public final class Trainer {
         let logits = network.forward(x, training: true)
         let l = loss.forward(logits: logits, labels: y[...])
         network.backward(loss.gradient)
-        optimizer.step(network.parameters)
+        if let candidates, phase == .dendrite {
+            candidates.step()
+        } else {
+            optimizer.step(network.parameters)
+        }
         lossSum += Double(l) * Double(end - start)
         for (p, t) in zip(loss.predictions, y) where p == t { correct += 1 }
         seen += end - start
@@ -122,9 +159,17 @@ public final class Trainer {
     private func finishEpoch() {
         batchInEpoch = 0
         epoch += 1
-        let v = evaluate(validation)
+        // In a PB dendrite phase the network's function is frozen (candidates do not touch
+        // its outputs), so validation is measured once per phase and reused.
+        let v: Evaluation
+        if phase == .dendrite, let cached = dendritePhaseValidation {
+            v = cached
+        } else {
+            v = evaluate(validation)
+            if phase == .dendrite { dendritePhaseValidation = v }
+        }
         let m = EpochMetrics(
-            epoch: epoch, phase: phase, dendrites: 0, parameters: network.parameterCount,
+            epoch: epoch, phase: phase, dendrites: network.dendriteCount, parameters: network.parameterCount,
             trainLoss: Float(lossSum / Double(max(seen, 1))),
             trainAccuracy: Float(correct) / Float(max(seen, 1)),
             validationLoss: v.loss, validationAccuracy: v.accuracy,
@@ -134,6 +179,7 @@ public final class Trainer {
         optimizer.learningRate = schedule.next(rate: optimizer.learningRate, epoch: epoch,
                                                validationLoss: v.loss)
         emit(.epochDone(m))
+        if dendriteConfig.mode != .none { applySwitchingRule(m) }
     }
 
     /// Loss and accuracy on `data`, in evaluation mode, in batches of `config.batchSize`.

@@ -1,0 +1,41 @@
+/// Everything about dendrites in a training run: the mode (none, GD, PB), the switching
+/// rule, and the dendrite phase's settings. Defaults follow DESIGN 2.2 and 2.3.
+public struct DendriteConfig: Codable, Equatable, Sendable {
+    public var mode: DendriteMode
+    public var activation: DendriteActivation
+    /// When to add dendrites (DESIGN 2.3). `trainsCandidates` is set from `mode`.
+    public var switching: SwitchTracker.Config
+    /// Adam learning rate of the candidates in a PB dendrite phase.
+    public var candidateLearningRate: Float
+    /// Rate of the running error and correlation statistics.
+    public var statisticsRate: Double
+    /// New dendrite weights are drawn as initScale * N(0, 1).
+    public var initScale: Float
+    /// Size of the fixed training subset on which candidate correlation is measured.
+    public var evaluationSamples: Int
+    /// Indices into `Network.layers` that get dendrites; nil means every Dense and Conv2D.
+    public var layers: [Int]?
+
+    public init(mode: DendriteMode = .none, activation: DendriteActivation = .sigmoid,
+                switching: SwitchTracker.Config = .init(), candidateLearningRate: Float = 1e-3,
+                statisticsRate: Double = 0.01, initScale: Float = 0.01,
+                evaluationSamples: Int = 1024, layers: [Int]? = nil) {
+        self.mode = mode
+        self.activation = activation
+        self.switching = switching
+        self.candidateLearningRate = candidateLearningRate
+        self.statisticsRate = statisticsRate
+        self.initScale = initScale
+        self.evaluationSamples = evaluationSamples
+        self.layers = layers
+    }
+
+    /// The tracker configuration this mode implies: never switch without dendrites,
+    /// and only PB has dendrite phases.
+    var trackerConfig: SwitchTracker.Config {
+        var c = switching
+        if mode == .none { c.mode = .never }
+        c.trainsCandidates = mode == .pb
+        return c
+    }
+}

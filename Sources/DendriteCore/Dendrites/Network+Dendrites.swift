@@ -1,0 +1,58 @@
+/// Growing dendrites on a network: which layers have them, how many, what they cost.
+extension Network {
+    /// Wraps neuron layers (Dense, Conv2D) in `PerforatedLayer`s so they can grow
+    /// dendrites. `layers` selects by index into `self.layers`; nil means every neuron
+    /// layer (the public library's default). Layers already wrapped are re-configured.
+    /// Wrapping alone changes nothing the network computes.
+    @discardableResult
+    public func perforate(mode: DendriteMode, activation: DendriteActivation = .sigmoid,
+                          layers selection: [Int]? = nil, statisticsRate: Double = 0.01) -> [PerforatedLayer] {
+        for (i, layer) in layers.enumerated() where selection?.contains(i) ?? true {
+            if let p = layer as? PerforatedLayer {
+                p.configure(mode: mode, phase: p.phase)
+            } else if let n = layer as? NeuronLayer {
+                replaceLayer(at: i, with: PerforatedLayer(wrapping: n, name: "layers.\(i)", mode: mode,
+                                                          activation: activation, statisticsRate: statisticsRate))
+            }
+        }
+        return perforatedLayers
+    }
+
+    /// The layers that can hold dendrites, in network order.
+    public var perforatedLayers: [PerforatedLayer] { layers.compactMap { $0 as? PerforatedLayer } }
+
+    /// Dendrite sets per neuron (the largest over layers; all layers grow together).
+    public var dendriteCount: Int { perforatedLayers.map { $0.dendrites.count }.max() ?? 0 }
+
+    /// Exact parameter counts split into neurons, dendrites, cascade and output weights.
+    /// Layers without dendrites count as neurons.
+    public var parameterBreakdown: ParameterBreakdown {
+        var total = ParameterBreakdown()
+        for l in layers {
+            if let p = l as? PerforatedLayer { total = total + p.parameterBreakdown }
+            else { total.neurons += l.parameterCount }
+        }
+        return total
+    }
+
+    /// Values of every parameter plus the dendrite count of each layer: enough to go back
+    /// to an earlier, smaller architecture (restoring "the best model").
+    public func snapshot() -> NetworkSnapshot {
+        NetworkSnapshot(dendriteCounts: perforatedLayers.map { $0.dendrites.count },
+                        values: parameters.map { ($0, $0.value) })
+    }
+
+    public func restore(_ snapshot: NetworkSnapshot) {
+        for (l, n) in zip(perforatedLayers, snapshot.dendriteCounts) {
+            l.discardCandidate()
+            l.truncateDendrites(to: n)
+        }
+        for (p, v) in snapshot.values { p.value = v }
+    }
+}
+
+/// A network's weights at one moment, held in memory (not a checkpoint file).
+public struct NetworkSnapshot {
+    public let dendriteCounts: [Int]
+    let values: [(Parameter, Tensor)]
+}

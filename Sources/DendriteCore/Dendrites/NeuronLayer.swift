@@ -1,0 +1,44 @@
+/// A layer that holds neurons and can therefore grow dendrites: Dense (neurons = output
+/// units) and Conv2D (neurons = output channels).
+///
+/// A dendrite set is "a full copy of the layer's shape", so the only thing a
+/// `PerforatedLayer` needs from the layer it wraps is a way to build more of the same
+/// kind: `sibling(outputs:)` returns a layer with the same input geometry (same input
+/// size, or same kernel, stride and padding) and `outputs` neurons. All dendrite sets of
+/// a layer then run as one sibling with D*C outputs: one sgemm (or one im2col + sgemm)
+/// for all of them.
+///
+/// Layout contract (Dense and Conv2D both keep PyTorch's): `weight` is
+/// [C, fanIn...] and `bias` is [C], so the weights of neuron c are one contiguous row,
+/// and the output of a batch is [B, C, S] with S spatial positions per neuron (S = 1
+/// for Dense, H*W for Conv2D).
+public protocol NeuronLayer: Layer {
+    /// C: output units (Dense) or output channels (Conv2D).
+    var neuronCount: Int { get }
+    /// [C, fanIn...]
+    var weight: Parameter { get }
+    /// [C]
+    var bias: Parameter { get }
+    /// A fresh layer of the same kind and input geometry with `outputs` neurons. Its
+    /// initial weights are meaningless: callers overwrite them.
+    func sibling(outputs: Int, name: String) -> NeuronLayer
+}
+
+extension Dense: NeuronLayer {
+    public var neuronCount: Int { outputSize }
+
+    public func sibling(outputs: Int, name: String) -> NeuronLayer {
+        var scratch = RNG(seed: 0)
+        return Dense(inputSize: inputSize, outputSize: outputs, rng: &scratch, name: name)
+    }
+}
+
+extension Conv2D: NeuronLayer {
+    public var neuronCount: Int { outputChannels }
+
+    public func sibling(outputs: Int, name: String) -> NeuronLayer {
+        var scratch = RNG(seed: 0)
+        return Conv2D(inputChannels: inputChannels, outputChannels: outputs, kernel: kernel,
+                      stride: stride, padding: padding, rng: &scratch, name: name)
+    }
+}

@@ -1,0 +1,370 @@
+/// A neuron layer (Dense or Conv2D) with dendrites (DESIGN 2.1):
+///
+///     n   = W x + b                                   the wrapped layer, [B, C, S]
+///     z_d = W_d x + b_d + sum_{i<d} K_d[i,c] v_i      dendrite set d, same input x
+///     v_d = f(z_d)                                    sigmoid (tanh, relu selectable)
+///     y   = n + sum_d A[d,c] v_d                      this layer's output
+///
+/// S is 1 for Dense and H*W for Conv2D: K and A are one scalar per (dendrite, neuron)
+/// and broadcast over the spatial map. All D dendrite sets run as one sibling layer with
+/// D*C outputs (the "bank"), so their matmuls are a single sgemm. The per-set
+/// `Parameter`s are the source of truth; the bank's weights are refreshed from them
+/// before every forward (a copy that costs 1/B of the matmul).
+///
+/// Gradient flow by mode and phase:
+/// - `gd`: everything is trained by ordinary backprop, through the dendrites into x.
+/// - `pb`, neuron phase: the dendrite path is a constant. Only W, b and A get gradients;
+///   dL/dx is the neuron path's alone.
+/// - `pb`, dendrite phase: all of the above is frozen; the candidate set (one new
+///   dendrite per neuron) runs beside the layer without touching y, and its input is
+///   detached. `CandidateTrainer` drives it from `candidateOutput` and `errors`.
+public final class PerforatedLayer: Layer {
+    public let neuron: NeuronLayer
+    /// Name prefix of this layer's parameters, e.g. "layers.0".
+    public let name: String
+    public internal(set) var dendrites: [DendriteSet] = []
+    /// Present only during a PB dendrite phase.
+    public internal(set) var candidate: DendriteSet?
+    public private(set) var mode: DendriteMode
+    public private(set) var phase: Phase = .neuron
+    public let activation: DendriteActivation
+    /// Running mean and variance of the per-sample error E = dL_i/dy, per neuron,
+    /// averaged over samples and spatial positions (DESIGN 2.2 step 1). Updated by
+    /// every training backward pass.
+    public var errorStatistics: RunningMoments
+    /// When false, backward leaves `errorStatistics` alone (measurement passes).
+    public var tracksErrors = true
+
+    public var kind: String { neuron.kind }
+    public var neuronCount: Int { neuron.neuronCount }
+
+    public var propagatesGradient: Bool {
+        didSet {
+            neuron.propagatesGradient = propagatesGradient
+            bank?.propagatesGradient = propagatesGradient
+        }
+    }
+
+    private var bank: NeuronLayer?
+    private var bankShape: [Int] = []
+    private var output = Tensor.empty
+    /// v of every set: [B, D, C, S].
+    var dendriteOutput = Tensor.empty
+    private var dendriteGrad = Tensor.empty
+    private var gradInput = Tensor.empty
+    var candidateGrad = Tensor.empty
+    /// Every dendrite's output v of the last forward: [B, D, C, S] (for the Lab's
+    /// per-dendrite heatmaps). Empty before the first forward with dendrites.
+    public var dendriteOutputs: Tensor { dendriteOutput }
+    /// Candidate output V: [B, C, S].
+    public internal(set) var candidateOutput = Tensor.empty
+    /// Per-sample error of the last backward, B * dL/dy: [B, C, S] (dendrite phase only).
+    public private(set) var errors = Tensor.empty
+    /// Shape of the last batch: samples and spatial positions per neuron.
+    public private(set) var lastBatch = 0
+    public private(set) var spatial = 1
+    // Flat copies of K (d-major, [D, D, C]) and A ([D, C]) for the inner loops.
+    private var kFlat: [Float] = []
+    private var aFlat: [Float] = []
+    private var kGrad: [Float] = []
+    private var aGrad: [Float] = []
+
+    public init(wrapping neuron: NeuronLayer, name: String, mode: DendriteMode,
+                activation: DendriteActivation = .sigmoid, statisticsRate: Double = 0.01) {
+        self.neuron = neuron
+        self.name = name
+        self.mode = mode
+        self.activation = activation
+        self.propagatesGradient = neuron.propagatesGradient
+        self.errorStatistics = RunningMoments(channels: neuron.neuronCount, rate: statisticsRate)
+        applyTrainability()
+    }
+
+    public func outputShape(for inputShape: [Int]) -> [Int] { neuron.outputShape(for: inputShape) }
+
+    /// Everything the forward pass uses: neuron W, b, then per set W_d, b_d, K_d, A_d.
+    /// The candidate is not included (it does not change y); see `candidateParameters`.
+    public var parameters: [Parameter] {
+        neuron.parameters + dendrites.flatMap { $0.parameters }
+    }
+
+    public var candidateParameters: [Parameter] { candidate?.inputParameters ?? [] }
+
+    /// Exact parameter counts of what the forward pass uses.
+    public var parameterBreakdown: ParameterBreakdown {
+        var p = ParameterBreakdown()
+        p.neurons = neuron.parameterCount
+        for d in dendrites {
+            p.dendrites += d.weight.count + d.bias.count
+            p.cascade += d.cascade?.count ?? 0
+            p.outputWeights += d.output.count
+        }
+        return p
+    }
+
+    // MARK: - Structure
+
+    /// Switches mode and phase and sets which parameters are trainable.
+    public func configure(mode: DendriteMode, phase: Phase) {
+        self.mode = mode
+        self.phase = phase
+        applyTrainability()
+    }
+
+    private func applyTrainability() {
+        let neuronsLearn = !(mode == .pb && phase == .dendrite)
+        for p in neuron.parameters { p.trainable = neuronsLearn }
+        for d in dendrites {
+            let inputsLearn = mode != .pb
+            for p in d.inputParameters {
+                p.trainable = inputsLearn
+                if !inputsLearn { p.grad.fill(0) }
+            }
+            d.output.trainable = neuronsLearn
+            if !neuronsLearn { d.output.grad.fill(0) }
+        }
+        for p in candidateParameters { p.trainable = true }
+    }
+
+    /// A fresh dendrite set (weights, bias and cascade 0.01 * randn, as DESIGN 2.2),
+    /// with A = 0 so the layer's output is unchanged by it.
+    func makeSet(index d: Int, scale: Float, rng: inout RNG) -> DendriteSet {
+        let prefix = "\(name).dendrites.\(d)"
+        func randn(_ shape: [Int], _ suffix: String) -> Parameter {
+            var t = Tensor(shape: shape)
+            for i in 0..<t.count { t[i] = scale * rng.normal() }
+            return Parameter(name: "\(prefix).\(suffix)", value: t)
+        }
+        let c = neuronCount
+        return DendriteSet(weight: randn(neuron.weight.value.shape, "weight"),
+                           bias: randn([c], "bias"),
+                           cascade: d == 0 ? nil : randn([d, c], "K"),
+                           output: Parameter(name: "\(prefix).A", value: Tensor(shape: [c])))
+    }
+
+    /// Inserts a trained-from-here dendrite set (GD mode, or PB tests): the network's
+    /// outputs do not change because its A row is zero.
+    public func addDendriteSet(rng: inout RNG, scale: Float = 0.01) {
+        dendrites.append(makeSet(index: dendrites.count, scale: scale, rng: &rng))
+        rebuildBank()
+        applyTrainability()
+    }
+
+    /// Removes the newest dendrite sets until `count` remain (restoring a smaller
+    /// architecture from a snapshot).
+    public func truncateDendrites(to count: Int) {
+        guard count < dendrites.count else { return }
+        dendrites.removeLast(dendrites.count - count)
+        rebuildBank()
+        applyTrainability()
+    }
+
+    var candidateLayer: NeuronLayer?
+
+    func rebuildBank() {
+        let d = dendrites.count
+        if d == 0 { bank = nil; return }
+        let b = neuron.sibling(outputs: d * neuronCount, name: "\(name).dendriteBank")
+        b.propagatesGradient = propagatesGradient
+        bank = b
+    }
+
+    /// Copies every set's W_d, b_d into the bank and K, A into flat arrays.
+    private func syncBank() {
+        guard let bank else { return }
+        let c = neuronCount, d = dendrites.count
+        let fan = neuron.weight.count / c
+        bank.weight.value.withUnsafeMutableBufferPointer { w in
+            bank.bias.value.withUnsafeMutableBufferPointer { b in
+                for (i, s) in dendrites.enumerated() {
+                    s.weight.value.withUnsafeBufferPointer {
+                        (w.baseAddress! + i * c * fan).update(from: $0.baseAddress!, count: c * fan)
+                    }
+                    s.bias.value.withUnsafeBufferPointer {
+                        (b.baseAddress! + i * c).update(from: $0.baseAddress!, count: c)
+                    }
+                }
+            }
+        }
+        let kCount = d * d * c
+        if kFlat.count != kCount { kFlat = [Float](repeating: 0, count: kCount) }
+        if aFlat.count != d * c { aFlat = [Float](repeating: 0, count: d * c) }
+        for (j, s) in dendrites.enumerated() {
+            for i in 0..<c { aFlat[j * c + i] = s.output.value[i] }
+            if let k = s.cascade {
+                for i in 0..<j { for n in 0..<c { kFlat[(j * d + i) * c + n] = k.value[i * c + n] } }
+            }
+        }
+    }
+
+    // MARK: - Forward
+
+    // x: [B, inputShape...]  ->  y: [B, C, (H, W)]
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let n = neuron.forward(x, training: training)
+        let c = neuronCount, batch = n.rows
+        let s = n.columns / c
+        lastBatch = batch
+        spatial = s
+        let d = dendrites.count
+        if d == 0 && candidate == nil { return n }
+
+        output.resize(to: n.shape)
+        n.withUnsafeBufferPointer { src in
+            output.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: src.baseAddress!, count: src.count) }
+        }
+        if d > 0 {
+            syncBank()
+            let z = bank!.forward(x, training: training)
+            bankShape = z.shape
+            dendriteOutput.resize(to: [batch, d, c, s])
+            let act = activation
+            z.withUnsafeBufferPointer { z in
+                dendriteOutput.withUnsafeMutableBufferPointer { v in
+                    output.withUnsafeMutableBufferPointer { y in
+                        kFlat.withUnsafeBufferPointer { k in
+                            aFlat.withUnsafeBufferPointer { a in
+                                for b in 0..<batch {
+                                    for j in 0..<d {
+                                        for ci in 0..<c {
+                                            let row = ((b * d + j) * c + ci) * s
+                                            let vr = v.baseAddress! + row, zr = z.baseAddress! + row
+                                            for p in 0..<s { vr[p] = zr[p] }
+                                            for i in 0..<j {
+                                                let kk = k[(j * d + i) * c + ci]
+                                                let vi = v.baseAddress! + ((b * d + i) * c + ci) * s
+                                                for p in 0..<s { vr[p] += kk * vi[p] }
+                                            }
+                                            act.apply(vr, count: s)
+                                            let aa = a[j * c + ci]
+                                            let yr = y.baseAddress! + (b * c + ci) * s
+                                            for p in 0..<s { yr[p] += aa * vr[p] }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let cand = candidate, let layer = candidateLayer {
+            forwardCandidate(cand, layer, x, training: training, batch: batch, spatial: s)
+        }
+        return output
+    }
+
+    // MARK: - Backward
+
+    // dy: [B, C, S]  ->  dx: [B, inputShape...]
+    public func backward(_ dy: Tensor) -> Tensor {
+        let c = neuronCount, batch = dy.rows, s = dy.columns / c
+        if tracksErrors {
+            dy.withUnsafeBufferPointer {
+                errorStatistics.update($0, batch: batch, channels: c, spatial: s, scale: Float(batch))
+            }
+        }
+        if candidate != nil {
+            errors.resize(to: [batch, c, s])
+            dy.withUnsafeBufferPointer { g in
+                errors.withUnsafeMutableBufferPointer { e in
+                    let scale = Float(batch)
+                    for i in 0..<g.count { e[i] = g[i] * scale }
+                }
+            }
+        }
+        let d = dendrites.count
+        // Dendrite phase in the first layer: nothing here learns and nothing lies below.
+        if mode == .pb && phase == .dendrite && !propagatesGradient { return .empty }
+        let dxNeuron = neuron.backward(dy)
+        if d == 0 { return dxNeuron }
+        let outputsLearn = !(mode == .pb && phase == .dendrite)
+        let throughDendrites = mode != .pb
+        if !outputsLearn { return dxNeuron }
+
+        // dA[j,c] = sum_{b,s} dy * v_j ; for gd also dz_j and dK_j.
+        if aGrad.count != d * c { aGrad = [Float](repeating: 0, count: d * c) }
+        if kGrad.count != d * d * c { kGrad = [Float](repeating: 0, count: d * d * c) }
+        for i in 0..<aGrad.count { aGrad[i] = 0 }
+        for i in 0..<kGrad.count { kGrad[i] = 0 }
+        if throughDendrites { dendriteGrad.resize(to: [batch, d, c, s]) }
+        let act = activation
+        dy.withUnsafeBufferPointer { g in
+            dendriteOutput.withUnsafeBufferPointer { v in
+                dendriteGrad.withUnsafeMutableBufferPointer { dz in
+                    kFlat.withUnsafeBufferPointer { k in
+                        aFlat.withUnsafeBufferPointer { a in
+                            aGrad.withUnsafeMutableBufferPointer { ga in
+                                kGrad.withUnsafeMutableBufferPointer { gk in
+                                    for b in 0..<batch {
+                                        for j in stride(from: d - 1, through: 0, by: -1) {
+                                            for ci in 0..<c {
+                                                let gy = g.baseAddress! + (b * c + ci) * s
+                                                let row = ((b * d + j) * c + ci) * s
+                                                let vj = v.baseAddress! + row
+                                                var acc: Float = 0
+                                                for p in 0..<s { acc += gy[p] * vj[p] }
+                                                ga[j * c + ci] += acc
+                                                guard throughDendrites else { continue }
+                                                // dv_j = A_j dy + sum_{l>j} K_l[j] dz_l, then dz_j = dv_j f'(v_j)
+                                                let dzj = dz.baseAddress! + row
+                                                let aa = a[j * c + ci]
+                                                for p in 0..<s { dzj[p] = aa * gy[p] }
+                                                for l in (j + 1)..<max(d, j + 1) {
+                                                    let kk = k[(l * d + j) * c + ci]
+                                                    let dzl = dz.baseAddress! + ((b * d + l) * c + ci) * s
+                                                    var gkAcc: Float = 0
+                                                    for p in 0..<s {
+                                                        dzj[p] += kk * dzl[p]
+                                                        gkAcc += dzl[p] * vj[p]
+                                                    }
+                                                    gk[(l * d + j) * c + ci] += gkAcc
+                                                }
+                                                act.multiplyByDerivative(dzj, output: vj, count: s)
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (j, set) in dendrites.enumerated() {
+            for i in 0..<c { set.output.grad[i] = aGrad[j * c + i] }
+        }
+        guard throughDendrites, let bank else { return dxNeuron }
+
+        for (j, set) in dendrites.enumerated() {
+            if let kp = set.cascade {
+                for i in 0..<j { for n in 0..<c { kp.grad[i * c + n] = kGrad[(j * d + i) * c + n] } }
+            }
+        }
+        let dxBank = bank.backward(dendriteGrad.reshaped(bankShape))
+        let fan = neuron.weight.count / c
+        bank.weight.grad.withUnsafeBufferPointer { w in
+            bank.bias.grad.withUnsafeBufferPointer { bb in
+                for (j, set) in dendrites.enumerated() {
+                    set.weight.grad.withUnsafeMutableBufferPointer {
+                        $0.baseAddress!.update(from: w.baseAddress! + j * c * fan, count: c * fan)
+                    }
+                    set.bias.grad.withUnsafeMutableBufferPointer {
+                        $0.baseAddress!.update(from: bb.baseAddress! + j * c, count: c)
+                    }
+                }
+            }
+        }
+        guard propagatesGradient else { return .empty }
+        gradInput.resize(to: dxNeuron.shape)
+        dxNeuron.withUnsafeBufferPointer { a in
+            dxBank.withUnsafeBufferPointer { b in
+                gradInput.withUnsafeMutableBufferPointer { o in
+                    for i in 0..<o.count { o[i] = a[i] + b[i] }
+                }
+            }
+        }
+        return gradInput
+    }
+
+}

@@ -1,0 +1,202 @@
+/// Everything that defines one training run: what data, which network, which mode
+/// (plain, GD dendrites or PB dendrites), how dendrites switch, how to optimise, for how
+/// long, with which seed. A lesson in the Lab and a headless experiment are the same
+/// value at different sizes (DESIGN section 1); files in `experiments/` decode into it
+/// through `ExperimentLoader`, whose keys are listed in `ExperimentLoader.swift`.
+public struct Experiment: Codable, Equatable, Sendable {
+    public var name: String
+    /// One or two sentences shown in listings and reports.
+    public var description: String
+    public var dataset: DatasetSpec
+    public var network: NetworkSpec
+    public var mode: Mode
+    public var dendrites: DendriteSettings
+    public var optimizer: OptimizerSpec
+    public var schedule: LRSchedule
+    public var epochs: Int
+    public var batchSize: Int
+    /// Seeds data generation, the train/validation split, initialisation and shuffling.
+    public var seed: UInt64
+
+    public init(name: String, description: String = "", dataset: DatasetSpec, network: NetworkSpec,
+                mode: Mode = .none, dendrites: DendriteSettings = DendriteSettings(),
+                optimizer: OptimizerSpec = OptimizerSpec(kind: .adam, learningRate: 1e-3),
+                schedule: LRSchedule = .constant, epochs: Int, batchSize: Int = 32, seed: UInt64 = 1) {
+        self.name = name
+        self.description = description
+        self.dataset = dataset
+        self.network = network
+        self.mode = mode
+        self.dendrites = dendrites
+        self.optimizer = optimizer
+        self.schedule = schedule
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.seed = seed
+    }
+
+    /// How dendrites take part (DESIGN 2.2): not at all, trained jointly by gradient
+    /// descent (the public library's free mode), or by Perforated Backpropagation.
+    public typealias Mode = DendriteMode
+
+    public var training: TrainingConfig {
+        TrainingConfig(batchSize: batchSize, epochs: epochs, seed: seed)
+    }
+}
+
+extension Experiment {
+    /// Which samples to train on and how to prepare them.
+    public struct DatasetSpec: Codable, Equatable, Sendable {
+        public enum Name: String, Codable, CaseIterable, Sendable {
+            case xor, circle, gaussians, spiral, moons, checkerboard
+            case mnist
+            case fashionMNIST = "fashion-mnist"
+            case cifar10
+
+            /// The generator for toy sets; nil for the real image sets.
+            public var toyKind: ToyData.Kind? { ToyData.Kind(rawValue: rawValue) }
+            public var isToy: Bool { toyKind != nil }
+
+            /// One sample's shape as the data arrives.
+            public var sampleShape: [Int] {
+                switch self {
+                case .mnist, .fashionMNIST: return [1, 28, 28]
+                case .cifar10: return [3, 32, 32]
+                default: return [2]
+                }
+            }
+
+            public var classCount: Int { isToy ? 2 : 10 }
+        }
+
+        /// How pixel bytes become floats (toy data is used as generated).
+        public enum Normalization: String, Codable, CaseIterable, Sendable {
+            /// Raw 0...255 values.
+            case none
+            /// byte / 255, so values lie in [0, 1].
+            case unit
+            /// (byte / 255 - mean) / std with the training split's overall mean and std.
+            case standard
+            /// (byte / 255 - mean) / std with the dataset's usual published constants.
+            case published
+        }
+
+        public var name: Name
+        /// Toy sets: samples generated for training + validation.
+        public var count: Int
+        /// Toy sets: samples generated (with another seed) for the test set.
+        public var testCount: Int
+        /// Toy sets: standard deviation of the Gaussian jitter added to each point.
+        public var noise: Float
+        /// Fraction of the training samples held out for validation (switching decisions).
+        public var validationFraction: Double
+        public var normalization: Normalization
+        /// Real sets: use only the first `limit` training samples (quick runs); nil = all.
+        public var limit: Int?
+        /// Real sets: folder holding the files; nil = the default data folder.
+        public var directory: String?
+
+        public init(name: Name, count: Int = 1000, testCount: Int? = nil, noise: Float = 0,
+                    validationFraction: Double = 0.2, normalization: Normalization? = nil,
+                    limit: Int? = nil, directory: String? = nil) {
+            self.name = name
+            self.count = count
+            self.testCount = testCount ?? count
+            self.noise = noise
+            self.validationFraction = validationFraction
+            self.normalization = normalization ?? (name.isToy ? .none : .unit)
+            self.limit = limit
+            self.directory = directory
+        }
+    }
+
+    /// When dendrites are added and how candidates learn (DESIGN 2.2-2.3). Defaults are
+    /// the public library's where it has one.
+    public struct DendriteSettings: Codable, Equatable, Sendable {
+        public enum SwitchMode: String, Codable, CaseIterable, Sendable {
+            /// Switch when validation has not improved for `nEpochsToSwitch` epochs.
+            case plateau
+            /// Switch every `fixedInterval` epochs.
+            case fixed
+            /// Never add dendrites (a baseline with the dendrite machinery in place).
+            case never
+        }
+
+        public enum Score: String, Codable, CaseIterable, Sendable {
+            case accuracy, loss
+        }
+
+        public typealias DendriteActivation = DendriteCore.DendriteActivation
+
+        /// Most dendrite sets a neuron may get.
+        public var maxDendrites: Int
+        public var switchMode: SwitchMode
+        /// Neuron phase: epochs without improvement (within the phase) before switching.
+        public var nEpochsToSwitch: Int
+        /// Dendrite (P) phase: epochs without a better correlation before it ends.
+        public var pEpochsToSwitch: Int
+        /// Dendrite (P) phase: at most this many epochs.
+        public var maxPEpochs: Int
+        /// `fixed` switching: epochs per phase.
+        public var fixedInterval: Int
+        /// Adam learning rate of the candidates in the P phase.
+        public var candidateLearningRate: Float
+        /// Standard deviation of a new candidate's weights.
+        public var candidateInitScale: Float
+        /// Attempts per dendrite count before growth stops (1 = no retry).
+        public var maxDendriteTries: Int
+        /// Rate of the running error and correlation statistics (DESIGN 2.2: 0.01).
+        public var statisticsRate: Double
+        /// Relative improvement needed to count as better, indexed by dendrite sets added.
+        public var improvementThresholds: [Float]
+        /// Validation quantity that decides switches.
+        public var score: Score
+        /// Indices into `network.layers` of the layers that grow dendrites; nil = every
+        /// dense and conv layer.
+        public var layers: [Int]?
+        public var activation: DendriteActivation
+
+        public init(maxDendrites: Int = 3, switchMode: SwitchMode = .plateau, nEpochsToSwitch: Int = 10,
+                    pEpochsToSwitch: Int = 3, maxPEpochs: Int = 20, fixedInterval: Int = 10,
+                    candidateLearningRate: Float = 1e-3, candidateInitScale: Float = 0.01,
+                    maxDendriteTries: Int = 2, statisticsRate: Double = 0.01, improvementThresholds: [Float] = [0.001, 0.0001, 0],
+                    score: Score = .accuracy, layers: [Int]? = nil, activation: DendriteActivation = .sigmoid) {
+            self.maxDendrites = maxDendrites
+            self.switchMode = switchMode
+            self.nEpochsToSwitch = nEpochsToSwitch
+            self.pEpochsToSwitch = pEpochsToSwitch
+            self.maxPEpochs = maxPEpochs
+            self.fixedInterval = fixedInterval
+            self.candidateLearningRate = candidateLearningRate
+            self.candidateInitScale = candidateInitScale
+            self.maxDendriteTries = maxDendriteTries
+            self.statisticsRate = statisticsRate
+            self.improvementThresholds = improvementThresholds
+            self.score = score
+            self.layers = layers
+            self.activation = activation
+        }
+    }
+}
+
+extension Experiment {
+    /// The trainer's view of the dendrite settings.
+    public var dendriteConfig: DendriteConfig {
+        let d = dendrites
+        let switchMode: SwitchTracker.Mode
+        switch d.switchMode {
+        case .plateau: switchMode = .plateau
+        case .fixed: switchMode = .fixed
+        case .never: switchMode = .never
+        }
+        let switching = SwitchTracker.Config(
+            mode: switchMode, maximize: d.score == .accuracy, nEpochsToSwitch: d.nEpochsToSwitch,
+            pEpochsToSwitch: d.pEpochsToSwitch, maxDendritePhaseEpochs: d.maxPEpochs,
+            fixedInterval: d.fixedInterval, maxDendrites: d.maxDendrites, maxDendriteTries: d.maxDendriteTries,
+            improvementThresholds: d.improvementThresholds, trainsCandidates: mode == .pb)
+        return DendriteConfig(mode: mode, activation: d.activation, switching: switching,
+                              candidateLearningRate: d.candidateLearningRate, statisticsRate: d.statisticsRate,
+                              initScale: d.candidateInitScale,
+                              layers: d.layers)
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+
+/// What a finished run reports in `summary.json` (and what `compare` reads back).
+public struct RunSummary: Codable, Equatable, Sendable {
+    public var name: String
+    public var dataset: String
+    public var mode: String
+    public var seed: UInt64
+    /// Parameters of the model the test accuracy was measured on.
+    public var parameters: Int
+    public var dendriteSets: Int
+    public var bestValidationAccuracy: Float
+    public var bestEpoch: Int
+    /// Test accuracy of the best-validation model (early stopping on validation).
+    public var testAccuracy: Float
+    public var testLoss: Float
+    /// Test accuracy of the model after the last epoch.
+    public var finalTestAccuracy: Float
+    public var epochs: Int
+    /// Sum of the epochs' wall-clock times (training plus validation), over all resumes.
+    public var wallSeconds: Double
+    /// Training samples processed per wall-clock second.
+    public var samplesPerSecond: Double
+
+    enum CodingKeys: String, CodingKey {
+        case name, dataset, mode, seed, parameters
+        case dendriteSets = "dendrite_sets"
+        case bestValidationAccuracy = "best_validation_accuracy"
+        case bestEpoch = "best_epoch"
+        case testAccuracy = "test_accuracy"
+        case testLoss = "test_loss"
+        case finalTestAccuracy = "final_test_accuracy"
+        case epochs
+        case wallSeconds = "wall_seconds"
+        case samplesPerSecond = "samples_per_second"
+    }
+}
+
+/// The output folder of one run:
+///
+///     config.yaml              the resolved experiment (file plus command-line overrides)
+///     source.yaml              the experiment file as given, when there was one
+///     metrics.csv              one row per epoch, appended and fsynced as epochs finish
+///     events.jsonl             one JSON object per auditable event (start, resume, phase
+///                              changes, dendrite additions, switch decisions, stop, finish)
+///     checkpoint.safetensors   state after the last finished epoch (resume from here)
+///     best.safetensors         parameters with the best validation accuracy so far
+///     summary.json             written when the run finishes
+///
+/// Whole files are written atomically; the two growing files are appended line by line.
+public final class RunWriter {
+    public let folder: URL
+    public static let metricsHeader = "epoch,phase,dendrites,parameters,train_loss,train_acc,val_loss,val_acc,lr,seconds"
+
+    private var metrics: AppendingFile?
+    private var events: AppendingFile?
+
+    public init(folder: URL) {
+        self.folder = folder
+    }
+
+    public var checkpointURL: URL { folder.appendingPathComponent("checkpoint.safetensors") }
+    public var bestURL: URL { folder.appendingPathComponent("best.safetensors") }
+    public var summaryURL: URL { folder.appendingPathComponent("summary.json") }
+    public var metricsURL: URL { folder.appendingPathComponent("metrics.csv") }
+    public var eventsURL: URL { folder.appendingPathComponent("events.jsonl") }
+    public var configURL: URL { folder.appendingPathComponent("config.yaml") }
+
+    /// Starts a fresh run folder; refuses one that already holds a run.
+    public func start(experiment: Experiment, sourceText: String?, sourceName: String?) throws {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: checkpointURL.path) || fm.fileExists(atPath: metricsURL.path) {
+            throw FileError(path: folder.path, problem: "already holds a run; pass --resume to continue it or choose another --out")
+        }
+        do {
+            try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw FileError(path: folder.path, problem: "cannot create the run folder (\(error.localizedDescription))")
+        }
+        var header = "# Resolved experiment"
+        if let sourceName { header += " from \(sourceName)" }
+        header += " (command-line overrides applied). Rerun: dendrite-lab train config.yaml\n"
+        try AtomicFile.write(header + experiment.yamlText, to: configURL)
+        if let sourceText { try AtomicFile.write(sourceText, to: folder.appendingPathComponent("source.yaml")) }
+        try AtomicFile.write(RunWriter.metricsHeader + "\n", to: metricsURL)
+        try AtomicFile.write("", to: eventsURL)
+        try openAppending()
+    }
+
+    /// Reopens a folder for a resumed run: metrics.csv is rewritten from the checkpoint's
+    /// history and events.jsonl keeps only events up to the checkpoint's epoch, so rows
+    /// written after the last checkpoint (an epoch cut short) do not appear twice.
+    public func resume(history: [EpochMetrics]) throws {
+        let epoch = history.last?.epoch ?? 0
+        try AtomicFile.write(RunWriter.metricsHeader + "\n" + history.map(RunWriter.csvRow).joined(), to: metricsURL)
+        let old = (try? String(contentsOf: eventsURL, encoding: .utf8)) ?? ""
+        let kept = old.split(separator: "\n").filter { line in
+            guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let e = obj["epoch"] as? Int else { return true }
+            return e <= epoch
+        }
+        try AtomicFile.write(kept.map { $0 + "\n" }.joined(), to: eventsURL)
+        try? FileManager.default.removeItem(at: summaryURL)
+        try openAppending()
+    }
+
+    private func openAppending() throws {
+        metrics = try AppendingFile(url: metricsURL)
+        events = try AppendingFile(url: eventsURL)
+    }
+
+    /// One metrics.csv line. Floats print in their shortest exact form, so identical
+    /// runs give identical files (except the wall-clock `seconds` column).
+    public static func csvRow(_ m: EpochMetrics) -> String {
+        "\(m.epoch),\(m.phase.rawValue),\(m.dendrites),\(m.parameters),\(m.trainLoss),\(m.trainAccuracy),"
+            + "\(m.validationLoss),\(m.validationAccuracy),\(m.learningRate),\(String(format: "%.4f", m.seconds))\n"
+    }
+
+    public func appendMetrics(_ m: EpochMetrics) throws {
+        try metrics?.append(RunWriter.csvRow(m))
+    }
+
+    /// Appends `fields` as one JSON line; `event` names the kind and comes first when read.
+    public func appendEvent(_ event: String, _ fields: [String: Any] = [:]) throws {
+        var obj = fields
+        obj["event"] = event
+        let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes])
+        try events?.append(String(decoding: data, as: UTF8.self) + "\n")
+    }
+
+    /// Records the auditable training events; returns false for the ones it ignores.
+    @discardableResult
+    public func record(_ event: TrainingEvent) throws -> Bool {
+        switch event {
+        case .phaseChanged(let epoch, let from, let to, let reason):
+            try appendEvent("phase_changed", ["epoch": epoch, "from": from.rawValue, "to": to.rawValue, "reason": reason])
+        case .dendriteAdded(let epoch, let dendrites, let layers, let correlations):
+            try appendEvent("dendrite_added", ["epoch": epoch, "dendrites": dendrites, "layers": layers,
+                                               "correlations": correlations.map { $0.isFinite ? Double($0) : 0 }])
+        case .decision(let epoch, let message):
+            try appendEvent("decision", ["epoch": epoch, "message": message])
+        case .batchDone, .epochDone:
+            return false
+        }
+        return true
+    }
+
+    public func writeSummary(_ s: RunSummary) throws {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try AtomicFile.write(try e.encode(s) + Data("\n".utf8), to: summaryURL)
+    }
+
+    public static func readSummary(in folder: URL) -> RunSummary? {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent("summary.json")) else { return nil }
+        return try? d.decode(RunSummary.self, from: data)
+    }
+
+    public func close() {
+        metrics?.close()
+        events?.close()
+    }
+}

@@ -1,0 +1,154 @@
+/// The dendrite cycle of DESIGN 2.2 on top of the plain training loop: driving the
+/// `SwitchTracker` once per epoch and carrying out what it decides.
+extension Trainer {
+    /// The score the tracker judges: validation accuracy (or loss when the tracker
+    /// minimises), falling back to the training numbers without a validation set.
+    func switchScore(_ m: EpochMetrics) -> Float {
+        let maximize = tracker.config.maximize
+        let hasValidation = validation.count > 0
+        if maximize { return hasValidation ? m.validationAccuracy : m.trainAccuracy }
+        return hasValidation ? m.validationLoss : m.trainLoss
+    }
+
+    func applySwitchingRule(_ m: EpochMetrics) {
+        if phase == .dendrite, let candidates {
+            dendritePhaseEpochs += 1
+            let measured = candidates.measure(network: network, on: candidateSubset())
+            candidates.recordMeasurement(measured)
+            let all = measured.flatMap { $0 }
+            let mean = Float(all.reduce(0, +) / Double(max(all.count, 1)))
+            let d = tracker.recordDendriteEpoch(correlation: mean, epoch: epoch, epochsInPhase: dendritePhaseEpochs)
+            if d.action == .endDendritePhase {
+                emit(.decision(epoch: epoch, message: d.reason))
+                endDendritePhase(reason: d.reason)
+            }
+        } else {
+            let score = switchScore(m)
+            let d = tracker.recordNeuronEpoch(score: score, epoch: epoch)
+            if d.isNewBest {
+                best = network.snapshot()
+                bestEpoch = epoch
+            }
+            if tracker.improves(score, over: architectureBestScore) || architectureBest == nil {
+                architectureBest = network.snapshot()
+                architectureBestScore = score
+            }
+            switch d.action {
+            case .keepTraining, .endDendritePhase:
+                break
+            case .addDendrites:
+                // Grow from the best weights of the current architecture. (The global best
+                // can have fewer dendrites in fixed-interval mode, which never rejects.)
+                emit(.decision(epoch: epoch, message: d.reason))
+                if let a = architectureBest { network.restore(a) }
+                beginAddingDendrites(reason: d.reason)
+            case .retryDendrites:
+                emit(.decision(epoch: epoch, message: d.reason))
+                restoreBest()
+                beginAddingDendrites(reason: d.reason)
+            case .stop:
+                emit(.decision(epoch: epoch, message: d.reason))
+                restoreBest()
+                stopped = true
+            }
+        }
+        if isFinished && !stopped {
+            // Out of epochs: end as the rule would, with the best model.
+            if phase == .dendrite { candidatesDiscarded() }
+            restoreBest()
+            stopped = true
+            emit(.decision(epoch: epoch, message: "epoch budget used up; restored the best model (epoch \(bestEpoch))"))
+        }
+    }
+
+    /// Forces a switch now (the Lab's D key). In the neuron phase: adds a dendrite set
+    /// (PB: starts a dendrite phase), without restoring the best snapshot first. In a
+    /// dendrite phase: ends it, accepting each neuron's best candidate so far.
+    /// Returns false in mode none.
+    @discardableResult
+    public func addDendritesNow() -> Bool {
+        guard dendriteConfig.mode != .none else { return false }
+        if phase == .dendrite {
+            // The tracker has no "end now"; reporting the phase as at its cap ends it.
+            _ = tracker.recordDendriteEpoch(correlation: .nan, epoch: epoch,
+                                            epochsInPhase: tracker.config.maxDendritePhaseEpochs)
+            let reason = "dendrite phase ended on request"
+            emit(.decision(epoch: epoch, message: reason))
+            endDendritePhase(reason: reason)
+            return true
+        }
+        let d = tracker.forceAddDendrites(epoch: epoch)
+        stopped = false
+        emit(.decision(epoch: epoch, message: d.reason))
+        beginAddingDendrites(reason: d.reason)
+        return true
+    }
+
+    private func restoreBest() {
+        guard let best else { return }
+        network.restore(best)
+    }
+
+    /// GD: inserts a dendrite set in every perforated layer and goes on training.
+    /// Either way the architecture changes, so its best-so-far starts over.
+    /// PB: starts candidates in every perforated layer and enters the dendrite phase.
+    private func beginAddingDendrites(reason: String) {
+        let layers = network.perforatedLayers
+        architectureBest = nil
+        architectureBestScore = tracker.config.maximize ? -.infinity : .infinity
+        switch dendriteConfig.mode {
+        case .none:
+            return
+        case .gd:
+            for l in layers { l.addDendriteSet(rng: &dendriteRNG, scale: dendriteConfig.initScale) }
+            optimizer.reset()
+            emit(.dendriteAdded(epoch: epoch, dendrites: network.dendriteCount,
+                                layers: layers.map { "\($0.name) (\($0.neuronCount) neurons)" },
+                                correlations: []))
+        case .pb:
+            candidates = CandidateTrainer(layers: layers, learningRate: dendriteConfig.candidateLearningRate,
+                                          statisticsRate: dendriteConfig.statisticsRate,
+                                          initScale: dendriteConfig.initScale, rng: &dendriteRNG)
+            dendritePhaseEpochs = 0
+            dendritePhaseValidation = nil
+            phase = .dendrite
+            emit(.phaseChanged(epoch: epoch, from: .neuron, to: .dendrite, reason: reason))
+        }
+    }
+
+    /// Accepts every layer's best candidates as frozen dendrites (A = 0) and resumes N.
+    private func endDendritePhase(reason: String) {
+        guard let candidates else { return }
+        candidates.restoreBest()
+        let layers = candidates.layers
+        let correlations = candidates.bestCorrelations.map { c in
+            Float(c.reduce(0, +) / Double(max(c.count, 1)))
+        }
+        for l in layers { l.acceptCandidate() }
+        self.candidates = nil
+        phase = .neuron
+        optimizer.reset()
+        emit(.dendriteAdded(epoch: epoch, dendrites: network.dendriteCount,
+                            layers: layers.map { "\($0.name) (\($0.neuronCount) neurons)" },
+                            correlations: correlations))
+        emit(.phaseChanged(epoch: epoch, from: .dendrite, to: .neuron, reason: reason))
+    }
+
+    private func candidatesDiscarded() {
+        for l in network.perforatedLayers { l.discardCandidate() }
+        candidates = nil
+        phase = .neuron
+    }
+
+    /// The fixed subset of the training set on which candidate correlation is measured.
+    private func candidateSubset() -> Dataset {
+        if let evaluationSubset { return evaluationSubset }
+        let n = min(train.count, max(dendriteConfig.evaluationSamples, 1))
+        var r = RNG(seed: config.seed ^ 0x5B5E7)
+        var idx = Array(0..<train.count)
+        r.shuffle(&idx)
+        let s = train.subset(Array(idx[..<n]), name: train.name + "/correlation")
+        evaluationSubset = s
+        return s
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import DendriteCore
+
+/// Training curves over epochs: loss and accuracy (train and validation), and the
+/// parameter count. Dendrite-phase (P) epochs are shaded and each dendrite addition is
+/// a vertical marker, so a student sees what each switch did to the curves.
+///
+/// Independent of the app: it only needs `EpochMetrics` and `TrainingEvent`s, which is
+/// what the headless CLI has, so `renderCurvesPNG` writes the same picture to a file.
+public enum CurvesView {
+    public static func draw(_ canvas: Canvas, in rect: Rect, history: [EpochMetrics], events: [TrainingEvent] = []) {
+        let t = canvas.theme
+        let last = history.last
+        let subtitle = last.map { "epoch \($0.epoch) · val acc \(pct($0.validationAccuracy)) · \($0.parameters) parameters" }
+            ?? "no epoch finished yet"
+        let body = Panel.draw(canvas, rect, title: "Curves", subtitle: subtitle)
+        let markers = dendriteEpochs(history: history, events: events)
+        let shaded = history.filter { $0.phase == .dendrite }.map(\.epoch)
+        let gap: Float = 10
+        let inner = Rect(x: body.x + gap, y: body.y + 2, w: body.w - 2 * gap, h: body.h - gap)
+        let unit = (inner.w - 2 * gap) / 5
+        let lossRect = Rect(x: inner.x, y: inner.y, w: unit * 2, h: inner.h)
+        let accRect = Rect(x: lossRect.maxX + gap, y: inner.y, w: unit * 2, h: inner.h)
+        let parRect = Rect(x: accRect.maxX + gap, y: inner.y, w: unit, h: inner.h)
+
+        let maxLoss = max(history.map { max($0.trainLoss, $0.validationLoss) }.filter(\.isFinite).max() ?? 1, 1e-3)
+        Chart(title: "loss", rect: lossRect, epochs: history.count, yMin: 0, yMax: maxLoss,
+              shaded: shaded, markers: markers)
+            .draw(canvas, series: [(history.map(\.trainLoss), t.trainLine, "train"),
+                                   (history.map(\.validationLoss), t.validationLine, "validation")])
+        let minAcc = min(history.map { min($0.trainAccuracy, $0.validationAccuracy) }.filter(\.isFinite).min() ?? 0.5, 0.5)
+        Chart(title: "accuracy", rect: accRect, epochs: history.count, yMin: minAcc, yMax: 1,
+              shaded: shaded, markers: markers, percent: true)
+            .draw(canvas, series: [(history.map(\.trainAccuracy), t.trainLine, "train"),
+                                   (history.map(\.validationAccuracy), t.validationLine, "validation")])
+        let params = history.map { Float($0.parameters) }
+        Chart(title: "parameters", rect: parRect, epochs: history.count, yMin: 0, yMax: niceCeiling(max(params.max() ?? 1, 1) * 1.1),
+              shaded: shaded, markers: markers, integer: true)
+            .draw(canvas, series: [(params, t.parameterLine, "")])
+    }
+
+    /// Epochs at which a dendrite set was added: from events, or where the history's
+    /// dendrite count grows.
+    static func dendriteEpochs(history: [EpochMetrics], events: [TrainingEvent]) -> [Int] {
+        var epochs = Set<Int>()
+        for e in events { if case .dendriteAdded(let epoch, _, _, _) = e { epochs.insert(epoch) } }
+        for (a, b) in zip(history, history.dropFirst()) where b.dendrites > a.dendrites { epochs.insert(a.epoch) }
+        return epochs.sorted()
+    }
+}
+
+/// Renders the curves alone to a PNG (the CLI's `curves.png` for headless runs).
+public func renderCurvesPNG(history: [EpochMetrics], events: [TrainingEvent] = [], to path: String,
+                            width: Int = 960, height: Int = 320) throws {
+    let off = try Offscreen(width: width, height: height)
+    off.canvas.clear(off.canvas.theme.background)
+    CurvesView.draw(off.canvas, in: Rect(x: 0, y: 0, w: Float(width), h: Float(height)), history: history, events: events)
+    try off.savePNG(path)
+}
+
+/// The smallest of 1, 2, 2.5, 5 times a power of ten that is >= v (axis tops).
+func niceCeiling(_ v: Float) -> Float {
+    guard v > 0, v.isFinite else { return 1 }
+    let p = powf(10, floorf(log10f(v)))
+    for m: Float in [1, 2, 2.5, 5, 10] where m * p >= v { return m * p }
+    return 10 * p
+}
+
+func pct(_ v: Float) -> String { v.isFinite ? String(format: "%.1f%%", Double(v * 100)) : "–" }
+
+/// One small line chart with epochs on x.
+struct Chart {
+    var title: String
+    var rect: Rect
+    var epochs: Int
+    var yMin: Float
+    var yMax: Float
+    var shaded: [Int]
+    var markers: [Int]
+    var percent = false
+    var integer = false
+
+    var plot: Rect { Rect(x: rect.x + 38, y: rect.y + 18, w: max(10, rect.w - 44), h: max(10, rect.h - 36)) }
+    var xMax: Int { max(epochs, 5) }
+
+    func x(_ epoch: Float) -> Float { plot.x + epoch / Float(xMax) * plot.w }
+    func y(_ v: Float) -> Float {
+        let f = (v - yMin) / max(yMax - yMin, 1e-9)
+        return plot.maxY - max(0, min(1, f)) * plot.h
+    }
+
+    func label(_ v: Float) -> String {
+        if percent { return "\(Int((v * 100).rounded()))%" }
+        if integer { return v >= 10_000 ? String(format: "%.0fk", Double(v / 1000)) : "\(Int(v.rounded()))" }
+        return String(format: v < 10 ? "%.2f" : "%.0f", Double(v))
+    }
+
+    func draw(_ canvas: Canvas, series: [(values: [Float], color: Color, name: String)]) {
+        let t = canvas.theme
+        canvas.text(title, at: Vec2(rect.x + 2, rect.y), size: t.smallSize, t.text, bold: true)
+        var legendX = rect.x + 12 + canvas.measure(title, size: t.smallSize, bold: true).w
+        for s in series where !s.name.isEmpty {
+            canvas.fill(Rect(x: legendX, y: rect.y + 6, w: 12, h: 3), s.color)
+            legendX = canvas.text(s.name, at: Vec2(legendX + 15, rect.y), size: t.smallSize, t.mutedText).maxX + 8
+        }
+        // Consecutive P epochs as one span (separate rectangles leave hairline gaps).
+        var i = 0
+        let sorted = shaded.sorted()
+        while i < sorted.count {
+            var j = i
+            while j + 1 < sorted.count && sorted[j + 1] == sorted[j] + 1 { j += 1 }
+            let x0 = x(Float(sorted[i]) - 1).rounded(), x1 = x(Float(sorted[j])).rounded()
+            canvas.fill(Rect(x: x0, y: plot.y, w: max(1, x1 - x0), h: plot.h), t.dendritePhaseShade)
+            i = j + 1
+        }
+        for k in 0...2 {
+            let v = yMin + (yMax - yMin) * Float(k) / 2
+            canvas.fill(Rect(x: plot.x, y: y(v), w: plot.w, h: 1), t.grid)
+            canvas.text(label(v), at: Vec2(plot.x - 4, y(v) - 7), size: t.smallSize - 1, t.mutedText, align: .right)
+        }
+        canvas.fill(Rect(x: plot.x, y: plot.maxY, w: plot.w, h: 1), t.panelBorder)
+        canvas.text("0", at: Vec2(plot.x, plot.maxY + 2), size: t.smallSize - 1, t.mutedText, align: .center)
+        canvas.text("\(xMax)", at: Vec2(plot.maxX, plot.maxY + 2), size: t.smallSize - 1, t.mutedText, align: .right)
+        canvas.text("epoch", at: Vec2(plot.center.x, plot.maxY + 2), size: t.smallSize - 1, t.mutedText, align: .center)
+        for e in markers {
+            let mx = x(Float(e))
+            canvas.line(Vec2(mx, plot.y), Vec2(mx, plot.maxY), t.accent, width: 1.5)
+            canvas.fillCircle(Vec2(mx, plot.y + 3), radius: 3, t.accent)
+        }
+        for s in series {
+            let pts = s.values.enumerated().compactMap { i, v in v.isFinite ? Vec2(x(Float(i + 1)), y(v)) : nil }
+            if pts.count == 1 { canvas.fillCircle(pts[0], radius: 2.5, s.color) }
+            canvas.polyline(pts, s.color, width: 2)
+        }
+    }
+}

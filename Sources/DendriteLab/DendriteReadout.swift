@@ -1,0 +1,91 @@
+import DendriteCore
+
+/// One dendrite set of one neuron, as the network view draws it (DESIGN 2.1).
+public struct DendriteBranch: Equatable, Sendable {
+    /// A[d, c]: how strongly this dendrite's output feeds the soma (signed, unitless).
+    public var weight: Float
+    /// v_d: the dendrite's output (sigmoid, 0...1) for the shown sample or its mean.
+    public var output: Float
+    /// True for a candidate still learning in the dendrite phase (drawn pulsing).
+    public var isCandidate: Bool
+
+    public init(weight: Float, output: Float, isCandidate: Bool = false) {
+        self.weight = weight
+        self.output = output
+        self.isCandidate = isCandidate
+    }
+}
+
+/// Everything the Lab shows about one neuron's dendritic learning.
+public struct NeuronDendrites: Equatable, Sendable {
+    /// Dendrite sets in cascade order (set 0 first); a trailing candidate last.
+    public var branches: [DendriteBranch]
+    /// Running mean of the neuron's error E = dL/dy (what candidates learn to correlate with).
+    public var errorSignal: Float?
+    /// Correlation score S_c of the neuron's current candidate with E (0 when no candidate).
+    public var candidateCorrelation: Float?
+
+    public init(branches: [DendriteBranch] = [], errorSignal: Float? = nil, candidateCorrelation: Float? = nil) {
+        self.branches = branches
+        self.errorSignal = errorSignal
+        self.candidateCorrelation = candidateCorrelation
+    }
+
+    public static let none = NeuronDendrites()
+}
+
+/// Reads the dendrites of each neuron of `layer` for the inputs `x` the layer just saw:
+/// the Lab runs a forward pass on the shown inputs first, which leaves the dendrites'
+/// and the PB candidates' outputs for exactly those inputs in the layer. `.none` for
+/// plain layers.
+func readDendrites(of layer: Layer, units: Int, input x: Tensor, candidates: CandidateTrainer?) -> [NeuronDendrites] {
+    guard let p = layer as? PerforatedLayer else { return Array(repeating: .none, count: units) }
+    let c = p.neuronCount, d = p.dendrites.count
+    let rows = max(x.rows, 1)
+    var out = Array(repeating: NeuronDendrites.none, count: c)
+    // Existing sets: A from the parameters, v of the last forward averaged over the inputs.
+    if let v = dendriteOutputs(of: p, rows: x.rows) {
+        for ci in 0..<c {
+            out[ci].branches = (0..<d).map { j in
+                var mean: Float = 0
+                for r in 0..<x.rows { mean += v[(r * d + j) * c + ci] }
+                return DendriteBranch(weight: p.dendrites[j].output.value[ci], output: mean / Float(rows))
+            }
+        }
+    }
+    // The candidate (PB dendrite phase): its output V for the same inputs, no A yet.
+    if p.candidate != nil, p.candidateOutput.count == x.rows * c * p.spatial, p.spatial == 1 {
+        for ci in 0..<c {
+            var mean: Float = 0
+            for r in 0..<x.rows { mean += p.candidateOutput[r * c + ci] }
+            out[ci].branches.append(DendriteBranch(weight: 0, output: mean / Float(rows), isCandidate: true))
+        }
+    }
+    // Error signal (running mean of dL/dy) once the statistics have seen a batch.
+    if p.errorStatistics.updates > 0, p.errorStatistics.mean.count == c {
+        for ci in 0..<c { out[ci].errorSignal = Float(p.errorStatistics.mean[ci]) }
+    }
+    // Live running correlation of each candidate with its neuron's error.
+    if let cand = candidates, let li = cand.layers.firstIndex(where: { $0 === p }), li < cand.states.count {
+        let s = cand.states[li]
+        for ci in 0..<min(c, s.covariance.count) {
+            let den = (s.varianceV[ci] * s.varianceE[ci]).squareRoot()
+            out[ci].candidateCorrelation = den > 0 ? Float(abs(s.covariance[ci]) / den) : 0
+        }
+    }
+    return out
+}
+
+/// v of every dendrite set from the layer's last forward pass ([B, D, C] for Dense),
+/// or nil when it has none or the last batch was not `rows` samples of a Dense layer.
+func dendriteOutputs(of p: PerforatedLayer, rows: Int) -> Tensor? {
+    let v = p.dendriteOutputs
+    guard !p.dendrites.isEmpty, p.spatial == 1, v.count == rows * p.dendrites.count * p.neuronCount else { return nil }
+    return v
+}
+
+/// The fully connected layer inside `layer` (itself, or the one a perforated layer
+/// wraps), for drawing incoming connections.
+func denseCore(of layer: Layer) -> Dense? {
+    (layer as? Dense) ?? ((layer as? PerforatedLayer)?.neuron as? Dense)
+}

@@ -1,0 +1,44 @@
+/// The keyboard reference, drawn over everything when H or ? is pressed.
+public enum HelpOverlay {
+    public static let lines: [(String, String)] = [
+        ("Space", "play / pause training"),
+        ("→", "step one batch"),
+        ("Shift+→ or E", "step one epoch"),
+        ("+ / −", "faster / slower"),
+        ("R", "reset to the same initial weights"),
+        ("N", "new seed (new weights and data)"),
+        ("M", "cycle mode: none → gd → pb"),
+        ("D", "add a dendrite set now"),
+        ("1 … 6", "dataset: xor, circle, gaussians, spiral, moons, checkerboard"),
+        ("[ / ]", "less / more noise"),
+        ("click", "a neuron: show its output in the data view"),
+        ("hover", "the data view: see that input flow through the network"),
+        ("C / I", "hide or show the curves / the inspector"),
+        ("S", "save a screenshot (PNG)"),
+        ("H or ?", "show / hide this help"),
+        ("Q or Esc", "quit"),
+    ]
+
+    static func draw(_ canvas: Canvas, in bounds: Rect) {
+        let t = canvas.theme
+        canvas.fill(bounds, Color(0, 0, 0, 110))
+        let w: Float = 660, h = Float(lines.count) * 24 + 126
+        let box = Rect(x: bounds.center.x - w / 2, y: bounds.center.y - h / 2, w: w, h: h)
+        canvas.fill(box, t.panel)
+        canvas.stroke(box, t.accent, width: 2)
+        canvas.text("Dendrite Lab · keys", at: Vec2(box.x + 20, box.y + 16), size: t.titleSize + 2, t.text, bold: true)
+        for (i, (key, what)) in lines.enumerated() {
+            let y = box.y + 52 + Float(i) * 24
+            canvas.text(key, at: Vec2(box.x + 150, y), size: t.bodySize, t.accent, align: .right, bold: true)
+            canvas.text(what, at: Vec2(box.x + 166, y), size: t.bodySize, t.text)
+        }
+        let notes = [
+            "Orange: class 0 or a negative value; blue: class 1 or positive. Somata show their output over the plane.",
+            "PB mode alternates N (neurons learn, dendrites frozen) and P (candidates learn to match the error).",
+        ]
+        for (i, n) in notes.enumerated() {
+            canvas.text(n, at: Vec2(box.x + 20, box.maxY - 70 + Float(i) * 18), size: t.smallSize, t.text)
+        }
+        canvas.text("press H to close", at: Vec2(box.center.x, box.maxY - 24), size: t.smallSize, t.mutedText, align: .center)
+    }
+}

@@ -1,0 +1,30 @@
+import DendriteCore
+
+/// Everything a key or a button can ask the Lab to do. `Controls` maps events to these
+/// (a pure function, tested with synthetic events); `LabController` performs them.
+public enum LabAction: Codable, Equatable, Hashable, Sendable {
+    case togglePlay
+    case stepBatch
+    case stepEpoch
+    case faster
+    case slower
+    /// Back to the same initial weights (same seed).
+    case reset
+    /// New seed: new initial weights, data and shuffling.
+    case reseed
+    case addDendrites
+    case cycleMode
+    case screenshot
+    case toggleHelp
+    case toggleCurves
+    case toggleInspector
+    case quit
+    case dataset(ToyData.Kind)
+    case nextDataset
+    /// Noise change in hundredths (+5 = +0.05).
+    case noise(Int)
+    case select(NeuronRef?)
+    case hover(Hover?)
+    case mouse(Float, Float)
+    case resize(Int, Int)
+}

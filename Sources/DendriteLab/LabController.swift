@@ -1,0 +1,224 @@
+@preconcurrency import CSDL2
+import Foundation
+import DendriteCore
+
+/// Glue between view state, events and the model, without any window: turns SDL events
+/// into actions (`Controls`), performs them on `LabState` and `LabSession`, runs training
+/// in bounded slices per frame, and reads a `LabFrame` for drawing. The app and the
+/// tests drive the same object.
+public final class LabController {
+    public private(set) var state: LabState
+    public let session: LabSession
+    /// Set by the screenshot action; the app saves a PNG and clears it.
+    public var screenshotRequested = false
+    public private(set) var quitRequested = false
+    /// Measured frame rate, shown in the status line (set by the app).
+    public var fps: Double = 0
+    /// Optimisation steps run by `tick` (for steps/s reports).
+    public private(set) var batchesTrained = 0
+
+    private var stepDebt: Double = 0
+    private var eventsShown = 0
+    private var probe: Probe?
+    private var probeVersion = -1
+
+    public init(config: LabConfig = LabConfig(), state: LabState = LabState()) {
+        self.session = LabSession(config: config)
+        self.state = state
+    }
+
+    /// Maps one SDL event to actions and performs them; returns the actions.
+    @discardableResult
+    public func handle(_ event: SDL_Event) -> [LabAction] {
+        let actions = Controls.actions(for: event, state: state, config: session.config,
+                                       networkShape: networkShape)
+        for a in actions { perform(a) }
+        return actions
+    }
+
+    /// Units per network-view column: inputs, then each neuron group.
+    public var networkShape: [Int] {
+        [2] + NeuronGroup.groups(of: session.network).map(\.units)
+    }
+
+    public func perform(_ action: LabAction) {
+        switch action {
+        case .togglePlay:
+            state.playing.toggle()
+            if state.playing && refuseWhenFinished() { state.playing = false }
+        case .stepBatch:
+            state.playing = false
+            guard !refuseWhenFinished() else { return }
+            session.stepBatch()
+            announceNewEvents()
+        case .stepEpoch:
+            state.playing = false
+            guard !refuseWhenFinished() else { return }
+            let before = session.events.count
+            session.stepEpoch()
+            if session.events.count > before { announceNewEvents() } else { state.say("Epoch \(session.trainer.epoch) done") }
+        case .faster:
+            state.speedLevel = min(LabState.speeds.count - 1, state.speedLevel + 1)
+        case .slower:
+            state.speedLevel = max(0, state.speedLevel - 1)
+        case .reset:
+            session.reset()
+            stepDebt = 0
+            state.say("Reset to the initial weights of seed \(session.config.seed)")
+        case .reseed:
+            session.reconfigure { $0.seed &+= 1 }
+            state.say("New seed \(session.config.seed): new weights and data")
+        case .addDendrites:
+            let message = session.addDendritesNow()
+            eventsShown = session.events.count
+            state.say(message)
+        case .cycleMode:
+            session.reconfigure { $0.mode = $0.mode.next }
+            state.say("Mode \(session.config.mode.rawValue): restarted from the same initial weights")
+        case .screenshot:
+            screenshotRequested = true
+        case .toggleHelp:
+            state.showHelp.toggle()
+        case .toggleCurves:
+            state.showCurves.toggle()
+        case .toggleInspector:
+            state.showInspector.toggle()
+        case .quit:
+            quitRequested = true
+        case .dataset(let kind):
+            session.reconfigure { $0.dataset = kind }
+            state.selected = nil
+            state.say("Dataset \(kind.rawValue)")
+        case .nextDataset:
+            let all = ToyData.Kind.allCases
+            perform(.dataset(all[((all.firstIndex(of: session.config.dataset) ?? 0) + 1) % all.count]))
+        case .noise(let hundredths):
+            session.reconfigure { $0.noise = max(0, min(0.5, (($0.noise * 100).rounded() + Float(hundredths)) / 100)) }
+            state.say(String(format: "Noise %.2f", Double(session.config.noise)))
+        case .select(let n):
+            state.selected = n
+        case .hover(let h):
+            state.hovered = h
+        case .mouse(let x, let y):
+            state.mouse = Vec2(x, y)
+        case .resize(let w, let h):
+            state.width = w
+            state.height = h
+        }
+    }
+
+    /// Advances one frame: while playing, runs the batches due at the current speed, but
+    /// stops once `budget` seconds have passed so drawing keeps its frame rate. Returns
+    /// the number of batches run.
+    @discardableResult
+    public func tick(budget: Double = 0.010) -> Int {
+        state.frame += 1
+        guard state.playing else { stepDebt = 0; return 0 }
+        stepDebt += state.batchesPerFrame
+        let due = Int(stepDebt)
+        stepDebt -= Double(due)
+        let start = DispatchTime.now().uptimeNanoseconds
+        var done = 0
+        while done < due {
+            if session.isFinished {
+                state.playing = false
+                announceNewEvents()
+                state.say(LabController.finishedMessage, frames: 600)
+                break
+            }
+            session.stepBatch()
+            done += 1
+            if Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 > budget { break }
+        }
+        batchesTrained += done
+        announceNewEvents()
+        return done
+    }
+
+    static let finishedMessage = "Finished: the switching rule restored the best model. R starts over, D adds dendrites."
+
+    /// True (and says why) when the run has finished and stepping would be undone.
+    private func refuseWhenFinished() -> Bool {
+        guard session.isFinished else { return false }
+        state.say(LabController.finishedMessage, frames: 600)
+        return true
+    }
+
+    /// Puts the newest switch decision, phase change or dendrite addition of the core
+    /// in the status line, so a student sees why the network just changed.
+    func announceNewEvents() {
+        if session.events.count < eventsShown { eventsShown = 0 }
+        guard session.events.count > eventsShown, let e = session.events.last else { return }
+        eventsShown = session.events.count
+        state.say(LabController.describe(e), frames: 300)
+    }
+
+    static func describe(_ e: TrainingEvent) -> String {
+        switch e {
+        case .phaseChanged(let epoch, _, let to, let reason):
+            return "Epoch \(epoch): \(to == .dendrite ? "dendrite phase (P)" : "neuron phase (N)") · \(reason)"
+        case .dendriteAdded(let epoch, let n, _, let corr):
+            let c = corr.isEmpty ? "" : String(format: ", mean correlation %.3f", Double(corr.reduce(0, +) / Float(corr.count)))
+            return "Epoch \(epoch): dendrite set \(n) added\(c)"
+        case .decision(let epoch, let message):
+            return "Epoch \(epoch): \(message)"
+        default:
+            return ""
+        }
+    }
+
+    /// Reads what this frame draws. The grid probe is recomputed only when the model changed.
+    public func frame() -> LabFrame {
+        if probe == nil || probeVersion != session.version {
+            probe = Probe(network: session.network, version: session.version)
+            probeVersion = session.version
+        }
+        let probe = probe!
+        var input: (Float, Float)?
+        if case .input(let x, let y) = state.hovered { input = (x, y) }
+        let picture = NetworkPicture.read(session, input: input, probe: probe)
+        var prediction: (x: Float, y: Float, p: Float)?
+        if let (x, y) = input, let out = picture.layers.last, out.neurons.count >= 2 {
+            prediction = (x, y, out.neurons[1].activation)
+        }
+        let t = session.trainer
+        var info = StatusBar.Info()
+        info.epoch = t.epoch
+        info.batch = t.batchInEpoch
+        info.batchesPerEpoch = t.batchesPerEpoch
+        info.phase = session.phase.rawValue
+        info.mode = session.config.mode
+        info.dendrites = session.dendriteSets
+        info.parameters = session.parameterCount
+        info.trainAccuracy = session.history.last?.trainAccuracy ?? .nan
+        info.validationAccuracy = session.history.last?.validationAccuracy ?? .nan
+        info.batchLoss = session.lastBatchLoss
+        info.speed = state.speedDescription
+        info.fps = fps
+        info.playing = state.playing
+        return LabFrame(picture: picture, probe: probe, train: session.train, validation: session.validation,
+                        history: session.history, events: session.events, config: session.config,
+                        status: info, prediction: prediction)
+    }
+
+    /// Draws the current frame into `canvas`.
+    public func draw(_ canvas: Canvas) {
+        LabScene.draw(canvas, frame: frame(), state: state)
+    }
+
+    /// Renders the current frame offscreen at the window's size and saves it as PNG.
+    public func saveScreenshot(to path: String, time: Double = 0) throws {
+        let off = try Offscreen(width: state.width, height: state.height)
+        off.canvas.time = time
+        draw(off.canvas)
+        try off.savePNG(path)
+    }
+}
+
+extension LabController {
+    /// Replaces the view state (restoring a saved `LabState`).
+    public func restore(_ s: LabState) { state = s }
+
+    /// Shows a sentence in the status line for a few seconds.
+    public func say(_ text: String) { state.say(text) }
+}

@@ -1,0 +1,68 @@
+/// All view state of the Lab in one value, separate from the model (`LabSession`): what
+/// is selected and hovered, playback and panels. Codable so a view can be saved and shared.
+public struct LabState: Codable, Equatable, Sendable {
+    /// Training runs every frame while true.
+    public var playing = false
+    /// Index into `LabState.speeds`.
+    public var speedLevel = 5
+    /// The neuron clicked in the network view (its output replaces the decision surface).
+    public var selected: NeuronRef?
+    /// What the mouse is over.
+    public var hovered: Hover?
+    /// Mouse position in window pixels.
+    public var mouse = Vec2(-1, -1)
+    public var showHelp = false
+    public var showInspector = true
+    public var showCurves = true
+    /// Window size in pixels.
+    public var width = 1280
+    public var height = 800
+    /// A short sentence for the status line, and the frame after which it disappears.
+    public var message: String?
+    public var messageUntilFrame = 0
+    /// Frames drawn so far.
+    public var frame = 0
+
+    public init() {}
+
+    /// Optimisation steps per frame at each speed level (fractions: one step every few frames).
+    public static let speeds: [Double] = [0.0625, 0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64]
+
+    public var batchesPerFrame: Double { LabState.speeds[max(0, min(LabState.speeds.count - 1, speedLevel))] }
+
+    public var speedDescription: String {
+        let s = batchesPerFrame
+        return s >= 1 ? "\(Int(s)) batch\(s == 1 ? "" : "es")/frame" : "1 batch/\(Int((1 / s).rounded())) frames"
+    }
+
+    /// The panel layout for the current window size and visible panels.
+    public var layout: LabLayout {
+        LabLayout(width: width, height: height, curves: showCurves, inspector: showInspector)
+    }
+
+    public mutating func say(_ text: String, frames: Int = 240) {
+        message = text
+        messageUntilFrame = frame + frames
+    }
+}
+
+extension Vec2: Codable {
+    public init(from decoder: Decoder) throws {
+        var c = try decoder.unkeyedContainer()
+        self.init(try c.decode(Float.self), try c.decode(Float.self))
+    }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.unkeyedContainer()
+        try c.encode(x)
+        try c.encode(y)
+    }
+}
+
+/// The thing under the mouse, for live values and highlights.
+public enum Hover: Codable, Equatable, Hashable, Sendable {
+    case neuron(NeuronRef)
+    /// A point of the data view, in input coordinates.
+    case input(Float, Float)
+    /// A toolbar button, by its index in `Toolbar.buttons`.
+    case button(Int)
+}

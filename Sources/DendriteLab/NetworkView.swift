@@ -1,0 +1,204 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DendriteCore
+
+/// The network as a student sees it: columns of somata coloured by activation, curved
+/// connections whose thickness and colour show each weight, and on every neuron a small
+/// dendritic tree (one branch per dendrite set; thickness |A|, colour = output), with
+/// gauges for the neuron's error signal and its candidate's correlation.
+///
+/// In PB mode the phase is visible: during the dendrite phase (P) neurons are dimmed and
+/// candidates pulse; during the neuron phase (N) the frozen dendrites are dimmed and
+/// marked "no gradient".
+public enum NetworkView {
+    public static func draw(_ canvas: Canvas, in rect: Rect, picture: NetworkPicture,
+                            selected: NeuronRef? = nil, hovered: NeuronRef? = nil) {
+        let t = canvas.theme
+        let modeText = picture.mode == .none ? "mode none" : "mode \(picture.mode.rawValue) · phase \(picture.phase.rawValue)"
+        Panel.draw(canvas, rect, title: "Network", subtitle: "colours: \(picture.caption) · \(modeText)")
+        let geo = NetworkGeometry(shape: picture.shape, in: rect)
+        let r = geo.radius
+        let pb = picture.mode == .pb
+        let neuronAlpha: Float = pb && picture.phase == .dendrite ? 0.35 : 1
+        let hasDendrites = picture.layers.contains { $0.neurons.contains { !$0.dendrites.branches.isEmpty } }
+        let frozenDendrites = pb && picture.phase == .neuron && hasDendrites
+
+        canvas.clip(rect)
+        defer { canvas.clip(nil) }
+
+        // Column titles.
+        for (c, layer) in picture.layers.enumerated() {
+            guard let x = geo.centres[c].first?.x else { continue }
+            canvas.text(layer.title, at: Vec2(x, rect.y + 30), size: t.smallSize, t.mutedText, align: .center)
+        }
+
+        // Connections, weakest first so strong ones stay on top.
+        canvas.batch {
+        for c in 1..<max(1, picture.layers.count) {
+            let layer = picture.layers[c], prev = picture.layers[c - 1]
+            let nIn = prev.neurons.count, nOut = layer.neurons.count
+            guard layer.weights.count == nIn * nOut, nIn > 0 else { continue }
+            let maxAbs = max(layer.weights.map { abs($0) }.max() ?? 1, 1e-6)
+            let order = layer.weights.indices.sorted { abs(layer.weights[$0]) < abs(layer.weights[$1]) }
+            for k in order {
+                let w = layer.weights[k], o = k / nIn, i = k % nIn
+                let m = abs(w) / maxAbs
+                let a = geo.centres[c - 1][i] + Vec2(r, 0), b = geo.centres[c][o] - Vec2(r, 0)
+                let mid = (a.x + b.x) / 2
+                let base = w < 0 ? t.scale.negative : t.scale.positive
+                canvas.bezier(a, Vec2(mid, a.y), Vec2(mid, b.y), b, base.withAlpha((0.12 + 0.75 * m) * neuronAlpha),
+                              width: 0.6 + 3.4 * m, segments: 10)
+            }
+        }
+        }
+
+        // Dendrite trees.
+        for (c, layer) in picture.layers.enumerated() {
+            let maxA = max(layer.neurons.flatMap { $0.dendrites.branches.map { abs($0.weight) } }.max() ?? 0, 1e-6)
+            for (u, n) in layer.neurons.enumerated() where !n.dendrites.branches.isEmpty {
+                drawTree(canvas, geo: geo, column: c, unit: u, neuron: n, maxA: maxA,
+                         dim: frozenDendrites, candidatePhase: pb && picture.phase == .dendrite)
+            }
+        }
+
+        // Somata and gauges.
+        for (c, layer) in picture.layers.enumerated() {
+            let maxE = max(layer.neurons.compactMap { $0.dendrites.errorSignal.map(abs) }.max() ?? 0, 1e-9)
+            let maxS = max(layer.neurons.compactMap { $0.dendrites.candidateCorrelation.map(abs) }.max() ?? 0, 0.05)
+            for (u, n) in layer.neurons.enumerated() {
+                let p = geo.centres[c][u]
+                let ref = NeuronRef(column: c, unit: u)
+                if ref == selected {
+                    canvas.strokeCircle(p, radius: r + 5, t.accent, width: 3)
+                } else if ref == hovered {
+                    canvas.strokeCircle(p, radius: r + 4, t.mutedText.withAlpha(UInt8(160)), width: 2)
+                }
+                if !picture.showsOneInput && n.heatmap.count == picture.heatmapResolution * picture.heatmapResolution
+                    && picture.heatmapResolution > 0 {
+                    let res = picture.heatmapResolution, half = res / 2
+                    let version = picture.heatmapVersion.map { $0 * 2 + (neuronAlpha < 1 ? 1 : 0) }
+                    canvas.image(slot: "soma.\(c).\(u)", version: version, width: half, height: half,
+                                 in: Rect(x: p.x - r, y: p.y - r, w: 2 * r, h: 2 * r)) {
+                        discPixels(n.heatmap, resolution: res, scale: t.scale, alpha: neuronAlpha)
+                    }
+                } else {
+                    canvas.fillCircle(p, radius: r, t.scale.color(n.shade).withAlpha(0.25 + 0.75 * neuronAlpha))
+                }
+                canvas.strokeCircle(p, radius: r, t.text.withAlpha(0.3 + 0.5 * neuronAlpha), width: 1.5)
+                drawGauges(canvas, at: p, radius: r, dendrites: n.dendrites, maxE: maxE, maxS: maxS)
+            }
+        }
+
+        drawLabels(canvas, geo: geo, picture: picture)
+        drawLegend(canvas, rect: rect, hasDendrites: hasDendrites, frozen: frozenDendrites,
+                   gauges: picture.layers.contains { $0.neurons.contains { $0.dendrites.errorSignal != nil } })
+    }
+
+    /// A heatmap masked to a disc (transparent corners), so a soma shows its own output
+    /// over the input plane, as TensorFlow Playground's neuron thumbnails do.
+    /// Uses every second grid cell: a soma is ~30 pixels wide.
+    static func discPixels(_ shades: [Float], resolution res: Int, scale: Diverging, alpha: Float) -> [UInt32] {
+        let n = res / 2
+        var out = [UInt32](repeating: 0, count: n * n)
+        let c = Float(n) / 2, rr = c - 0.5
+        for row in 0..<n {
+            for col in 0..<n {
+                let dx = Float(col) + 0.5 - c, dy = Float(row) + 0.5 - c
+                let edge = max(0, min(1, rr - (dx * dx + dy * dy).squareRoot() + 0.5))
+                guard edge > 0 else { continue }
+                out[row * n + col] = scale.color(shades[(2 * row) * res + 2 * col]).withAlpha(edge * (0.25 + 0.75 * alpha)).argb
+            }
+        }
+        return out
+    }
+
+    static func drawTree(_ canvas: Canvas, geo: NetworkGeometry, column: Int, unit: Int, neuron: NeuronPicture,
+                         maxA: Float, dim: Bool, candidatePhase: Bool) {
+        let t = canvas.theme
+        let branches = neuron.dendrites.branches
+        let tree = geo.dendriteTree(column: column, unit: unit, count: branches.count)
+        let alpha: Float = dim ? 0.4 : 1
+        let trunkWidth = 2.5 + 3 * (branches.map { abs($0.weight) }.max() ?? 0) / maxA
+        canvas.polyline(tree.trunk, t.dendriteLow.withAlpha(alpha), width: trunkWidth)
+        for (b, shape) in zip(branches, tree.branches) {
+            let width = 1.5 + 4.5 * abs(b.weight) / maxA
+            let colour = Color.mix(t.dendriteLow, t.dendriteHigh, b.output).withAlpha(alpha)
+            let pts = Canvas.bezierPoints(shape.from, shape.control, shape.control, shape.tip, segments: 10)
+            if b.isCandidate && candidatePhase {
+                // A candidate glows and a pulse runs from its tip into the soma while it learns.
+                let phase = Float(canvas.time.truncatingRemainder(dividingBy: 1.2) / 1.2)
+                let glow = 0.35 + 0.25 * sinf(Float(canvas.time) * 6)
+                canvas.polyline(pts, t.accent.withAlpha(glow), width: width + 6)
+                canvas.polyline(pts, colour, width: max(width, 2))
+                let k = Int((1 - phase) * Float(pts.count - 1))
+                canvas.fillCircle(pts[max(0, min(pts.count - 1, k))], radius: 3, t.accent)
+            } else {
+                canvas.polyline(pts, colour, width: width)
+            }
+            canvas.fillCircle(shape.tip, radius: max(1.5, width * 0.6), colour)
+        }
+        if dim {
+            // "No gradient": a small crossed circle on the trunk.
+            let m = tree.trunk[0] + (tree.trunk[1] - tree.trunk[0]) * 0.45
+            canvas.fillCircle(m, radius: 4.5, t.panel)
+            canvas.strokeCircle(m, radius: 4.5, t.mutedText, width: 1.2)
+            canvas.line(m + Vec2(-3, 3), m + Vec2(3, -3), t.mutedText, width: 1.2)
+        }
+    }
+
+    static func drawGauges(_ canvas: Canvas, at p: Vec2, radius r: Float, dendrites d: NeuronDendrites,
+                           maxE: Float, maxS: Float) {
+        let t = canvas.theme
+        let h = 2 * r, x0 = p.x + r + 4
+        if let e = d.errorSignal {
+            // Signed bar around the neuron's centre line: the running mean error dL/dy.
+            let frame = Rect(x: x0, y: p.y - r, w: 4, h: h)
+            canvas.fill(frame, t.grid)
+            let v = max(-1, min(1, e / maxE)) * r
+            canvas.fill(Rect(x: x0, y: v > 0 ? p.y - v : p.y, w: 4, h: abs(v)), t.errorColor)
+            canvas.fill(Rect(x: x0 - 1, y: p.y - 0.5, w: 6, h: 1), t.mutedText)
+        }
+        if let s = d.candidateCorrelation {
+            let frame = Rect(x: x0 + 6, y: p.y - r, w: 4, h: h)
+            canvas.fill(frame, t.grid)
+            let v = min(1, abs(s) / maxS) * h
+            canvas.fill(Rect(x: x0 + 6, y: p.y + r - v, w: 4, h: v), t.correlationColor)
+        }
+    }
+
+    static func drawLabels(_ canvas: Canvas, geo: NetworkGeometry, picture: NetworkPicture) {
+        let t = canvas.theme, r = geo.radius
+        if let inputs = geo.centres.first {
+            for (u, p) in inputs.enumerated() {
+                let name = u == 0 ? "x₁" : u == 1 ? "x₂" : "x\(u + 1)"
+                canvas.text(name, at: Vec2(p.x - r - 6, p.y - 8), size: t.bodySize, t.text, align: .right)
+            }
+        }
+        if geo.centres.count > 1, let outputs = geo.centres.last, let layer = picture.layers.last {
+            for (u, p) in outputs.enumerated() {
+                let colour = u == 0 ? t.scale.negative : t.scale.positive
+                let value = picture.showsOneInput && u < layer.neurons.count
+                    ? " \(Int((layer.neurons[u].activation * 100).rounded()))%" : ""
+                canvas.text("class \(u)\(value)", at: Vec2(p.x + r + 16, p.y - 8), size: t.smallSize, colour, bold: true)
+            }
+        }
+    }
+
+    static func drawLegend(_ canvas: Canvas, rect: Rect, hasDendrites: Bool, frozen: Bool, gauges: Bool) {
+        let t = canvas.theme
+        var parts = ["weight: orange −, blue +, thicker = larger"]
+        if hasDendrites { parts.append("dendrite: thickness |A|, green = high output") }
+        if gauges { parts.append("bars: red error signal, green correlation") }
+        if frozen { parts.append("⊘ dendrites frozen (no gradient in N phase)") }
+        // Two lines when one does not fit.
+        var lines = [parts.joined(separator: "  ·  ")]
+        if canvas.measure(lines[0], size: t.smallSize).w > rect.w - 20, parts.count > 1 {
+            let half = (parts.count + 1) / 2
+            lines = [parts[..<half].joined(separator: "  ·  "), parts[half...].joined(separator: "  ·  ")]
+        }
+        for (i, line) in lines.reversed().enumerated() {
+            canvas.text(line, at: Vec2(rect.x + 10, rect.maxY - 20 - Float(i) * 15), size: t.smallSize, t.mutedText)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import ArgumentParser
+import DendriteLab
+
+/// Opens the interactive Lab window; with --frames, runs that many frames and reports speed.
+struct LabCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lab",
+        abstract: "Open the Lab: watch a network (and its dendrites) learn a 2-D toy problem.",
+        discussion: """
+            Keys: Space play/pause, → step a batch, E step an epoch, +/- speed, R reset, N new seed,
+            M mode, D add dendrites, 1-6 dataset, [ ] noise, S screenshot, H help, Q quit.
+            Without a display: xvfb-run -a dendrite-lab, or dendrite-lab render --out lab.png.
+            """)
+
+    @OptionGroup var options: LabOptions
+
+    @Option(help: "Run this many frames with training playing, then exit (for checks and benchmarks).")
+    var frames: Int?
+
+    @Option(help: "Save a PNG of the last frame here (with --frames).")
+    var screenshot: String?
+
+    @Option(help: "Training speed in batches per frame: one of \(LabState.speeds.map { $0 >= 1 ? String(Int($0)) : String($0) }.joined(separator: ", ")).")
+    var speed: Double = 2
+
+    func validate() throws {
+        guard LabState.speeds.contains(speed) else {
+            throw ValidationError("--speed must be one of \(LabState.speeds.map { String($0) }.joined(separator: ", ")), got \(speed)")
+        }
+        if let frames, frames <= 0 { throw ValidationError("--frames must be positive, got \(frames)") }
+        if screenshot != nil && frames == nil { throw ValidationError("--screenshot needs --frames (press S in the window instead)") }
+    }
+
+    func run() throws {
+        var state = LabState()
+        state.playing = frames != nil
+        state.speedLevel = LabState.speeds.firstIndex(of: speed) ?? state.speedLevel
+        let app = LabApp(config: options.config, state: state)
+        do {
+            let stats = try app.run(frames: frames, screenshot: screenshot)
+            if frames != nil {
+                print(String(format: "%d frames in %.2f s: %.1f fps, %.0f training steps/s, %.2f ms busy per frame",
+                             stats.frames, stats.seconds, stats.fps, stats.batchesPerSecond, stats.busyMillisecondsPerFrame))
+                if let screenshot { print("wrote \(screenshot)") }
+            }
+        } catch let e as LabError {
+            FileHandle.standardError.write(Data("dendrite-lab: \(e)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}

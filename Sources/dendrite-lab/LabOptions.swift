@@ -1,0 +1,47 @@
+import ArgumentParser
+import DendriteCore
+import DendriteLab
+
+/// Options shared by `lab` and `render`: which toy problem and network the Lab starts with.
+struct LabOptions: ParsableArguments {
+    @Option(help: "Toy dataset: \(ToyData.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var dataset: String = "xor"
+
+    @Option(help: "Gaussian noise on each point (data units, points span about -1...1).")
+    var noise: Float = 0.05
+
+    @Option(help: "Hidden layer widths, comma-separated (e.g. 8,8).")
+    var hidden: String = "8,8"
+
+    @Option(help: "Dendrite mode: none, gd or pb.")
+    var mode: String = "none"
+
+    @Option(help: "Random seed (same seed, same weights and data).")
+    var seed: UInt64 = 1
+
+    func validate() throws {
+        guard ToyData.Kind(rawValue: dataset) != nil else {
+            throw ValidationError("unknown dataset '\(dataset)'; expected one of \(ToyData.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard LabMode(rawValue: mode) != nil else { throw ValidationError("unknown mode '\(mode)'; expected none, gd or pb") }
+        guard (0...1).contains(noise) else { throw ValidationError("--noise must be between 0 and 1, got \(noise)") }
+        guard let h = widths, !h.isEmpty, h.allSatisfy({ (1...64).contains($0) }) else {
+            throw ValidationError("--hidden expects comma-separated widths from 1 to 64 (e.g. 8,8), got '\(hidden)'")
+        }
+    }
+
+    private var widths: [Int]? {
+        let parts = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        return parts.contains(nil) ? nil : parts.compactMap { $0 }
+    }
+
+    var config: LabConfig {
+        var c = LabConfig()
+        c.dataset = ToyData.Kind(rawValue: dataset)!
+        c.noise = noise
+        c.hidden = widths ?? c.hidden
+        c.mode = LabMode(rawValue: mode)!
+        c.seed = seed
+        return c
+    }
+}

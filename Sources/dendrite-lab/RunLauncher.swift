@@ -1,0 +1,42 @@
+import Foundation
+import DendriteCore
+
+/// Shared by `train` and `compare`: folder names and one run with progress output.
+enum RunLauncher {
+    static func defaultFolder(for e: Experiment, root: String = "runs") -> String {
+        "\(root)/\(e.name)-\(e.mode.rawValue)-seed\(e.seed)"
+    }
+
+    /// Runs (or resumes) `experiment` into `folder`, printing progress and the summary.
+    @discardableResult
+    static func execute(_ experiment: Experiment, folder: URL, sourceText: String?, sourceName: String?,
+                        resume: Bool, data: ExperimentData? = nil) throws -> ExperimentRun.Outcome {
+        let run = try ExperimentRun(experiment: experiment, folder: folder, sourceText: sourceText,
+                                    sourceName: sourceName, resume: resume, data: data)
+        let s = run.session
+        let start = run.resumedAtEpoch ?? 0
+        if start > 0 {
+            say("Resuming \(experiment.name) at epoch \(start) of \(experiment.epochs) from \(folder.path).")
+        } else {
+            say("Training \(experiment.name) (mode \(experiment.mode.rawValue), seed \(experiment.seed)): "
+                + "\(s.network.parameterCount) parameters; \(s.data.train.count) train / \(s.data.validation.count) "
+                + "validation / \(s.data.test.count) test samples. Writing \(folder.path)/")
+        }
+        let progress = RunProgress(totalEpochs: experiment.epochs, startEpoch: start)
+        run.onEvent = { progress.handle($0) }
+        run.shouldStop = { Interrupt.requested }
+        let outcome = try run.run()
+        switch outcome {
+        case .finished(let summary):
+            say("Done: test accuracy \(percent(summary.testAccuracy)) (best validation \(percent(summary.bestValidationAccuracy)) "
+                + "at epoch \(summary.bestEpoch)), \(summary.parameters) parameters, "
+                + "\(String(format: "%.1f", summary.wallSeconds)) s, \(Int(summary.samplesPerSecond)) samples/s.")
+            say("Results in \(folder.path)/ (summary.json, metrics.csv, events.jsonl, checkpoint.safetensors).")
+        case .stopped(let epoch, let checkpointEpoch):
+            let from = checkpointEpoch == epoch ? "checkpoint saved"
+                : "inside a dendrite phase; resuming replays it from the checkpoint of epoch \(checkpointEpoch)"
+            say("Stopped after epoch \(epoch) (\(from)). Continue with: dendrite-lab train \(folder.path)/config.yaml --resume --out \(folder.path)")
+        }
+        return outcome
+    }
+}

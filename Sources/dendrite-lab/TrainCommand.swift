@@ -1,0 +1,61 @@
+import Foundation
+import ArgumentParser
+import DendriteCore
+
+/// `dendrite-lab train FILE.yaml`: one headless run into its own output folder.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train one experiment headless and write metrics, events, checkpoints and a summary.",
+        discussion: """
+            The output folder holds config.yaml (the resolved experiment), metrics.csv (one row \
+            per epoch), events.jsonl (phase changes, dendrite additions, decisions), \
+            checkpoint.safetensors (after every epoch), best.safetensors and summary.json. \
+            Ctrl-C stops after the current epoch; --resume continues where it stopped and ends \
+            with the same metrics as an uninterrupted run (all columns but the wall-clock seconds).
+            """)
+
+    @Argument(help: "Experiment file, e.g. experiments/spirals.yaml.")
+    var file: String
+
+    @Option(help: "Override the file's mode: none (plain network), gd (dendrites trained by gradient descent) or pb (Perforated Backpropagation).")
+    var mode: String?
+
+    @Option(help: "Override the file's random seed (same seed, same run).")
+    var seed: UInt64?
+
+    @Option(help: "Override the number of epochs (also allowed with --resume, to extend a run).")
+    var epochs: Int?
+
+    @Option(help: "Output folder (default: runs/NAME-MODE-seedSEED).")
+    var out: String?
+
+    @Flag(help: "Continue the run in the output folder from its last checkpoint.")
+    var resume = false
+
+    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).")
+    var threads: Int?
+
+    func validate() throws {
+        if let mode, Experiment.Mode(rawValue: mode) == nil {
+            throw ValidationError("--mode must be none, gd or pb, got '\(mode)'")
+        }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
+    func run() throws {
+        if let threads { BLAS.threads = threads }
+        let url = URL(fileURLWithPath: file)
+        var experiment = try ExperimentLoader.load(contentsOf: url)
+        if let mode { experiment.mode = Experiment.Mode(rawValue: mode)! }
+        if let seed { experiment.seed = seed }
+        if let epochs { experiment.epochs = epochs }
+        let folder = URL(fileURLWithPath: out ?? RunLauncher.defaultFolder(for: experiment))
+        let source = try? String(contentsOf: url, encoding: .utf8)
+
+        Interrupt.install()
+        let outcome = try RunLauncher.execute(experiment, folder: folder, sourceText: source, sourceName: file, resume: resume)
+        if case .stopped = outcome { throw ExitCode(130) }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Runs the built `dendrite-lab` executable. `swift test` builds it first because this
+/// test target depends on it; it sits next to the test bundle in the build folder.
+enum CLI {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    static let executable: URL? = {
+        let fm = FileManager.default
+        var candidates: [URL] = []
+        if let arg0 = CommandLine.arguments.first {
+            candidates.append(URL(fileURLWithPath: arg0).deletingLastPathComponent())
+        }
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
+        candidates.append(Bundle.main.bundleURL)
+        let build = packageRoot.appendingPathComponent(".build")
+        candidates.append(build.appendingPathComponent("debug"))
+        if let triples = try? fm.contentsOfDirectory(atPath: build.path) {
+            candidates += triples.map { build.appendingPathComponent($0).appendingPathComponent("debug") }
+        }
+        for dir in candidates {
+            let url = dir.appendingPathComponent("dendrite-lab")
+            if fm.isExecutableFile(atPath: url.path) { return url }
+        }
+        return nil
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Starts the executable; the caller waits (or signals) it. `stdout` and `stderr` are a
+    /// `Pipe` or a `FileHandle` (use `FileHandle.nullDevice` when nobody reads the output,
+    /// so a full pipe cannot block the child).
+    static func start(_ args: [String], stdout: Any = FileHandle.nullDevice, stderr: Any = FileHandle.nullDevice) throws -> Process {
+        guard let exe = executable else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "dendrite-lab executable not found near \(CommandLine.arguments.first ?? "?")"])
+        }
+        let p = Process()
+        p.executableURL = exe
+        p.arguments = args
+        p.currentDirectoryURL = packageRoot
+        p.standardOutput = stdout
+        p.standardError = stderr
+        try p.run()
+        return p
+    }
+
+    static func run(_ args: [String]) throws -> Result {
+        let out = Pipe(), err = Pipe()
+        let p = try start(args, stdout: out, stderr: err)
+        // Read before waiting so a full pipe cannot block the child.
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                      stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static func temporaryFolder(_ label: String) -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("dendrite-cli-\(label)-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+@Suite(.serialized) struct TrainCommandTests {
+    func lines(_ url: URL) throws -> [String] {
+        try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map(String.init)
+    }
+
+    /// metrics.csv rows without the wall-clock `seconds` column.
+    func metrics(_ folder: URL) throws -> [String] {
+        try lines(folder.appendingPathComponent("metrics.csv")).map { $0.split(separator: ",").dropLast().joined(separator: ",") }
+    }
+
+    @Test func trainOnAToyExperimentWritesTheWholeRunFolder() throws {
+        let out = CLI.temporaryFolder("train").appendingPathComponent("run")
+        let r = try CLI.run(["train", "experiments/xor-neuron.yaml", "--mode", "none", "--epochs", "3", "--seed", "5",
+                             "--out", out.path])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        for f in ["config.yaml", "source.yaml", "metrics.csv", "events.jsonl", "checkpoint.safetensors",
+                  "best.safetensors", "summary.json"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(f).path), "missing \(f)")
+        }
+        let rows = try lines(out.appendingPathComponent("metrics.csv"))
+        #expect(rows.first == "epoch,phase,dendrites,parameters,train_loss,train_acc,val_loss,val_acc,lr,seconds")
+        #expect(rows.count == 4 && rows[1].hasPrefix("1,N,0,3,"))
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+        for key in ["mode", "seed", "parameters", "dendrite_sets", "best_validation_accuracy", "test_accuracy",
+                    "epochs", "wall_seconds", "samples_per_second"] {
+            #expect(summary[key] != nil, "summary.json lacks \(key)")
+        }
+        #expect(summary["mode"] as? String == "none" && summary["seed"] as? Int == 5 && summary["parameters"] as? Int == 3)
+        let events = try lines(out.appendingPathComponent("events.jsonl"))
+        #expect(events.first?.contains("\"event\":\"started\"") == true && events.last?.contains("\"event\":\"finished\"") == true)
+        // Not a terminal: plain lines, no carriage-return progress bar.
+        #expect(r.stdout.contains("epoch 3/3") && !r.stdout.contains("\r"))
+        // The resolved config reruns as it is.
+        let again = try CLI.run(["train", out.appendingPathComponent("config.yaml").path,
+                                 "--out", out.deletingLastPathComponent().appendingPathComponent("again").path])
+        #expect(again.status == 0, "stderr: \(again.stderr)")
+        #expect(try metrics(out) == metrics(out.deletingLastPathComponent().appendingPathComponent("again")))
+    }
+
+    @Test func badExperimentFileReportsFileAndLine() throws {
+        let folder = CLI.temporaryFolder("bad")
+        let file = folder.appendingPathComponent("bad.yaml")
+        try "name: bad\ndataset: xor\nnetwork:\n  layers: [dense 2]\nepochs: 3\nbatchsize: 4\n".write(to: file, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["train", file.path, "--out", folder.appendingPathComponent("run").path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("\(file.path):6: unknown key 'batchsize'; expected one of"), "stderr: \(r.stderr)")
+    }
+
+    @Test func secondStartInTheSameFolderIsRefused() throws {
+        let out = CLI.temporaryFolder("twice").appendingPathComponent("run")
+        let args = ["train", "experiments/xor-neuron.yaml", "--mode", "none", "--epochs", "1", "--out", out.path]
+        #expect(try CLI.run(args).status == 0)
+        let r = try CLI.run(args)
+        #expect(r.status != 0 && r.stderr.contains("already holds a run; pass --resume"), "stderr: \(r.stderr)")
+    }
+
+    @Test func ctrlCStopsAfterACheckpointAndResumeEndsLikeAnUninterruptedRun() throws {
+        let folder = CLI.temporaryFolder("sigint")
+        let file = folder.appendingPathComponent("long.yaml")
+        // Many short epochs, so the interrupt arrives long before the end even on a busy
+        // machine; the stopped run is then resumed to a few epochs past the stop (--epochs may
+        // change on resume) and compared with an uninterrupted run of that length.
+        try """
+            name: long-spiral
+            dataset: {name: spiral, count: 1500, noise: 0.05}
+            network:
+              layers: [dense 24, tanh, dense 24, tanh, dense 2]
+            optimizer: {kind: adam, lr: 0.01}
+            epochs: 1000
+            batch_size: 16
+            seed: 2
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let interrupted = folder.appendingPathComponent("interrupted"), straight = folder.appendingPathComponent("straight")
+
+        let p = try CLI.start(["train", file.path, "--out", interrupted.path])
+        let metricsFile = interrupted.appendingPathComponent("metrics.csv")
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if let rows = try? lines(metricsFile), rows.count >= 3 { break }
+            usleep(2_000)
+        }
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 130)
+        let stoppedRows = try lines(metricsFile).count - 1
+        #expect(stoppedRows >= 2 && stoppedRows < 1000, "stopped after \(stoppedRows) epochs")
+        #expect(!FileManager.default.fileExists(atPath: interrupted.appendingPathComponent("summary.json").path))
+
+        let total = "\(stoppedRows + 4)"
+        let resumed = try CLI.run(["train", file.path, "--out", interrupted.path, "--resume", "--epochs", total])
+        #expect(resumed.status == 0, "stderr: \(resumed.stderr)")
+        #expect(resumed.stdout.contains("Resuming long-spiral at epoch \(stoppedRows)"))
+        let full = try CLI.run(["train", file.path, "--out", straight.path, "--epochs", total])
+        #expect(full.status == 0)
+        let a = try metrics(straight), b = try metrics(interrupted)
+        #expect(a.count == stoppedRows + 5)
+        #expect(a == b)
+    }
+
+    @Test func compareWritesATableOfRuns() throws {
+        let out = CLI.temporaryFolder("compare")
+        let r = try CLI.run(["compare", "experiments/xor-neuron.yaml", "experiments/spirals.yaml",
+                             "--modes", "none", "--epochs", "2", "--out", out.path])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let md = try String(contentsOf: out.appendingPathComponent("compare.md"), encoding: .utf8)
+        #expect(md.contains("| experiment | mode | dataset | parameters |"))
+        #expect(md.contains("| xor-neuron | none | xor | 3 | 0 |") && md.contains("| spirals | none | spiral | 114 | 0 |"), "\(md)")
+        let csv = try lines(out.appendingPathComponent("compare.csv"))
+        #expect(csv.count == 3)
+        // A second identical compare reuses the finished runs.
+        let again = try CLI.run(["compare", "experiments/xor-neuron.yaml", "--modes", "none", "--epochs", "2", "--out", out.path])
+        #expect(again.stdout.contains("Reusing the finished run"), "\(again.stdout)")
+    }
+
+    @Test func compareAddsAParamMatchedPlainBaselineForEveryDendriteRun() throws {
+        let out = CLI.temporaryFolder("matched")
+        let r = try CLI.run(["compare", "experiments/spirals.yaml", "--modes", "none,gd", "--epochs", "40", "--out", out.path])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let csv = try lines(out.appendingPathComponent("compare.csv")).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(csv.count == 4, "\(csv)")
+        guard csv.count == 4 else { return }
+        let gd = csv[2], matched = csv[3]
+        #expect(gd[1] == "gd" && matched[1] == "none" && matched[7] == "matches gd")
+        // The widened plain net is the closest in size to the dendrite run (hidden widths step by 1).
+        let dendriteParams = Int(gd[3])!, matchedParams = Int(matched[3])!
+        #expect(Int(gd[4])! > 0, "the gd run grew no dendrites in 40 epochs")
+        #expect(abs(matchedParams - dendriteParams) * 10 < dendriteParams, "\(matchedParams) vs \(dendriteParams)")
+        #expect(matched[0].hasPrefix("spirals plain h"))
+    }
+}

@@ -1,0 +1,115 @@
+@preconcurrency import CSDL2
+import Testing
+import DendriteCore
+@testable import DendriteLab
+
+extension LabSuite {
+    @Suite struct DendriteReadoutTests {
+        /// The v the Lab reads (the layer's last forward, indexed [B, D, C]) must be the v
+        /// that made the output: y - n = sum_d A[d, c] v_d for every sample and neuron.
+        @Test func readoutMatchesTheLayersForwardPass() throws {
+            var rng = RNG(seed: 3)
+            let dense = Dense(inputSize: 3, outputSize: 4, rng: &rng, name: "l")
+            let layer = PerforatedLayer(wrapping: dense, name: "l", mode: .gd)
+            layer.addDendriteSet(rng: &rng, scale: 0.5)
+            layer.addDendriteSet(rng: &rng, scale: 0.5)
+            for set in layer.dendrites {
+                for i in 0..<set.output.count { set.output.value[i] = rng.uniform(-1, 1) }
+                if let k = set.cascade { for i in 0..<k.count { k.value[i] = rng.uniform(-1, 1) } }
+            }
+            var x = Tensor(shape: [5, 3])
+            for i in 0..<x.count { x[i] = rng.uniform(-1, 1) }
+            let y = layer.forward(x, training: false)
+            let v = try #require(dendriteOutputs(of: layer, rows: 5))
+            let n = dense.forward(x, training: false)
+            #expect(v.count == 5 * 2 * 4)
+            for b in 0..<5 {
+                for c in 0..<4 {
+                    var sum: Float = 0
+                    for d in 0..<2 { sum += layer.dendrites[d].output.value[c] * v[(b * 2 + d) * 4 + c] }
+                    #expect(abs(y[b * 4 + c] - n[b * 4 + c] - sum) < 1e-5)
+                }
+            }
+        }
+
+        @Test func addingDendritesInGDModeShowsBranchesOnEveryNeuron() throws {
+            var config = smallConfig()
+            config.mode = .gd
+            let c = LabController(config: config)
+            c.handle(keyEvent(SDLK_e))
+            #expect(c.frame().picture.layers[1].neurons.allSatisfy { $0.dendrites.branches.isEmpty })
+            c.handle(keyEvent(SDLK_d))
+            #expect(c.session.dendriteSets == 1)
+            c.handle(keyEvent(SDLK_e))  // let A move away from 0
+            let picture = c.frame().picture
+            for layer in picture.layers.dropFirst() {
+                for n in layer.neurons {
+                    #expect(n.dendrites.branches.count == 1)
+                    #expect(n.dendrites.branches[0].output > 0 && n.dendrites.branches[0].output < 1)
+                }
+            }
+            // And they are drawn where the layout puts them.
+            let off = try Offscreen(width: c.state.width, height: c.state.height)
+            c.draw(off.canvas)
+            let layout = LabLayout(width: c.state.width, height: c.state.height)
+            let geo = NetworkGeometry(shape: c.networkShape, in: layout.network)
+            let tree = geo.dendriteTree(column: 1, unit: 0, count: 1)
+            let tip = tree.branches[0].tip
+            #expect(distance(off.pixel(x: Int(tip.x), y: Int(tip.y)), Theme.standard.panel) > 40)
+        }
+
+        @Test func pbModeShowsCandidatesErrorAndCorrelationInTheDendritePhase() {
+            var config = smallConfig()
+            config.mode = .pb
+            let c = LabController(config: config)
+            c.handle(keyEvent(SDLK_e))
+            c.handle(keyEvent(SDLK_d))
+            #expect(c.session.phase == .dendrite)
+            for _ in 0..<3 { c.handle(keyEvent(SDLK_RIGHT)) }
+            let picture = c.frame().picture
+            #expect(picture.phase == .dendrite)
+            let hidden = picture.layers[1].neurons
+            #expect(hidden.allSatisfy { $0.dendrites.branches.last?.isCandidate == true })
+            #expect(hidden.allSatisfy { $0.dendrites.errorSignal != nil })
+            #expect(hidden.allSatisfy { $0.dendrites.candidateCorrelation != nil })
+            // D again ends the phase: candidates become frozen dendrites.
+            c.handle(keyEvent(SDLK_d))
+            #expect(c.session.phase == .neuron)
+            #expect(c.session.dendriteSets == 1)
+            #expect(c.frame().picture.layers[1].neurons.allSatisfy { $0.dendrites.branches.count == 1 && !$0.dendrites.branches[0].isCandidate })
+        }
+
+        @Test func resetRemovesDendritesAndRestoresInitialWeights() {
+            var config = smallConfig()
+            config.mode = .gd
+            let c = LabController(config: config)
+            let initial = c.session.network.parameters.map(\.value)
+            c.handle(keyEvent(SDLK_d))
+            c.handle(keyEvent(SDLK_e))
+            #expect(c.session.dendriteSets == 1)
+            c.handle(keyEvent(SDLK_r))
+            #expect(c.session.dendriteSets == 0)
+            #expect(c.session.network.parameters.map(\.value) == initial)
+        }
+    
+        @Test func theLabPausesWhenTheSwitchingRuleFinishes() {
+            var config = smallConfig()
+            config.mode = .pb
+            config.switchEpochs = 1
+            config.maxDendrites = 1
+            config.maxDendritePhaseEpochs = 2
+            let c = LabController(config: config)
+            c.perform(.togglePlay)
+            c.restore({ var s = c.state; s.speedLevel = LabState.speeds.count - 1; return s }())
+            var frames = 0
+            while c.state.playing && frames < 2000 { c.tick(budget: 10); frames += 1 }
+            #expect(c.session.isFinished, "the rule should stop within \(frames) frames")
+            #expect(!c.state.playing)
+            #expect(c.state.message?.hasPrefix("Finished") == true)
+            let batches = c.session.batchesRun
+            c.handle(keyEvent(SDLK_RIGHT))
+            #expect(c.session.batchesRun == batches, "stepping a finished run would only be undone")
+            #expect(c.session.events.contains { if case .phaseChanged = $0 { return true } else { return false } })
+        }
+    }
+}

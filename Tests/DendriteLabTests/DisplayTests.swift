@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+@testable import DendriteLab
+
+extension LabSuite {
+    @Suite struct DisplayTests {
+        @Test func noDisplayEnvironmentIsAClearError() {
+            #expect(throws: LabError.self) { try LabApp.checkDisplay(environment: [:]) }
+            #expect(throws: Never.self) { try LabApp.checkDisplay(environment: ["DISPLAY": ":0"]) }
+            let message = LabError.noDisplay(reason: "x").description
+            #expect(message.contains("xvfb-run -a dendrite-lab"))
+            #expect(message.contains("dendrite-lab render --out lab.png"))
+            #expect(!message.contains("\n"))
+        }
+
+        @Test func bogusVideoDriverFailsWithoutCrashing() {
+            let old = ProcessInfo.processInfo.environment["SDL_VIDEODRIVER"]
+            setenv("SDL_VIDEODRIVER", "bogus-driver", 1)
+            defer { if let old { setenv("SDL_VIDEODRIVER", old, 1) } else { unsetenv("SDL_VIDEODRIVER") } }
+            do {
+                try LabApp(config: smallConfig()).run(frames: 1)
+                Issue.record("a bogus video driver should not open a window")
+            } catch let e as LabError {
+                guard case .noDisplay = e else { Issue.record("expected noDisplay, got \(e)"); return }
+                #expect(e.description.contains("xvfb-run"))
+            } catch {
+                Issue.record("unexpected error \(error)")
+            }
+        }
+
+        @Test func dummyDriverRunsFramesAndTrains() throws {
+            let old = ProcessInfo.processInfo.environment["SDL_VIDEODRIVER"]
+            setenv("SDL_VIDEODRIVER", "dummy", 1)
+            defer { if let old { setenv("SDL_VIDEODRIVER", old, 1) } else { unsetenv("SDL_VIDEODRIVER") } }
+            var state = LabState()
+            state.playing = true
+            let app = LabApp(config: smallConfig(), state: state)
+            app.targetFPS = 1000
+            let stats = try app.run(frames: 5)
+            #expect(stats.frames == 5)
+            #expect(stats.batches > 0)
+            #expect(app.controller.session.batchesRun == stats.batches)
+        }
+    }
+}
