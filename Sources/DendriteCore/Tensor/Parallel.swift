@@ -37,6 +37,20 @@ enum Parallel {
         }
     }
 
+    /// Runs `body(worker, piece)` for every piece in 0..<pieces on `workers` workers,
+    /// handing the pieces out in order to whichever worker is free, so one slowed down by
+    /// another process on its core simply takes fewer.
+    static func forEachPiece(_ pieces: Int, workers: Int, _ body: (_ worker: Int, _ piece: Int) -> Void) {
+        if workers <= 1 {
+            for piece in 0..<pieces { body(0, piece) }
+            return
+        }
+        let counter = PieceCounter()
+        run(workers) { worker in
+            while let piece = counter.take(below: pieces) { body(worker, piece) }
+        }
+    }
+
     /// Runs `body(worker)` for every worker in 0..<workers concurrently (inline when 1).
     static func run(_ workers: Int, _ body: (Int) -> Void) {
         if workers <= 1 { body(0); return }
@@ -60,4 +74,17 @@ enum Parallel {
 private struct UncheckedBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
+}
+
+/// The next piece of work to hand out.
+private final class PieceCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+
+    func take(below count: Int) -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard next < count else { return nil }
+        next += 1
+        return next - 1
+    }
 }
