@@ -1,0 +1,326 @@
+import Foundation
+import DendriteCore
+
+/// The lesson side panel: the lesson's title, "Step k of n: title", the step's Markdown
+/// wrapped to the panel's width (scrolls with the mouse wheel when longer than the
+/// panel), and Prev / Next buttons. Layout is pure arithmetic over a text-measuring
+/// function, so tests can check it without a window.
+public enum LessonPanel {
+    public enum Button: String, Codable, Hashable, Sendable { case previous, next }
+
+    /// Where each part of the panel goes inside its card.
+    struct Parts {
+        var header: Rect
+        var body: Rect
+        var footer: Rect
+        var previous: Rect
+        var next: Rect
+    }
+
+    static let headerHeight: Float = 62
+    static let footerHeight: Float = 44
+    static let padding: Float = 14
+
+    static func parts(of rect: Rect) -> Parts {
+        let header = Rect(x: rect.x, y: rect.y, w: rect.w, h: headerHeight)
+        let footer = Rect(x: rect.x, y: rect.maxY - footerHeight, w: rect.w, h: footerHeight)
+        let body = Rect(x: rect.x, y: header.maxY, w: rect.w, h: max(0, footer.minY - header.maxY))
+        let bw: Float = 96, bh: Float = 28
+        let by = footer.y + (footer.h - bh) / 2
+        return Parts(header: header, body: body, footer: footer,
+                     previous: Rect(x: rect.x + padding, y: by, w: bw, h: bh),
+                     next: Rect(x: rect.maxX - padding - bw, y: by, w: bw, h: bh))
+    }
+
+    /// The button under `p`, if it can be pressed (no Prev on the first step, no Next on the last).
+    public static func button(at p: Vec2, in rect: Rect, stepIndex: Int, steps: Int) -> Button? {
+        let parts = parts(of: rect)
+        if parts.previous.contains(p) && stepIndex > 0 { return .previous }
+        if parts.next.contains(p) && stepIndex + 1 < steps { return .next }
+        return nil
+    }
+
+    // MARK: Text layout
+
+    /// A font: size in points and face.
+    struct Font: Hashable {
+        var size: Int
+        var bold = false
+        var italic = false
+        var mono = false
+    }
+
+    /// Text placed on a line, `x` from the body's left edge.
+    struct Piece {
+        var x: Float
+        var width: Float
+        var text: String
+        var font: Font
+        var color: Color
+        /// Shading behind the text (inline code, labels).
+        var background: Color?
+    }
+
+    struct Line {
+        /// Top of the line, from the top of the laid-out text.
+        var y: Float
+        var height: Float
+        var pieces: [Piece]
+    }
+
+    /// A shaded band behind a block (code blocks, "What you should see:" callouts).
+    struct Band {
+        var y: Float
+        var height: Float
+        var fill: Color
+        var bar: Color?
+    }
+
+    struct Layout {
+        var lines: [Line] = []
+        var bands: [Band] = []
+        var height: Float = 0
+    }
+
+    typealias Measure = (String, Font) -> Float
+
+    static let bodyFont = Font(size: 14)
+    static let codeFont = Font(size: 13, mono: true)
+
+    /// Colour of a lead-in label ("What you should see:" green, "Try this:" violet).
+    static func labelColor(_ text: String, theme t: Theme) -> Color {
+        text.hasPrefix("Try") ? t.accent : Color(hex: 0x15803D)
+    }
+
+    /// Lays `blocks` out in a column `width` pixels wide.
+    static func layout(_ blocks: [MarkdownText.Block], width: Float, theme t: Theme, measure: Measure) -> Layout {
+        var out = Layout()
+        var y: Float = 0
+        let blockGap: Float = 9
+
+        /// Greedy word wrap of `runs` starting at `indent`, continuation lines at `hang`.
+        func wrap(_ runs: [MarkdownText.Run], base: Font, color: Color, indent: Float, hang: Float,
+                  lineHeight: Float, prefix: Piece? = nil) {
+            var pieces: [Piece] = prefix.map { [$0] } ?? []
+            var x = indent
+            func newLine() {
+                out.lines.append(Line(y: y, height: lineHeight, pieces: pieces))
+                y += lineHeight
+                pieces = []
+                x = hang
+            }
+            for run in runs {
+                var font = base
+                if run.style.contains(.bold) || run.style.contains(.label) { font.bold = true }
+                if run.style.contains(.italic) { font.italic = true }
+                if run.style.contains(.code) { font = Font(size: base.size - 1, bold: font.bold, mono: true) }
+                var c = color
+                var background: Color?
+                if run.style.contains(.label) { c = labelColor(run.text, theme: t) }
+                if run.style.contains(.code) { background = Color(hex: 0xEEF0F3); c = Color(hex: 0x9F1239) }
+                // Words with the space that follows them, so spacing survives the split.
+                for word in words(run.text) {
+                    let bare = word.hasSuffix(" ") ? String(word.dropLast()) : word
+                    let w = measure(word, font), wBare = measure(bare, font)
+                    if x + wBare > width && x > hang && !pieces.isEmpty { newLine() }
+                    if word == " " && x == hang { continue }
+                    // Merge with the previous piece when the look is the same.
+                    if let last = pieces.last, last.font == font, last.color == c, last.background == background,
+                       abs(last.x + last.width - x) < 0.5 {
+                        pieces[pieces.count - 1].text += word
+                        pieces[pieces.count - 1].width += w
+                    } else {
+                        pieces.append(Piece(x: x, width: w, text: word, font: font, color: c, background: background))
+                    }
+                    x += w
+                }
+            }
+            if !pieces.isEmpty { newLine() }
+        }
+
+        for (i, block) in blocks.enumerated() {
+            if i > 0 { y += blockGap }
+            switch block {
+            case .heading(let level, let runs):
+                if i > 0 { y += 4 }
+                let size = level <= 1 ? 18 : level == 2 ? 16 : 15
+                wrap(runs, base: Font(size: size, bold: true), color: t.text, indent: 0, hang: 0,
+                     lineHeight: Float(size) + 7)
+            case .paragraph(let runs):
+                let callout = runs.first.map { $0.style.contains(.label) } ?? false
+                let start = y
+                if callout { y += 6 }
+                let inset: Float = callout ? 12 : 0
+                wrap(runs, base: bodyFont, color: t.text, indent: inset, hang: inset, lineHeight: 20)
+                if callout, let label = runs.first {
+                    y += 6
+                    let c = labelColor(label.text, theme: t)
+                    out.bands.append(Band(y: start, height: y - start, fill: c.withAlpha(UInt8(22)), bar: c))
+                }
+            case .bullet(let depth, let runs), .numbered(_, let depth, let runs):
+                let indent = 18 * Float(depth)
+                var marker = "•"
+                if case .numbered(let n, _, _) = block { marker = "\(n)." }
+                let mw = measure(marker, bodyFont)
+                let markerPiece = Piece(x: indent + 14 - mw / 2 - (marker == "•" ? 0 : mw / 2 - 2), width: mw,
+                                        text: marker, font: bodyFont, color: t.mutedText, background: nil)
+                wrap(runs, base: bodyFont, color: t.text, indent: indent + 22, hang: indent + 22,
+                     lineHeight: 20, prefix: markerPiece)
+                // List items sit closer together than paragraphs.
+                if i + 1 < blocks.count, isListItem(blocks[i + 1]) { y -= blockGap - 2 }
+            case .code(let lines):
+                let start = y
+                y += 7
+                for line in lines {
+                    let text = line.isEmpty ? " " : line
+                    out.lines.append(Line(y: y, height: 18, pieces: [
+                        Piece(x: 12, width: measure(text, codeFont), text: text, font: codeFont,
+                              color: Color(hex: 0x1F2937), background: nil)]))
+                    y += 18
+                }
+                y += 7
+                out.bands.append(Band(y: start, height: y - start, fill: Color(hex: 0xF1F3F6), bar: Color(hex: 0xC7CDD6)))
+            }
+        }
+        out.height = y
+        return out
+    }
+
+    static func isListItem(_ b: MarkdownText.Block) -> Bool {
+        switch b {
+        case .bullet, .numbered: return true
+        default: return false
+        }
+    }
+
+    /// "a b  c" -> ["a ", "b ", " ", "c"]: each word keeps one following space.
+    static func words(_ s: String) -> [String] {
+        var out: [String] = []
+        var current = ""
+        for ch in s {
+            current.append(ch)
+            if ch == " " { out.append(current); current = "" }
+        }
+        if !current.isEmpty { out.append(current) }
+        return out
+    }
+
+    /// What the panel shows for a step: the lesson's introduction before the first step,
+    /// then the step's text, then what the lesson checks (if anything).
+    static func markdown(lesson: Lesson, stepIndex: Int) -> String {
+        let step = lesson.steps[stepIndex]
+        var parts: [String] = []
+        if stepIndex == 0, !lesson.introduction.isEmpty { parts.append(lesson.introduction) }
+        parts.append(step.body)
+        if !step.expectations.isEmpty {
+            let checks = step.expectations.map { e in
+                "`\(e.metric.rawValue) \(e.comparison == .atLeast ? "≥" : "≤") \(e.value)`"
+            }
+            parts.append("*Checked by* `dendrite-lab lessons`*:* " + checks.joined(separator: ", "))
+        }
+        return parts.joined(separator: "\n\n")
+    }
+
+    // MARK: Drawing
+
+    private final class Cache: @unchecked Sendable {
+        let lock = NSLock()
+        var key: (String, Float)?
+        var layout = Layout()
+    }
+    private static let cache = Cache()
+
+    /// Lays out (or reuses the layout of) `markdown` for `width`; measuring with SDL_ttf
+    /// every frame would cost more than drawing.
+    static func cachedLayout(_ markdown: String, width: Float, canvas: Canvas) -> Layout {
+        cache.lock.lock()
+        if let k = cache.key, k.0 == markdown, k.1 == width {
+            let l = cache.layout
+            cache.lock.unlock()
+            return l
+        }
+        cache.lock.unlock()
+        let l = layout(MarkdownText.parse(markdown), width: width, theme: canvas.theme) { text, f in
+            canvas.measure(text, size: f.size, bold: f.bold, italic: f.italic, mono: f.mono).w
+        }
+        cache.lock.withLock {
+            cache.key = (markdown, width)
+            cache.layout = l
+        }
+        return l
+    }
+
+    /// Draws the panel for `lesson` at `stepIndex`, its body scrolled by `scroll` pixels.
+    /// Returns the most the body can scroll (0 when it fits).
+    @discardableResult
+    public static func draw(_ canvas: Canvas, in rect: Rect, lesson: Lesson, stepIndex: Int, scroll: Float,
+                            hovered: Button? = nil) -> Float {
+        let t = canvas.theme
+        guard rect.w > 120, rect.h > 160, !lesson.steps.isEmpty else { return 0 }
+        let index = max(0, min(lesson.steps.count - 1, stepIndex))
+        let step = lesson.steps[index]
+        let parts = parts(of: rect)
+        canvas.fill(rect, t.panel)
+        canvas.stroke(rect, t.panelBorder)
+
+        // Header: lesson title, then where we are.
+        let inner = rect.w - 2 * padding
+        let title = lesson.number > 0 ? "Lesson \(lesson.number) · \(lesson.title)" : lesson.title
+        canvas.text(canvas.fitted(title, width: inner, size: t.titleSize + 1, bold: true),
+                    at: Vec2(rect.x + padding, rect.y + 10), size: t.titleSize + 1, t.text, bold: true)
+        let where_ = "Step \(index + 1) of \(lesson.steps.count): \(step.title)"
+        canvas.text(canvas.fitted(where_, width: inner, size: t.bodySize + 1, bold: true),
+                    at: Vec2(rect.x + padding, rect.y + 34), size: t.bodySize + 1, t.accent, bold: true)
+        canvas.fill(Rect(x: rect.x + padding, y: parts.header.maxY - 4, w: inner, h: 1), t.panelBorder)
+
+        // Body, clipped and scrolled.
+        let textWidth = inner - 10
+        let layout = cachedLayout(markdown(lesson: lesson, stepIndex: index), width: textWidth, canvas: canvas)
+        let view = Rect(x: parts.body.x + 1, y: parts.body.y + 2, w: parts.body.w - 2, h: max(0, parts.body.h - 4))
+        let maxScroll = max(0, layout.height + 16 - view.h)
+        let s = max(0, min(maxScroll, scroll))
+        let top = view.y + 8 - s, left = rect.x + padding
+        canvas.clip(view)
+        for b in layout.bands where top + b.y + b.height > view.y && top + b.y < view.maxY {
+            let r = Rect(x: left - 4, y: top + b.y, w: textWidth + 8, h: b.height)
+            canvas.fill(r, b.fill)
+            if let bar = b.bar { canvas.fill(Rect(x: r.x, y: r.y, w: 3, h: r.h), bar) }
+        }
+        for line in layout.lines where top + line.y + line.height > view.y && top + line.y < view.maxY {
+            for p in line.pieces {
+                let h = Float(p.font.size) + 4
+                let y = top + line.y + (line.height - h) / 2
+                if let bg = p.background {
+                    canvas.fill(Rect(x: left + p.x - 2, y: y, w: p.width + 3, h: h), bg)
+                }
+                canvas.text(p.text, at: Vec2(left + p.x, y + 1), size: p.font.size, p.color,
+                            bold: p.font.bold, italic: p.font.italic, mono: p.font.mono)
+            }
+        }
+        canvas.clip(nil)
+        if maxScroll > 0 {
+            // Scroll bar, and a hint that there is more below.
+            let track = Rect(x: rect.maxX - 7, y: view.y + 4, w: 3, h: view.h - 8)
+            canvas.fill(track, t.grid)
+            let thumbH = max(24, track.h * view.h / (layout.height + 16))
+            let thumbY = track.y + (track.h - thumbH) * (s / maxScroll)
+            canvas.fill(Rect(x: track.x, y: thumbY, w: track.w, h: thumbH), t.mutedText)
+        }
+
+        // Footer: Prev / Next and the keys.
+        canvas.fill(Rect(x: rect.x + padding, y: parts.footer.y, w: inner, h: 1), t.panelBorder)
+        drawButton(canvas, parts.previous, "◀ Prev", enabled: index > 0, hovered: hovered == .previous)
+        drawButton(canvas, parts.next, "Next ▶", enabled: index + 1 < lesson.steps.count, hovered: hovered == .next)
+        let hint = maxScroll > 0 ? (s < maxScroll ? "wheel: more below" : "PgUp / PgDn") : "PgUp / PgDn"
+        canvas.text(hint, at: Vec2(rect.center.x, parts.previous.y + 7), size: t.smallSize, t.mutedText, align: .center)
+        return maxScroll
+    }
+
+    static func drawButton(_ canvas: Canvas, _ r: Rect, _ label: String, enabled: Bool, hovered: Bool) {
+        let t = canvas.theme
+        canvas.fill(r, !enabled ? t.background : hovered ? t.buttonActive : t.button)
+        canvas.stroke(r, enabled ? t.panelBorder : t.grid)
+        canvas.text(label, at: Vec2(r.center.x, r.y + 6), size: t.bodySize, enabled ? t.text : t.panelBorder,
+                    align: .center, bold: enabled)
+    }
+}
