@@ -13,7 +13,8 @@ struct LabCommand: ParsableCommand {
             step, each step training its own settings from the start. Without arguments the Lab opens
             the first lesson when a lessons/ folder exists, else the free playground.
             Keys: Space play/pause, → step a batch, E step an epoch, +/- speed, R reset, N new seed,
-            M mode, D add dendrites, 1-6 dataset, [ ] noise, S screenshot, H help, Q quit.
+            M mode, D add dendrites, 1-6 dataset, [ ] noise, S screenshot, H help, Q quit,
+            PageDown / PageUp next / previous lesson step.
             Without a display: xvfb-run -a dendrite-lab, or dendrite-lab render --out lab.png.
             """)
 
