@@ -20,6 +20,8 @@ public final class LabController {
     public private(set) var lesson: Lesson?
 
     private var stepDebt: Double = 0
+    /// True once play has paused at the lesson step's epoch budget (Space continues past it).
+    private var pausedAtStepEpochs = false
     private var eventsShown = 0
     private var probe: Probe?
     private var probeVersion = -1
@@ -79,6 +81,7 @@ public final class LabController {
         case .reset:
             session.reset()
             stepDebt = 0
+            pausedAtStepEpochs = false
             state.say("Reset to the initial weights of seed \(session.config.seed)")
         case .reseed:
             session.reconfigure { $0.seed &+= 1 }
@@ -137,6 +140,7 @@ public final class LabController {
         let step = lesson.steps[index]
         session.reconfigure { $0 = LabConfig(experiment: step.experiment) }
         stepDebt = 0
+        pausedAtStepEpochs = false
         eventsShown = 0
         state.stepIndex = index
         state.lessonScroll = 0
@@ -167,11 +171,27 @@ public final class LabController {
             }
             session.stepBatch()
             done += 1
+            if reachedStepEpochs() { break }
             if Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 > budget { break }
         }
         batchesTrained += done
         announceNewEvents()
         return done
+    }
+
+    /// In a lesson, play pauses once the step's `epochs` are trained: the state the
+    /// lesson's text (and its headless check) describes. Once; Space then trains on.
+    private func reachedStepEpochs() -> Bool {
+        guard let lesson, state.stepIndex < lesson.steps.count else { return false }
+        let epochs = lesson.steps[state.stepIndex].experiment.epochs
+        // A rebuilt session (reset, new seed, mode) starts the budget again.
+        if session.trainer.epoch < epochs { pausedAtStepEpochs = false }
+        guard !pausedAtStepEpochs else { return false }
+        guard session.trainer.epoch >= epochs, session.trainer.batchInEpoch == 0 else { return false }
+        pausedAtStepEpochs = true
+        state.playing = false
+        state.say("Epoch \(epochs): this step's training is done. Space trains on, PgDn goes to the next step.", frames: 600)
+        return true
     }
 
     static let finishedMessage = "Finished: the switching rule restored the best model. R starts over, D adds dendrites."

@@ -59,7 +59,15 @@ public enum LabScene {
             var hoveredLesson: LessonPanel.Button?
             if case .lessonButton(let b) = state.hovered { hoveredLesson = b }
             lessonMaxScroll = LessonPanel.draw(canvas, in: layout.lesson, lesson: lesson, stepIndex: state.stepIndex,
-                                               scroll: state.lessonScroll, hovered: hoveredLesson)
+                                               scroll: state.lessonScroll, hovered: hoveredLesson) { metric in
+                let last = frame.history.last
+                switch metric {
+                case .trainAccuracy: return last.map { Double($0.trainAccuracy) }
+                case .validationAccuracy: return last.map { Double($0.validationAccuracy) }
+                case .testAccuracy: return nil
+                case .dendrites: return Double(frame.status.dendrites)
+                }
+            }
         }
         let buttons = Toolbar.buttons(width: state.width, state: state, config: frame.config, theme: t)
         Toolbar.draw(canvas, layout.toolbar, buttons: buttons, hovered: hoveredButton)

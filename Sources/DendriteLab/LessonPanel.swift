@@ -12,6 +12,8 @@ public enum LessonPanel {
     struct Parts {
         var header: Rect
         var body: Rect
+        /// The step's goals with live values (empty when the step has none).
+        var goals: Rect
         var footer: Rect
         var previous: Rect
         var next: Rect
@@ -21,13 +23,15 @@ public enum LessonPanel {
     static let footerHeight: Float = 44
     static let padding: Float = 14
 
-    static func parts(of rect: Rect) -> Parts {
+    static func parts(of rect: Rect, goals: Int = 0) -> Parts {
         let header = Rect(x: rect.x, y: rect.y, w: rect.w, h: headerHeight)
         let footer = Rect(x: rect.x, y: rect.maxY - footerHeight, w: rect.w, h: footerHeight)
-        let body = Rect(x: rect.x, y: header.maxY, w: rect.w, h: max(0, footer.minY - header.maxY))
+        let goalsHeight: Float = goals > 0 ? 42 + 19 * Float(goals) : 0
+        let goalRect = Rect(x: rect.x, y: footer.minY - goalsHeight, w: rect.w, h: goalsHeight)
+        let body = Rect(x: rect.x, y: header.maxY, w: rect.w, h: max(0, goalRect.minY - header.maxY))
         let bw: Float = 96, bh: Float = 28
         let by = footer.y + (footer.h - bh) / 2
-        return Parts(header: header, body: body, footer: footer,
+        return Parts(header: header, body: body, goals: goalRect, footer: footer,
                      previous: Rect(x: rect.x + padding, y: by, w: bw, h: bh),
                      next: Rect(x: rect.maxX - padding - bw, y: by, w: bw, h: bh))
     }
@@ -205,19 +209,13 @@ public enum LessonPanel {
         return out
     }
 
-    /// What the panel shows for a step: the lesson's introduction before the first step,
-    /// then the step's text, then what the lesson checks (if anything).
+    /// The Markdown the panel shows for a step: the lesson's introduction before the
+    /// first step, then the step's text.
     static func markdown(lesson: Lesson, stepIndex: Int) -> String {
         let step = lesson.steps[stepIndex]
         var parts: [String] = []
         if stepIndex == 0, !lesson.introduction.isEmpty { parts.append(lesson.introduction) }
         parts.append(step.body)
-        if !step.expectations.isEmpty {
-            let checks = step.expectations.map { e in
-                "`\(e.metric.rawValue) \(e.comparison == .atLeast ? "≥" : "≤") \(e.value)`"
-            }
-            parts.append("*Checked by* `dendrite-lab lessons`*:* " + checks.joined(separator: ", "))
-        }
         return parts.joined(separator: "\n\n")
     }
 
@@ -253,13 +251,17 @@ public enum LessonPanel {
     /// Draws the panel for `lesson` at `stepIndex`, its body scrolled by `scroll` pixels.
     /// Returns the most the body can scroll (0 when it fits).
     @discardableResult
+    ///
+    /// `measured` gives the current value of a goal's metric (nil: the Lab cannot tell,
+    /// e.g. test accuracy, which only `dendrite-lab lessons` measures).
     public static func draw(_ canvas: Canvas, in rect: Rect, lesson: Lesson, stepIndex: Int, scroll: Float,
-                            hovered: Button? = nil) -> Float {
+                            hovered: Button? = nil,
+                            measured: (LessonExpectation.Metric) -> Double? = { _ in nil }) -> Float {
         let t = canvas.theme
         guard rect.w > 120, rect.h > 160, !lesson.steps.isEmpty else { return 0 }
         let index = max(0, min(lesson.steps.count - 1, stepIndex))
         let step = lesson.steps[index]
-        let parts = parts(of: rect)
+        let parts = parts(of: rect, goals: step.expectations.count)
         canvas.fill(rect, t.panel)
         canvas.stroke(rect, t.panelBorder)
 
@@ -307,6 +309,12 @@ public enum LessonPanel {
             canvas.fill(Rect(x: track.x, y: thumbY, w: track.w, h: thumbH), t.mutedText)
         }
 
+        if !step.expectations.isEmpty {
+            let g = parts.goals
+            drawGoals(canvas, Rect(x: g.x + padding, y: g.y + 5, w: g.w - 2 * padding, h: g.h - 10),
+                      step: step, measured: measured)
+        }
+
         // Footer: Prev / Next and the keys.
         canvas.fill(Rect(x: rect.x + padding, y: parts.footer.y, w: inner, h: 1), t.panelBorder)
         drawButton(canvas, parts.previous, "◀ Prev", enabled: index > 0, hovered: hovered == .previous)
@@ -314,6 +322,45 @@ public enum LessonPanel {
         let hint = maxScroll > 0 ? (s < maxScroll ? "wheel: more below" : "PgUp / PgDn") : "PgUp / PgDn"
         canvas.text(hint, at: Vec2(rect.center.x, parts.previous.y + 7), size: t.smallSize, t.mutedText, align: .center)
         return maxScroll
+    }
+
+    /// "Goal after N epochs" with one line per expectation: what, the value now, and a
+    /// tick once it holds.
+    static func drawGoals(_ canvas: Canvas, _ r: Rect, step: LessonStep, measured: (LessonExpectation.Metric) -> Double?) {
+        let t = canvas.theme
+        let good = Color(hex: 0x15803D)
+        canvas.fill(r, Color(hex: 0xF6F7F9))
+        canvas.stroke(r, t.panelBorder)
+        canvas.text("Goal after \(step.experiment.epochs) epochs", at: Vec2(r.x + 10, r.y + 6), size: t.smallSize + 1,
+                    t.mutedText, bold: true)
+        for (i, e) in step.expectations.enumerated() {
+            let y = r.y + 25 + Float(i) * 19
+            let target = goalText(e)
+            canvas.text(target, at: Vec2(r.x + 10, y), size: t.bodySize, t.text)
+            let now = measured(e.metric)
+            let value = now.map { "now \(valueText($0, metric: e.metric))" } ?? "checked headless"
+            let ok = now.map { e.holds(for: $0) } ?? false
+            canvas.text(value + (ok ? "  ✓" : ""), at: Vec2(r.maxX - 10, y), size: t.bodySize,
+                        ok ? good : t.mutedText, align: .right, bold: ok)
+        }
+    }
+
+    static func goalText(_ e: LessonExpectation) -> String {
+        let name: String
+        switch e.metric {
+        case .trainAccuracy: name = "train accuracy"
+        case .validationAccuracy: name = "validation accuracy"
+        case .testAccuracy: name = "test accuracy"
+        case .dendrites: name = "dendrite sets"
+        }
+        return "\(name) \(e.comparison == .atLeast ? "≥" : "≤") \(valueText(e.value, metric: e.metric))"
+    }
+
+    static func valueText(_ v: Double, metric: LessonExpectation.Metric) -> String {
+        guard v.isFinite else { return "–" }
+        if metric == .dendrites { return "\(Int(v.rounded()))" }
+        let p = v * 100
+        return p == p.rounded() ? "\(Int(p))%" : String(format: "%.1f%%", p)
     }
 
     static func drawButton(_ canvas: Canvas, _ r: Rect, _ label: String, enabled: Bool, hovered: Bool) {

@@ -30,6 +30,11 @@ func testLesson(longBody: Bool = false) throws -> Lesson {
 
         \(filler)
 
+        ```yaml lab
+        expect:
+          train_accuracy: ">= 0.6"
+        ```
+
         ## Perforated backpropagation
         Now with dendrites.
 
@@ -164,6 +169,36 @@ extension LabSuite {
             #expect(c.state.lessonScroll == 0)
             c.handle(wheelEvent(y: -1000))
             #expect(c.state.lessonScroll == c.state.lessonMaxScroll)
+        }
+
+        @Test func playPausesOnceAtTheStepsEpochBudget() throws {
+            let lesson = try testLesson()
+            let c = LabController(lesson: lesson)
+            c.handle(keyEvent(SDLK_SPACE))
+            var frames = 0
+            while c.state.playing && frames < 20_000 { c.tick(budget: 1); frames += 1 }
+            #expect(c.session.trainer.epoch == lesson.steps[0].experiment.epochs)
+            #expect(c.session.trainer.batchInEpoch == 0)
+            // Space trains on past the budget without stopping again.
+            c.handle(keyEvent(SDLK_SPACE))
+            for _ in 0..<200 { c.tick(budget: 1) }
+            #expect(c.state.playing)
+            #expect(c.session.trainer.epoch > lesson.steps[0].experiment.epochs)
+        }
+
+        @Test func goalsShowTheStepsExpectationsWithLiveValues() throws {
+            let lesson = try testLesson()
+            #expect(lesson.steps[0].expectations.count == 1)
+            let e = lesson.steps[0].expectations[0]
+            #expect(LessonPanel.goalText(e) == "train accuracy ≥ 60%")
+            let c = LabController(lesson: lesson)
+            let off = try Offscreen(width: c.state.width, height: c.state.height)
+            c.draw(off.canvas)
+            let goals = LessonPanel.parts(of: c.state.layout.lesson, goals: 1).goals
+            #expect(goals.h > 40)
+            #expect(inkedPixels(off, in: goals.inset(2), background: Color(hex: 0xF6F7F9)) > 200)
+            // Step 2 has no goals: the body takes the room.
+            #expect(LessonPanel.parts(of: c.state.layout.lesson, goals: 0).goals.h == 0)
         }
 
         @Test func wrappedLinesStayInsideTheColumn() {
