@@ -59,7 +59,8 @@ public enum LabScene {
             var hoveredLesson: LessonPanel.Button?
             if case .lessonButton(let b) = state.hovered { hoveredLesson = b }
             lessonMaxScroll = LessonPanel.draw(canvas, in: layout.lesson, lesson: lesson, stepIndex: state.stepIndex,
-                                               scroll: state.lessonScroll, hovered: hoveredLesson) { metric in
+                                               scroll: state.lessonScroll, hovered: hoveredLesson,
+                                               epoch: frame.status.epoch) { metric in
                 let last = frame.history.last
                 switch metric {
                 case .trainAccuracy: return last.map { Double($0.trainAccuracy) }

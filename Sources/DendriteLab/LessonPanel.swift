@@ -175,12 +175,29 @@ public enum LessonPanel {
             case .code(let lines):
                 let start = y
                 y += 7
+                // Long lines break by characters (monospace), continuations indented and
+                // marked, so a command never runs off the panel.
+                let charWidth = max(1, measure("0000000000", codeFont) / 10)
+                let perLine = max(8, Int((width - 20) / charWidth))
                 for line in lines {
-                    let text = line.isEmpty ? " " : line
-                    out.lines.append(Line(y: y, height: 18, pieces: [
-                        Piece(x: 12, width: measure(text, codeFont), text: text, font: codeFont,
-                              color: Color(hex: 0x1F2937), background: nil)]))
-                    y += 18
+                    var rest = Substring(line.isEmpty ? " " : line)
+                    var first = true
+                    while !rest.isEmpty {
+                        let room = first ? perLine : perLine - 2
+                        var take = min(room, rest.count)
+                        // Prefer breaking after a space in the second half of the line.
+                        if take < rest.count, let space = rest.prefix(room).lastIndex(of: " "),
+                           rest.distance(from: rest.startIndex, to: space) >= room / 2 {
+                            take = rest.distance(from: rest.startIndex, to: space) + 1
+                        }
+                        let chunk = (first ? "" : "↪ ") + rest.prefix(take)
+                        rest = rest.dropFirst(take)
+                        out.lines.append(Line(y: y, height: 18, pieces: [
+                            Piece(x: 12, width: measure(String(chunk), codeFont), text: String(chunk), font: codeFont,
+                                  color: Color(hex: 0x1F2937), background: nil)]))
+                        y += 18
+                        first = false
+                    }
                 }
                 y += 7
                 out.bands.append(Band(y: start, height: y - start, fill: Color(hex: 0xF1F3F6), bar: Color(hex: 0xC7CDD6)))
@@ -256,7 +273,7 @@ public enum LessonPanel {
     /// e.g. test accuracy, which only `dendrite-lab lessons` measures).
     public static func draw(_ canvas: Canvas, in rect: Rect, lesson: Lesson, stepIndex: Int, scroll: Float,
                             hovered: Button? = nil,
-                            measured: (LessonExpectation.Metric) -> Double? = { _ in nil }) -> Float {
+                            epoch: Int = 0, measured: (LessonExpectation.Metric) -> Double? = { _ in nil }) -> Float {
         let t = canvas.theme
         guard rect.w > 120, rect.h > 160, !lesson.steps.isEmpty else { return 0 }
         let index = max(0, min(lesson.steps.count - 1, stepIndex))
@@ -270,7 +287,7 @@ public enum LessonPanel {
         let title = lesson.number > 0 ? "Lesson \(lesson.number) · \(lesson.title)" : lesson.title
         canvas.text(canvas.fitted(title, width: inner, size: t.titleSize + 1, bold: true),
                     at: Vec2(rect.x + padding, rect.y + 10), size: t.titleSize + 1, t.text, bold: true)
-        let where_ = "Step \(index + 1) of \(lesson.steps.count): \(step.title)"
+        let where_ = "Step \(index + 1) of \(lesson.steps.count): \(displayTitle(step.title))"
         canvas.text(canvas.fitted(where_, width: inner, size: t.bodySize + 1, bold: true),
                     at: Vec2(rect.x + padding, rect.y + 34), size: t.bodySize + 1, t.accent, bold: true)
         canvas.fill(Rect(x: rect.x + padding, y: parts.header.maxY - 4, w: inner, h: 1), t.panelBorder)
@@ -312,7 +329,7 @@ public enum LessonPanel {
         if !step.expectations.isEmpty {
             let g = parts.goals
             drawGoals(canvas, Rect(x: g.x + padding, y: g.y + 5, w: g.w - 2 * padding, h: g.h - 10),
-                      step: step, measured: measured)
+                      step: step, epoch: epoch, measured: measured)
         }
 
         // Footer: Prev / Next and the keys.
@@ -324,9 +341,22 @@ public enum LessonPanel {
         return maxScroll
     }
 
+    /// A step title without its own "Step 2:" or "2." prefix (the header numbers steps).
+    static func displayTitle(_ title: String) -> String {
+        var t = Substring(title)
+        if t.lowercased().hasPrefix("step ") { t = t.dropFirst(5) }
+        let digits = t.prefix { $0.isNumber }
+        guard !digits.isEmpty, digits.count < t.count || t.count == digits.count else { return title }
+        var rest = t.dropFirst(digits.count)
+        guard let mark = rest.first, ":.)".contains(mark) else { return title }
+        rest = rest.dropFirst().drop { $0 == " " }
+        return rest.isEmpty ? title : String(rest)
+    }
+
     /// "Goal after N epochs" with one line per expectation: what, the value now, and a
-    /// tick once it holds.
-    static func drawGoals(_ canvas: Canvas, _ r: Rect, step: LessonStep, measured: (LessonExpectation.Metric) -> Double?) {
+    /// verdict (✓ or ✗) once `epoch` reaches the step's budget.
+    static func drawGoals(_ canvas: Canvas, _ r: Rect, step: LessonStep, epoch: Int,
+                          measured: (LessonExpectation.Metric) -> Double?) {
         let t = canvas.theme
         let good = Color(hex: 0x15803D)
         canvas.fill(r, Color(hex: 0xF6F7F9))
@@ -337,11 +367,21 @@ public enum LessonPanel {
             let y = r.y + 25 + Float(i) * 19
             let target = goalText(e)
             canvas.text(target, at: Vec2(r.x + 10, y), size: t.bodySize, t.text)
-            let now = measured(e.metric)
-            let value = now.map { "now \(valueText($0, metric: e.metric))" } ?? "checked headless"
-            let ok = now.map { e.holds(for: $0) } ?? false
-            canvas.text(value + (ok ? "  ✓" : ""), at: Vec2(r.maxX - 10, y), size: t.bodySize,
-                        ok ? good : t.mutedText, align: .right, bold: ok)
+            let done = epoch >= step.experiment.epochs
+            let text: String, color: Color
+            if let now = measured(e.metric) {
+                let v = valueText(now, metric: e.metric)
+                if !done {
+                    (text, color) = ("now \(v)", t.mutedText)
+                } else if e.holds(for: now) {
+                    (text, color) = ("\(v)  ✓", good)
+                } else {
+                    (text, color) = ("\(v)  ✗", t.errorColor)
+                }
+            } else {
+                (text, color) = ("checked headless", t.mutedText)
+            }
+            canvas.text(text, at: Vec2(r.maxX - 10, y), size: t.bodySize, color, align: .right, bold: done)
         }
     }
 

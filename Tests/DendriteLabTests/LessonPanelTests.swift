@@ -1,3 +1,4 @@
+import Foundation
 @preconcurrency import CSDL2
 import Testing
 import DendriteCore
@@ -201,6 +202,13 @@ extension LabSuite {
             #expect(LessonPanel.parts(of: c.state.layout.lesson, goals: 0).goals.h == 0)
         }
 
+        @Test func stepTitlesLoseTheirOwnNumbering() {
+            #expect(LessonPanel.displayTitle("Step 1: watch a line try") == "watch a line try")
+            #expect(LessonPanel.displayTitle("2. Add a dendrite") == "Add a dendrite")
+            #expect(LessonPanel.displayTitle("3 dendrites beat 12 neurons") == "3 dendrites beat 12 neurons")
+            #expect(LessonPanel.displayTitle("Stepping back") == "Stepping back")
+        }
+
         @Test func wrappedLinesStayInsideTheColumn() {
             // 7 pixels per character: a stand-in for the font that makes widths predictable.
             let measure: LessonPanel.Measure = { s, f in Float(s.count) * (f.mono ? 8 : 7) }
@@ -208,6 +216,8 @@ extension LabSuite {
                 A fairly long paragraph with **bold words** and `code spans` that must wrap over several lines.
 
                 - a list item that is also long enough to wrap at least once here
+
+                    dendrite-lab train experiments/mnist-mlp-narrow.yaml --mode none --out runs/narrow-none
                 """)
             let layout = LessonPanel.layout(blocks, width: 200, theme: .standard, measure: measure)
             #expect(layout.lines.count >= 5)
@@ -217,8 +227,14 @@ extension LabSuite {
                     #expect(p.x + measure(bare, p.font) <= 200, "'\(p.text)' at \(p.x) runs past the column")
                 }
             }
+            // The long code line breaks into marked continuation lines.
+            let code = layout.lines.filter { $0.pieces.first?.font.mono == true && $0.pieces.count == 1 }
+            #expect(code.count >= 3)
+            #expect(code.dropFirst().allSatisfy { $0.pieces[0].text.hasPrefix("↪ ") })
+            #expect(code.map { $0.pieces[0].text.replacingOccurrences(of: "↪ ", with: "") }.joined()
+                    == "dendrite-lab train experiments/mnist-mlp-narrow.yaml --mode none --out runs/narrow-none")
             // Continuation lines of the list item hang under its text, not under the bullet.
-            let itemLines = layout.lines.suffix(2)
+            let itemLines = layout.lines.filter { !($0.pieces.first?.font.mono ?? false) }.suffix(2)
             #expect(itemLines.allSatisfy { $0.pieces.last!.x >= 22 })
             let text = layout.lines.flatMap(\.pieces).map(\.text).joined()
             #expect(text.contains("bold words"))
