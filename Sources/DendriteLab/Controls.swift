@@ -64,6 +64,7 @@ public enum Controls {
         if k(SDLK_h) || k(SDLK_QUESTION) || (k(SDLK_SLASH) && shift) { return [.toggleHelp] }
         if k(SDLK_c) { return [.toggleCurves] }
         if k(SDLK_i) { return [.toggleInspector] }
+        if k(SDLK_l) && state.lessonSteps > 0 { return [.toggleLesson] }
         if k(SDLK_LEFTBRACKET) { return [.noise(-5)] }
         if k(SDLK_RIGHTBRACKET) { return [.noise(5)] }
         let digits: [SDL_KeyCode] = [SDLK_1, SDLK_2, SDLK_3, SDLK_4, SDLK_5, SDLK_6]

@@ -15,6 +15,7 @@ public enum HelpOverlay {
         ("hover", "the data view: see that input flow through the network"),
         ("C / I", "hide or show the curves / the inspector"),
         ("PgDn / PgUp", "lesson: next / previous step (restarts training); wheel scrolls its text"),
+        ("L", "hide or show the lesson panel"),
         ("S", "save a screenshot (PNG)"),
         ("H or ?", "show / hide this help"),
         ("Q or Esc", "quit"),

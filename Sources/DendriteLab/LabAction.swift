@@ -18,6 +18,7 @@ public enum LabAction: Codable, Equatable, Hashable, Sendable {
     case toggleHelp
     case toggleCurves
     case toggleInspector
+    case toggleLesson
     case quit
     case dataset(ToyData.Kind)
     case nextDataset

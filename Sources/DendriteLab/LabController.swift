@@ -101,6 +101,8 @@ public final class LabController {
             state.showCurves.toggle()
         case .toggleInspector:
             state.showInspector.toggle()
+        case .toggleLesson:
+            state.showLesson.toggle()
         case .quit:
             quitRequested = true
         case .dataset(let kind):

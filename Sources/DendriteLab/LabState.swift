@@ -33,7 +33,10 @@ public struct LabState: Codable, Equatable, Sendable {
     public var lessonScroll: Float = 0
     public var lessonMaxScroll: Float = 0
 
-    public var lessonOpen: Bool { lessonSteps > 0 }
+    /// L hides the lesson panel (the views take its room) and shows it again.
+    public var showLesson = true
+
+    public var lessonOpen: Bool { lessonSteps > 0 && showLesson }
 
     public init() {}
 

@@ -73,6 +73,13 @@ extension LabSuite {
             for r in [l.network, l.data, l.curves] {
                 #expect(r.maxX <= l.lesson.minX, "\(r) overlaps the lesson panel \(l.lesson)")
             }
+            // L hides the panel and gives its room back; L again shows it.
+            c.handle(keyEvent(SDLK_l))
+            #expect(!c.state.lessonOpen)
+            #expect(c.state.layout.lesson.w == 0)
+            #expect(c.state.layout.data.maxX > l.lesson.minX)
+            c.handle(keyEvent(SDLK_l))
+            #expect(c.state.layout == l)
             // I brings the inspector back next to the lesson.
             c.handle(keyEvent(SDLK_i))
             #expect(c.state.layout.inspector.h > 100)
