@@ -23,8 +23,9 @@ public enum LessonPanel {
     static let footerHeight: Float = 44
     static let padding: Float = 14
 
-    static func parts(of rect: Rect, goals: Int = 0) -> Parts {
-        let header = Rect(x: rect.x, y: rect.y, w: rect.w, h: headerHeight)
+    /// `header`: height of the title block (grows when a long title wraps).
+    static func parts(of rect: Rect, goals: Int = 0, header headerH: Float = headerHeight) -> Parts {
+        let header = Rect(x: rect.x, y: rect.y, w: rect.w, h: headerH)
         let footer = Rect(x: rect.x, y: rect.maxY - footerHeight, w: rect.w, h: footerHeight)
         let goalsHeight: Float = goals > 0 ? 42 + 19 * Float(goals) : 0
         let goalRect = Rect(x: rect.x, y: footer.minY - goalsHeight, w: rect.w, h: goalsHeight)
@@ -278,18 +279,26 @@ public enum LessonPanel {
         guard rect.w > 120, rect.h > 160, !lesson.steps.isEmpty else { return 0 }
         let index = max(0, min(lesson.steps.count - 1, stepIndex))
         let step = lesson.steps[index]
-        let parts = parts(of: rect, goals: step.expectations.count)
-        canvas.fill(rect, t.panel)
-        canvas.stroke(rect, t.panelBorder)
-
-        // Header: lesson title, then where we are.
+        // Header: lesson title, then where we are; long titles wrap to two lines each.
         let inner = rect.w - 2 * padding
         let title = lesson.number > 0 ? "Lesson \(lesson.number) · \(lesson.title)" : lesson.title
-        canvas.text(canvas.fitted(title, width: inner, size: t.titleSize + 1, bold: true),
-                    at: Vec2(rect.x + padding, rect.y + 10), size: t.titleSize + 1, t.text, bold: true)
         let where_ = "Step \(index + 1) of \(lesson.steps.count): \(displayTitle(step.title))"
-        canvas.text(canvas.fitted(where_, width: inner, size: t.bodySize + 1, bold: true),
-                    at: Vec2(rect.x + padding, rect.y + 34), size: t.bodySize + 1, t.accent, bold: true)
+        let titleLines = wrapped(title, width: inner, canvas: canvas, size: t.titleSize + 1, maxLines: 2)
+        let stepLines = wrapped(where_, width: inner, canvas: canvas, size: t.bodySize + 1, maxLines: 2)
+        let header = 16 + Float(titleLines.count) * 22 + Float(stepLines.count) * 19
+        let parts = parts(of: rect, goals: step.expectations.count, header: max(headerHeight, header))
+        canvas.fill(rect, t.panel)
+        canvas.stroke(rect, t.panelBorder)
+        var y = rect.y + 10
+        for line in titleLines {
+            canvas.text(line, at: Vec2(rect.x + padding, y), size: t.titleSize + 1, t.text, bold: true)
+            y += 22
+        }
+        y += 2
+        for line in stepLines {
+            canvas.text(line, at: Vec2(rect.x + padding, y), size: t.bodySize + 1, t.accent, bold: true)
+            y += 19
+        }
         canvas.fill(Rect(x: rect.x + padding, y: parts.header.maxY - 4, w: inner, h: 1), t.panelBorder)
 
         // Body, clipped and scrolled.
@@ -339,6 +348,28 @@ public enum LessonPanel {
         let hint = maxScroll > 0 ? (s < maxScroll ? "wheel: more below" : "PgUp / PgDn") : "PgUp / PgDn"
         canvas.text(hint, at: Vec2(rect.center.x, parts.previous.y + 7), size: t.smallSize, t.mutedText, align: .center)
         return maxScroll
+    }
+
+    /// Bold `text` broken at spaces into at most `maxLines` lines of `width` pixels (the
+    /// last one shortened with "…" if needed).
+    static func wrapped(_ text: String, width: Float, canvas: Canvas, size: Int, maxLines: Int) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ") {
+            let candidate = current.isEmpty ? String(word) : current + " " + word
+            if current.isEmpty || canvas.measure(candidate, size: size, bold: true).w <= width {
+                current = candidate
+            } else {
+                lines.append(current)
+                current = String(word)
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        if lines.count > maxLines {
+            let rest = lines[(maxLines - 1)...].joined(separator: " ")
+            lines = Array(lines.prefix(maxLines - 1)) + [rest]
+        }
+        return lines.map { canvas.fitted($0, width: width, size: size, bold: true) }
     }
 
     /// A step title without its own "Step 2:" or "2." prefix (the header numbers steps).
