@@ -116,7 +116,8 @@ struct CompareCommand: ParsableCommand {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         try AtomicFile.write(table.markdown, to: root.appendingPathComponent("compare.md"))
         try AtomicFile.write(table.csv, to: root.appendingPathComponent("compare.csv"))
-        say("Wrote \(root.path)/compare.md and compare.csv")
+        RunPlots.paramsAccuracy(rows, to: root.appendingPathComponent("params-accuracy.png"))
+        say("Wrote \(root.path)/compare.md, compare.csv and params-accuracy.png")
     }
 
     private func stopped() -> ExitCode {

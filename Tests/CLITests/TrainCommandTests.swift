@@ -17,7 +17,7 @@ import Testing
                              "--out", out.path])
         #expect(r.status == 0, "stderr: \(r.stderr)")
         for f in ["config.yaml", "source.yaml", "metrics.csv", "events.jsonl", "checkpoint.safetensors",
-                  "best.safetensors", "summary.json"] {
+                  "best.safetensors", "summary.json", "curves.png"] {
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(f).path), "missing \(f)")
         }
         let rows = try lines(out.appendingPathComponent("metrics.csv"))
@@ -110,6 +110,8 @@ import Testing
         #expect(md.contains("| xor-neuron | none | xor | 3 | 0 |") && md.contains("| spirals | none | spiral | 114 | 0 |"), "\(md)")
         let csv = try lines(out.appendingPathComponent("compare.csv"))
         #expect(csv.count == 3)
+        let png = try Data(contentsOf: out.appendingPathComponent("params-accuracy.png"))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 5_000)
         // A second identical compare reuses the finished runs.
         let again = try CLI.run(["compare", "experiments/xor-neuron.yaml", "--modes", "none", "--epochs", "2", "--out", out.path])
         #expect(again.stdout.contains("Reusing the finished run"), "\(again.stdout)")
