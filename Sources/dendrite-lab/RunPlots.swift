@@ -50,6 +50,11 @@ enum ParamsAccuracyPlot {
         var yMin = floorf((accs.min() ?? 0) * 20) / 20, yMax = min(1, ceilf((accs.max() ?? 1) * 20) / 20)
         if yMax - yMin < 0.05 { yMin = max(0, yMax - 0.05) }
         if yMax <= yMin { yMax = yMin + 0.05 }
+        let step: Float = yMax - yMin > 0.3 ? 0.1 : 0.05
+        let pad = (yMax - yMin) * 0.08   // keep dots and labels off the frame
+        let firstTick = yMin
+        yMin -= pad
+        yMax += pad
         func x(_ p: Float) -> Float { plot.x + (p - xMin) / (xMax - xMin) * plot.w }
         func y(_ a: Float) -> Float { plot.maxY - (a - yMin) / (yMax - yMin) * plot.h }
 
@@ -65,11 +70,11 @@ enum ParamsAccuracyPlot {
             }
             decade += 1
         }
-        var a = yMin
-        while a <= yMax + 1e-6 {
+        var a = firstTick
+        while a <= yMax - pad + 1e-6 {
             c.line(Vec2(plot.x, y(a)), Vec2(plot.maxX, y(a)), t.grid)
             c.text(String(format: "%.0f%%", Double(a * 100)), at: Vec2(plot.x - 6, y(a) - 7), size: t.smallSize, t.mutedText, align: .right)
-            a += yMax - yMin > 0.3 ? 0.1 : 0.05
+            a += step
         }
         c.text("parameters (log scale)", at: Vec2(plot.x + plot.w / 2, plot.maxY + 24), size: t.bodySize, t.mutedText, align: .center)
         c.text("test accuracy", at: Vec2(plot.x, plot.y - 18), size: t.bodySize, t.mutedText)
@@ -81,6 +86,10 @@ enum ParamsAccuracyPlot {
             default: return t.parameterLine
             }
         }
+        var taken: [Rect] = []
+        func overlaps(_ a: Rect, _ b: Rect) -> Bool {
+            a.x < b.maxX && b.x < a.maxX && a.y < b.maxY && b.y < a.maxY
+        }
         for r in points {
             let p = Vec2(x(log10(Float(r.summary.parameters))), y(r.summary.testAccuracy))
             if r.matched {
@@ -88,8 +97,23 @@ enum ParamsAccuracyPlot {
             } else {
                 c.fillCircle(p, radius: 6, color(r.summary.mode))
             }
+            // Labels right of their dot, nudged down past labels already placed.
             let label = r.matched ? r.label : "\(r.label) (\(r.summary.mode))"
-            c.text(label, at: Vec2(p.x + 10, p.y - 7), size: t.smallSize, t.text)
+            let size = c.measure(label, size: t.smallSize)
+            let home = Rect(x: p.x + 10, y: p.y - 7, w: size.w, h: size.h)
+            var box = home
+            var tries = 0
+            // Try slots alternately below and above the dot, staying inside the plot.
+            while tries < 16 {
+                let k = Float((tries + 1) / 2) * (tries % 2 == 1 ? 1 : -1)
+                box.y = home.y + k * (size.h + 1)
+                if box.y >= plot.y && box.maxY <= plot.maxY && !taken.contains(where: { overlaps($0, box) }) { break }
+                tries += 1
+            }
+            if tries == 16 { box = home }
+            if box.y != home.y { c.line(Vec2(p.x + 6, p.y), Vec2(box.x, box.y + size.h / 2), t.mutedText) }
+            taken.append(box)
+            c.text(label, at: Vec2(box.x, box.y), size: t.smallSize, t.text)
         }
         // Legend.
         var lx = plot.x
