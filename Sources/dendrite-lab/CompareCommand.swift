@@ -14,7 +14,8 @@ struct CompareCommand: ParsableCommand {
             stopped). For each dendrite run (gd, pb) a plain network of the same architecture, \
             its hidden layers widened until its parameter count matches, trains with the same \
             budget. Compression is the largest plain run's parameter count (same dataset) \
-            divided by the run's. Writes OUT/compare.md and OUT/compare.csv.
+            divided by the run's. Writes OUT/compare.md, OUT/compare.csv and \
+            OUT/params-accuracy.png.
             """)
 
     @Argument(help: "Experiment files.")
