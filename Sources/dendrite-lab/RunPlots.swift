@@ -19,18 +19,19 @@ enum RunPlots {
 
     static func paramsAccuracy(_ rows: [CompareRow], to url: URL) {
         do {
-            try ParamsAccuracyPlot.render(rows, to: url.path)
+            try ParamsAccuracyPlot.render(CompareSetup.group(rows), to: url.path)
         } catch {
             say("note: \(url.path) not drawn (\(error))")
         }
     }
 }
 
-/// Parameters (log scale) against test accuracy, one dot per run: the compression
+/// Parameters (log scale) against test accuracy, one dot per setup (mean over seeds,
+/// with a ± one standard deviation bar when there are several): the compression
 /// picture. Plain runs grey, GD orange, PB purple; param-matched baselines as rings, so
 /// each dendrite run can be read against the plain net of the same size.
 enum ParamsAccuracyPlot {
-    static func render(_ rows: [CompareRow], to path: String, width: Int = 900, height: Int = 540) throws {
+    static func render(_ setups: [CompareSetup], to path: String, width: Int = 900, height: Int = 540) throws {
         let off = try Offscreen(width: width, height: height)
         let c = off.canvas, t = c.theme
         c.clear(t.background)
@@ -40,13 +41,13 @@ enum ParamsAccuracyPlot {
         c.stroke(plot, t.panelBorder)
         c.text("Parameters vs test accuracy", at: Vec2(plot.x, 16), size: t.titleSize, t.text, bold: true)
 
-        let points = rows.filter { $0.summary.parameters > 0 && $0.summary.testAccuracy.isFinite }
+        let points = setups.filter { $0.parameters > 0 && $0.testAccuracy.isFinite }
         guard !points.isEmpty else { try off.savePNG(path); return }
-        let params = points.map { log10(Float($0.summary.parameters)) }
+        let params = points.map { log10(Float($0.parameters)) }
         var xMin = floorf((params.min() ?? 1) * 4) / 4, xMax = ceilf((params.max() ?? 2) * 4) / 4
         if xMax - xMin < 0.5 { xMin -= 0.25; xMax += 0.25 }
         xMax += (xMax - xMin) * 0.2   // room for the labels right of the dots
-        let accs = points.map(\.summary.testAccuracy)
+        let accs = points.map { Float($0.testAccuracy) }
         var yMin = floorf((accs.min() ?? 0) * 20) / 20, yMax = min(1, ceilf((accs.max() ?? 1) * 20) / 20)
         if yMax - yMin < 0.05 { yMin = max(0, yMax - 0.05) }
         if yMax <= yMin { yMax = yMin + 0.05 }
@@ -91,14 +92,19 @@ enum ParamsAccuracyPlot {
             a.x < b.maxX && b.x < a.maxX && a.y < b.maxY && b.y < a.maxY
         }
         for r in points {
-            let p = Vec2(x(log10(Float(r.summary.parameters))), y(r.summary.testAccuracy))
+            let p = Vec2(x(log10(Float(r.parameters))), y(Float(r.testAccuracy)))
+            if r.runs > 1 {
+                // ± one standard deviation over seeds.
+                let lo = y(Float(r.testAccuracy - r.testAccuracySD)), hi = y(Float(r.testAccuracy + r.testAccuracySD))
+                c.line(Vec2(p.x, lo), Vec2(p.x, hi), t.mutedText, width: 1.5)
+            }
             if r.matched {
                 c.strokeCircle(p, radius: 7, color(r.note.hasSuffix("pb") ? "pb" : "gd"), width: 2)
             } else {
-                c.fillCircle(p, radius: 6, color(r.summary.mode))
+                c.fillCircle(p, radius: 6, color(r.mode))
             }
             // Labels right of their dot, nudged down past labels already placed.
-            let label = r.matched ? r.label : "\(r.label) (\(r.summary.mode))"
+            let label = r.matched ? r.label : "\(r.label) (\(r.mode))"
             let size = c.measure(label, size: t.smallSize)
             let home = Rect(x: p.x + 10, y: p.y - 7, w: size.w, h: size.h)
             var box = home

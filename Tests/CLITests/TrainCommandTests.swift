@@ -125,11 +125,28 @@ import Testing
         #expect(csv.count == 4, "\(csv)")
         guard csv.count == 4 else { return }
         let gd = csv[2], matched = csv[3]
-        #expect(gd[1] == "gd" && matched[1] == "none" && matched[7] == "matches gd")
+        #expect(gd[1] == "gd" && matched[1] == "none" && matched[8] == "matches gd")
         // The widened plain net is the closest in size to the dendrite run (hidden widths step by 1).
-        let dendriteParams = Int(gd[3])!, matchedParams = Int(matched[3])!
-        #expect(Int(gd[4])! > 0, "the gd run grew no dendrites in 40 epochs")
+        let dendriteParams = Int(gd[4])!, matchedParams = Int(matched[4])!
+        #expect(Int(gd[5])! > 0, "the gd run grew no dendrites in 40 epochs")
         #expect(abs(matchedParams - dendriteParams) * 10 < dendriteParams, "\(matchedParams) vs \(dendriteParams)")
         #expect(matched[0].hasPrefix("spirals plain h"))
+    }
+
+    @Test func compareOverSeveralSeedsReportsMeanAndSpread() throws {
+        let out = CLI.temporaryFolder("seeds")
+        let r = try CLI.run(["compare", "experiments/spirals.yaml", "--modes", "none", "--seeds", "1,2,3", "--epochs", "3",
+                             "--out", out.path])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let csv = try lines(out.appendingPathComponent("compare.csv"))
+        #expect(csv.count == 4 && csv[1...].map { $0.split(separator: ",")[3] } == ["1", "2", "3"], "\(csv)")
+        let accs = csv[1...].map { Double($0.split(separator: ",")[6])! }
+        let mean = accs.reduce(0, +) / 3
+        let sd = (accs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 2).squareRoot()
+        let md = try String(contentsOf: out.appendingPathComponent("compare.md"), encoding: .utf8)
+        #expect(md.contains("| seeds |"))
+        #expect(md.contains(String(format: "| %.2f%% ± %.2f | 3 |", mean * 100, sd * 100)), "\(md)")
+        let bad = try CLI.run(["compare", "experiments/spirals.yaml", "--seeds", "1,x"])
+        #expect(bad.status != 0 && bad.stderr.contains("--seeds takes whole numbers"))
     }
 }
