@@ -13,6 +13,7 @@ import Testing
 
     @Test func trainOnAToyExperimentWritesTheWholeRunFolder() throws {
         let out = CLI.temporaryFolder("train").appendingPathComponent("run")
+        defer { try? FileManager.default.removeItem(at: out.deletingLastPathComponent()) }
         let r = try CLI.run(["train", "experiments/xor-neuron.yaml", "--mode", "none", "--epochs", "3", "--seed", "5",
                              "--out", out.path])
         #expect(r.status == 0, "stderr: \(r.stderr)")
@@ -42,6 +43,7 @@ import Testing
 
     @Test func badExperimentFileReportsFileAndLine() throws {
         let folder = CLI.temporaryFolder("bad")
+        defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("bad.yaml")
         try "name: bad\ndataset: xor\nnetwork:\n  layers: [dense 2]\nepochs: 3\nbatchsize: 4\n".write(to: file, atomically: true, encoding: .utf8)
         let r = try CLI.run(["train", file.path, "--out", folder.appendingPathComponent("run").path])
@@ -51,6 +53,7 @@ import Testing
 
     @Test func secondStartInTheSameFolderIsRefused() throws {
         let out = CLI.temporaryFolder("twice").appendingPathComponent("run")
+        defer { try? FileManager.default.removeItem(at: out.deletingLastPathComponent()) }
         let args = ["train", "experiments/xor-neuron.yaml", "--mode", "none", "--epochs", "1", "--out", out.path]
         #expect(try CLI.run(args).status == 0)
         let r = try CLI.run(args)
@@ -59,6 +62,7 @@ import Testing
 
     @Test func ctrlCStopsAfterACheckpointAndResumeEndsLikeAnUninterruptedRun() throws {
         let folder = CLI.temporaryFolder("sigint")
+        defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("long.yaml")
         // Many short epochs, so the interrupt arrives long before the end even on a busy
         // machine; the stopped run is then resumed to a few epochs past the stop (--epochs may
@@ -102,6 +106,7 @@ import Testing
 
     @Test func compareWritesATableOfRuns() throws {
         let out = CLI.temporaryFolder("compare")
+        defer { try? FileManager.default.removeItem(at: out) }
         let r = try CLI.run(["compare", "experiments/xor-neuron.yaml", "experiments/spirals.yaml",
                              "--modes", "none", "--epochs", "2", "--out", out.path])
         #expect(r.status == 0, "stderr: \(r.stderr)")
@@ -119,6 +124,7 @@ import Testing
 
     @Test func compareAddsAParamMatchedPlainBaselineForEveryDendriteRun() throws {
         let out = CLI.temporaryFolder("matched")
+        defer { try? FileManager.default.removeItem(at: out) }
         let r = try CLI.run(["compare", "experiments/spirals.yaml", "--modes", "none,gd", "--epochs", "40", "--out", out.path])
         #expect(r.status == 0, "stderr: \(r.stderr)")
         let csv = try lines(out.appendingPathComponent("compare.csv")).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
@@ -135,6 +141,7 @@ import Testing
 
     @Test func compareOverSeveralSeedsReportsMeanAndSpread() throws {
         let out = CLI.temporaryFolder("seeds")
+        defer { try? FileManager.default.removeItem(at: out) }
         let r = try CLI.run(["compare", "experiments/spirals.yaml", "--modes", "none", "--seeds", "1,2,3", "--epochs", "3",
                              "--out", out.path])
         #expect(r.status == 0, "stderr: \(r.stderr)")
