@@ -3,7 +3,7 @@ import Foundation
 /// Parses lesson files. The format, all of it:
 ///
 ///     ---                                  front matter: an experiment (ExperimentLoader
-///     title: The point neuron              keys) plus `title`
+///     title: The point neuron              keys; `name` defaults to the file name) plus `title`
 ///     dataset: {name: xor, count: 200}
 ///     network: {layers: [dense 2]}
 ///     epochs: 40
@@ -63,7 +63,13 @@ public enum LessonLoader {
             throw ConfigError(file: file, line: 1, problem: "the front matter is never closed",
                               expected: "a line '---' after the lesson's settings")
         }
-        let yaml = lines[1..<close].joined(separator: "\n")
+        var yaml = lines[1..<close].joined(separator: "\n")
+        // A lesson's experiment is named after its file unless the front matter says
+        // otherwise; appended last so every other key keeps its line number.
+        let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        if !lines[1..<close].contains(where: { $0.hasPrefix("name:") }) {
+            yaml += "\nname: \"\(stem)\""
+        }
         let root = try ConfigValue.parse(yaml: yaml, source: ConfigSource(file: file, lineOffset: 1))
         let (experiment, map) = try ExperimentLoader.decode(root, extraKeys: ["title"])
         var title = try map["title"]?.string()
