@@ -1,17 +1,29 @@
 #!/usr/bin/env python3
 """PyTorch reference for dendrite-bench: the same workloads, measured the same way.
 
-Each run prints one JSON object per line:
-  {"workload": ..., "threads": n, "samples_per_second": x, "peak_rss_mb": y}
-Workloads mirror Benchmarks/dendrite-bench: random 28x28 inputs, 10 classes, batch 128,
-SGD lr 0.1 (no momentum), PyTorch's default initialisation, one warm-up pass excluded.
+Prints one JSON object:
+  {"workload": ..., "threads": n, "samples_per_second": x, "cpu_share": c, "peak_rss_mb": y, "torch": v}
+Workloads mirror Benchmarks/dendrite-bench (Workload.swift): 60000 random 28x28 inputs,
+10 classes, batch 128, SGD lr 0.1 (no momentum), PyTorch's default initialisation for
+the neurons. The first --warmup batches (default 30) of the first epoch are not timed;
+the timed part runs from there to the end of --epochs epochs and includes each epoch's
+end: evaluation on 128 validation samples and, in a PB dendrite phase, the candidates'
+correlation measured over 1024 training samples (as our Trainer does).
 
-Dendrites are written here the way DESIGN.md 2.1 defines them (the structure the public
-perforatedai library builds in its GD mode): each dendrite set is a full copy of the
-layer that sees the same input, with cascade scalars K and output scalars A per neuron.
+Dendrites follow DESIGN.md 2.1 / our PerforatedLayer: each dendrite set is a full copy
+of the layer (all sets of a layer computed as ONE wider Linear/Conv2d, as our engine
+does) seeing the same input, with cascade scalars K and output scalars A per neuron;
+new sets start at 0.01 * randn with A = 0, sigmoid dendrites.
+  <base>-gd<k>: GD mode, k sets, everything trained by SGD 0.1 through the dendrites.
+  <base>-pb<k>: PB dendrite phase training the k-th set: k-1 frozen sets plus one
+    candidate per neuron whose input is detached and which does not change y. Each step:
+    forward, cross-entropy, backward to every perforated layer's output (the error
+    E = B dL/dy), the running correlation objective of CorrelationObjective.swift per
+    layer, and one Adam (lr 1e-3) step on the candidates' W, b, K only.
+<base> is `narrow` (MLP 784-8-10) or `cnn`.
 
-Install (not part of CI; about 5 GB):  python3 -m venv /opt/torch-venv &&
-  /opt/torch-venv/bin/pip install torch numpy
+Install (not part of CI; CPU wheel, about 1 GB):  python3 -m venv /opt/torch-venv &&
+  /opt/torch-venv/bin/pip install torch --index-url https://download.pytorch.org/whl/cpu
 """
 import argparse, json, resource, sys, time
 
@@ -20,118 +32,179 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
-class Dendrites(nn.Module):
-    """D dendrite sets around a Linear or Conv2d `base` (sigmoid dendrites)."""
+def sibling(base, outputs, conv):
+    """A layer of the same kind and input geometry as `base` with `outputs` neurons."""
+    if conv:
+        return nn.Conv2d(base.in_channels, outputs, base.kernel_size, base.stride, base.padding)
+    return nn.Linear(base.in_features, outputs)
 
-    def __init__(self, base, count, conv):
+
+def randn_(p, scale=0.01):
+    with torch.no_grad():
+        p.copy_(scale * torch.randn_like(p))
+
+
+class Perforated(nn.Module):
+    """A Linear or Conv2d `base` with `frozen + trainable` dendrite sets in one bank, and
+    optionally a PB candidate set."""
+
+    def __init__(self, base, sets, conv, candidate):
         super().__init__()
-        self.base, self.conv = base, conv
-        c = base.out_channels if conv else base.out_features
-        self.sets = nn.ModuleList()
-        for _ in range(count):
-            if conv:
-                m = nn.Conv2d(base.in_channels, c, base.kernel_size, base.stride, base.padding)
-            else:
-                m = nn.Linear(base.in_features, c)
-            self.sets.append(m)
-        self.K = nn.ParameterList([nn.Parameter(torch.zeros(d, c)) for d in range(1, count)])
-        self.A = nn.Parameter(torch.zeros(count, c)) if count else None
+        self.base, self.conv, self.sets = base, conv, sets
+        c = self.c = base.out_channels if conv else base.out_features
+        self.bank = sibling(base, sets * c, conv) if sets else None
+        if self.bank is not None:
+            randn_(self.bank.weight); randn_(self.bank.bias)
+        self.K = nn.Parameter(0.01 * torch.randn(sets, sets, c))   # K[j, i] used for i < j
+        self.A = nn.Parameter(torch.zeros(sets, c))
+        self.cand = sibling(base, c, conv) if candidate else None
+        if self.cand is not None:
+            randn_(self.cand.weight); randn_(self.cand.bias)
+            self.candK = nn.Parameter(0.01 * torch.randn(sets, c))
+        self.V = None
 
-    def _shape(self, v):
+    def _b(self, v):
         return v.view(1, -1, 1, 1) if self.conv else v.view(1, -1)
 
-    def forward(self, x, detach_input=False):
+    def forward(self, x):
         y = self.base(x)
-        xin = x.detach() if detach_input else x
         outs = []
-        for d, m in enumerate(self.sets):
-            z = m(xin)
-            for i in range(d):
-                z = z + self._shape(self.K[d - 1][i]) * outs[i]
-            v = torch.sigmoid(z)
-            outs.append(v)
-            y = y + self._shape(self.A[d]) * v
-        return y, outs
+        if self.bank is not None:
+            z = self.bank(x)
+            zs = z.split(self.c, dim=1)
+            for j in range(self.sets):
+                zj = zs[j]
+                for i in range(j):
+                    zj = zj + self._b(self.K[j, i]) * outs[i]
+                v = torch.sigmoid(zj)
+                outs.append(v)
+                y = y + self._b(self.A[j]) * v
+        if self.cand is not None:
+            # Detached input and frozen dendrites: the candidate sees them, moves nothing.
+            zc = self.cand(x.detach())
+            for i, v in enumerate(outs):
+                zc = zc + self._b(self.candK[i]) * v.detach()
+            self.V = torch.sigmoid(zc)
+        return y
 
 
 class Net(nn.Module):
-    def __init__(self, kind, hidden, dendrites):
+    def __init__(self, kind, hidden, sets, candidate):
         super().__init__()
         self.kind = kind
+        P = lambda base, conv: Perforated(base, sets, conv, candidate)
         if kind == "mlp":
-            self.l1 = Dendrites(nn.Linear(784, hidden), dendrites, False)
-            self.l2 = Dendrites(nn.Linear(hidden, 10), dendrites, False)
+            self.layers = nn.ModuleList([P(nn.Linear(784, hidden), False), P(nn.Linear(hidden, 10), False)])
         else:
-            self.c1 = Dendrites(nn.Conv2d(1, 16, 3), dendrites, True)
-            self.c2 = Dendrites(nn.Conv2d(16, 32, 3), dendrites, True)
-            self.fc = Dendrites(nn.Linear(32 * 5 * 5, 10), dendrites, False)
+            self.layers = nn.ModuleList([P(nn.Conv2d(1, 16, 3), True), P(nn.Conv2d(16, 32, 3), True),
+                                         P(nn.Linear(32 * 5 * 5, 10), False)])
 
-    def forward(self, x, collect=False):
-        outs = []
+    def forward(self, x, ys=None):
+        """ys, when given, collects every perforated layer's output y (to take dL/dy)."""
         def run(layer, h):
-            y, o = layer(h, detach_input=collect)
-            outs.append((y, o))
+            y = layer(h)
+            if ys is not None:
+                if not y.requires_grad:
+                    y.requires_grad_(True)   # frozen layer: still need dL/dy at it
+                ys.append(y)
             return y
+        L = self.layers
         if self.kind == "mlp":
-            h = F.relu(run(self.l1, x.view(x.shape[0], -1)))
-            return run(self.l2, h), outs
-        h = F.max_pool2d(F.relu(run(self.c1, x)), 2)
-        h = F.max_pool2d(F.relu(run(self.c2, h)), 2)
-        return run(self.fc, h.flatten(1)), outs
+            h = F.relu(run(L[0], x.view(x.shape[0], -1)))
+            return run(L[1], h)
+        h = F.max_pool2d(F.relu(run(L[0], x)), 2)
+        h = F.max_pool2d(F.relu(run(L[1], h)), 2)
+        return run(L[2], h.flatten(1))
 
 
-def correlation_loss(outs, errors):
-    """Negative summed |cov(V, E)| of the newest dendrite against fixed residual errors."""
-    loss = 0
-    for (_, o), e in zip(outs, errors):
-        v = o[-1]
-        dims = [0, 2, 3] if v.dim() == 4 else [0]
-        vc = v - v.mean(dim=dims, keepdim=True)
-        ec = e - e.mean(dim=dims, keepdim=True)
-        loss = loss - (vc * ec).mean(dim=dims).abs().sum()
-    return loss
+class Correlation:
+    """CorrelationObjective.swift: S_c = sign(cov_run) cov_batch(V, E) / (sd_run(V) sd_run(E) + eps),
+    running means / variances / covariance at rate r (the first batch seeds them)."""
+
+    def __init__(self, c, r=0.01):
+        self.r, self.n = r, 0
+        z = lambda: torch.zeros(c)
+        self.mV, self.mE, self.vV, self.vE, self.cov = z(), z(), z(), z(), z()
+
+    def objective(self, V, E):
+        dims = [0, 2, 3] if V.dim() == 4 else [0]
+        r = 1.0 if self.n == 0 else self.r
+        self.n += 1
+        mV = (1 - r) * self.mV + r * V.mean(dim=dims)             # depends on V
+        mE = (1 - r) * self.mE + r * E.mean(dim=dims)
+        shape = [1, -1, 1, 1] if V.dim() == 4 else [1, -1]
+        dV, dE = V - mV.view(shape), E - mE.view(shape)
+        cov = (dV * dE).mean(dim=dims)
+        varV = (1 - r) * self.vV + r * (dV * dV).mean(dim=dims)
+        varE = (1 - r) * self.vE + r * (dE * dE).mean(dim=dims)
+        covRun = (1 - r) * self.cov + r * cov
+        self.mV, self.mE, self.vV, self.vE, self.cov = (t.detach() for t in (mV, mE, varV, varE, covRun))
+        sign = torch.where(covRun.detach() < 0, -1.0, 1.0)
+        den = varV.clamp_min(1e-30).sqrt() * varE.detach().clamp_min(0).sqrt() + 1e-8
+        return (sign * cov / den).sum()
 
 
-def bench(kind, hidden, dendrites, phase, threads, samples, batch, epochs):
+def errors_at(net, xb, yb):
+    """Forward, cross-entropy, and E = B dL/dy at every perforated layer (neurons frozen)."""
+    ys = []
+    out = net(xb, ys)
+    loss = F.cross_entropy(out, yb)
+    grads = torch.autograd.grad(loss, ys)
+    return loss, [g.detach() * xb.shape[0] for g in grads]
+
+
+def bench(kind, hidden, sets, phase, threads, samples, batch, epochs, warmup):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     x_all = torch.rand(samples, 1, 28, 28)
     y_all = torch.randint(0, 10, (samples,))
-    net = Net(kind, hidden, dendrites)
-    if phase == "P":
-        # Dendrite phase: only the newest dendrite set trains, against the neurons' error.
+    x_val, y_val = torch.rand(128, 1, 28, 28), torch.randint(0, 10, (128,))
+    pb = phase == "P"
+    net = Net(kind, hidden, sets - 1 if pb else sets, pb)
+    if pb:
         for p in net.parameters():
             p.requires_grad_(False)
-        layers = [net.l1, net.l2] if kind == "mlp" else [net.c1, net.c2, net.fc]
-        for l in layers:
-            for p in l.sets[-1].parameters():
-                p.requires_grad_(True)
-            if dendrites > 1:
-                l.K[-1].requires_grad_(True)
-    params = [p for p in net.parameters() if p.requires_grad]
-    opt = torch.optim.SGD(params, lr=0.1)
+        params = []
+        for l in net.layers:
+            l.cand.weight.requires_grad_(True); l.cand.bias.requires_grad_(True); l.candK.requires_grad_(True)
+            params += [l.cand.weight, l.cand.bias, l.candK]
+        opt = torch.optim.Adam(params, lr=1e-3)
+        objectives = [Correlation(l.c) for l in net.layers]
+    else:
+        opt = torch.optim.SGD(net.parameters(), lr=0.1)
 
-    def one_epoch():
-        for s in range(0, samples - batch + 1, batch):
-            xb, yb = x_all[s:s + batch], y_all[s:s + batch]
-            if phase == "P":
-                out, outs = net(xb, collect=True)
-                errors = [torch.randn_like(y) for (y, _) in outs]
-                loss = correlation_loss(outs, errors)
-            else:
-                out, _ = net(xb)
-                loss = F.cross_entropy(out, yb)
-            opt.zero_grad(set_to_none=False)
-            loss.backward()
-            opt.step()
+    def step(xb, yb):
+        if pb:
+            _, errs = errors_at(net, xb, yb)
+            s = sum(o.objective(l.V, e) for o, l, e in zip(objectives, net.layers, errs))
+            loss = -s                        # ascend the objective
+        else:
+            loss = F.cross_entropy(net(xb), yb)
+        opt.zero_grad(set_to_none=False)
+        loss.backward()
+        opt.step()
 
-    one_epoch()  # warm-up
-    t0 = time.perf_counter()
-    for _ in range(epochs):
-        one_epoch()
-    dt = time.perf_counter() - t0
-    n = (samples // batch) * batch * epochs
-    return n / dt
+    def epoch_end():
+        with torch.no_grad():
+            F.cross_entropy(net(x_val), y_val)
+        if pb:   # |corr(V, E)| over a fixed 1024-sample subset, batches of 256
+            for s in range(0, 1024, 256):
+                errors_at(net, x_all[s:s + 256], y_all[s:s + 256])
+
+    perm = torch.randperm(samples)
+    starts = list(range(0, samples, batch))
+    for s in starts[:warmup]:
+        idx = perm[s:s + batch]
+        step(x_all[idx], y_all[idx])
+    t0, c0 = time.perf_counter(), time.process_time()
+    for e in range(epochs):
+        for s in (starts[warmup:] if e == 0 else starts):
+            idx = perm[s:s + batch]
+            step(x_all[idx], y_all[idx])
+        epoch_end()
+    dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+    n = samples * epochs - min(warmup, len(starts)) * batch
+    return n / dt, cpu / dt
 
 
 def main():
@@ -142,6 +215,7 @@ def main():
     ap.add_argument("--samples", type=int, default=60000)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--warmup", type=int, default=30, help="untimed batches before timing")
     ap.add_argument("--narrow", type=int, default=8, help="hidden width of the narrow MLP")
     a = ap.parse_args()
     w = a.workload
@@ -153,9 +227,9 @@ def main():
         base, mode = w.split("-")
         kind = "mlp" if base == "narrow" else "cnn"
         spec = (kind, a.narrow, int(mode[2:]), "P" if mode.startswith("pb") else "N")
-    sps = bench(*spec, a.threads, a.samples, a.batch, a.epochs)
+    sps, cpu = bench(*spec, a.threads, a.samples, a.batch, a.epochs, a.warmup)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(json.dumps({"workload": w, "threads": a.threads, "samples_per_second": sps,
+    print(json.dumps({"workload": w, "threads": a.threads, "samples_per_second": sps, "cpu_share": cpu,
                       "peak_rss_mb": peak, "torch": torch.__version__}))
 
 

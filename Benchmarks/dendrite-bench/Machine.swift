@@ -66,3 +66,12 @@ func processCPUSeconds() -> Double {
     func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
     return s(usage.ru_utime) + s(usage.ru_stime)
 }
+
+/// "Model name" from /proc/cpuinfo.
+func cpuModel() -> String {
+    guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "?" }
+    for line in text.split(separator: "\n") where line.hasPrefix("model name") {
+        return line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "?"
+    }
+    return "?"
+}

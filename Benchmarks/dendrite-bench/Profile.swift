@@ -6,8 +6,9 @@ import Foundation
 /// warm-up. Milliseconds per batch.
 func profile(_ workload: Workload, threads: Int, train: Dataset, batches: Int) {
     BLAS.threads = threads
-    var rng = RNG(seed: 42)
-    let network = Network(spec: workload.spec, rng: &rng)
+    let trainer = makeTrainer(workload, train: train, validation: train.subset(Array(0..<128), name: "v"), epochs: 1)
+    let network = trainer.network
+    let candidates = trainer.candidates
     let optimizer = SGD(learningRate: 0.1)
     var loss = SoftmaxCrossEntropy()
     var x = Tensor.empty
@@ -38,7 +39,7 @@ func profile(_ workload: Workload, threads: Int, train: Dataset, batches: Int) {
         var g = loss.gradient
         for i in stride(from: n - 1, through: 0, by: -1) { g = network.layers[i].backward(g); lap(n + i) }
         g = .empty
-        optimizer.step(network.parameters)
+        if let candidates { candidates.step() } else { optimizer.step(network.parameters) }
         lap(stepSlot)
     }
     let k = Double(batches)
@@ -51,7 +52,7 @@ func profile(_ workload: Workload, threads: Int, train: Dataset, batches: Int) {
               + "fwd " + ms(i) + "   bwd " + ms(n + i))
     }
     print("  loss".padding(toLength: 30, withPad: " ", startingAt: 0) + "      " + ms(lossSlot))
-    print("  sgd step".padding(toLength: 30, withPad: " ", startingAt: 0) + "      " + ms(stepSlot))
+    print((candidates == nil ? "  sgd step" : "  candidate objective + Adam").padding(toLength: 30, withPad: " ", startingAt: 0) + "      " + ms(stepSlot))
     let total = sum.reduce(0, +) / k, fastest = best.reduce(0, +)
     print(String(format: "  total %.3f ms (%.0f samples/s); sum of fastest %.3f ms (%.0f samples/s)",
                  total, 128_000 / total, fastest, 128_000 / fastest))

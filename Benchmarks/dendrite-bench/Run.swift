@@ -1,9 +1,10 @@
 import DendriteCore
 import Foundation
 
-/// What one (workload, thread count) run measured.
-struct Measurement {
-    let workload: Workload
+/// What one (workload, thread count) run of our engine measured. Codable: a child
+/// process of dendrite-bench measures one row and hands it back as one JSON line.
+struct Measurement: Codable {
+    let workload: String
     let threads: Int
     let samplesPerSecond: Double
     /// Best rate over any `windowBatches` consecutive batches: on a shared machine the
@@ -13,8 +14,11 @@ struct Measurement {
     let cpuShare: Double
     let flopsPerSample: Double
     let sgemmGFlops: Double
+    /// VmHWM of the process that measured this row (dataset included), MB.
     let peakRSSMB: Double?
     let finalLoss: Float
+    /// Wall seconds of the timed part per 60000 samples (one epoch's worth).
+    let secondsPerEpoch: Double
 }
 
 /// 60000 random 28x28 "images" (bytes, converted per batch like MNIST) with random
@@ -29,27 +33,59 @@ func randomImages(count: Int, seed: UInt64) -> Dataset {
                    features: .bytes(bytes, scale: 1 / 255, shift: 0), labels: labels, classCount: 10)
 }
 
+/// A Trainer for `workload` in the state the workload times, reached through the
+/// Trainer's own dendrite path (`addDendritesNow`, as the Lab's D key does):
+/// GD inserts `sets` trainable sets; PB begins and ends a dendrite phase per accepted
+/// set, and for a dendrite-phase workload begins one more (the candidates).
+/// Switching never fires on its own (mode .never), so the phase stays put while timed.
+func makeTrainer(_ workload: Workload, train: Dataset, validation: Dataset, epochs: Int) -> Trainer {
+    var rng = RNG(seed: 42)
+    let network = Network(spec: workload.spec, rng: &rng)
+    let config = TrainingConfig(batchSize: 128, epochs: epochs, seed: 7, shuffle: true)
+    var dendrites = DendriteConfig()
+    dendrites.switching.mode = .never
+    switch workload.dendrites {
+    case .none: break
+    case .gd: dendrites.mode = .gd
+    case .pbDendritePhase, .pbNeuronPhase: dendrites.mode = .pb
+    }
+    let trainer = Trainer(network: network, optimizer: SGD(learningRate: 0.1), train: train,
+                          validation: validation, config: config, dendrites: dendrites)
+    switch workload.dendrites {
+    case .none:
+        break
+    case .gd:
+        for _ in 0..<workload.sets { trainer.addDendritesNow() }
+    case .pbNeuronPhase:
+        for _ in 0..<workload.sets { trainer.addDendritesNow(); trainer.addDendritesNow() }
+    case .pbDendritePhase:
+        for _ in 0..<(workload.sets - 1) { trainer.addDendritesNow(); trainer.addDendritesNow() }
+        trainer.addDendritesNow()
+    }
+    precondition(network.perforatedLayers.allSatisfy {
+        $0.dendrites.count == workload.sets - (workload.dendrites == .pbDendritePhase ? 1 : 0)
+    }, "\(workload.name): dendrite setup went wrong")
+    precondition((trainer.phase == .dendrite) == (workload.dendrites == .pbDendritePhase),
+                 "\(workload.name): wrong phase")
+    return trainer
+}
+
 /// Trains `workload` with the engine's own Network + Trainer (forward, softmax
-/// cross-entropy, backward, SGD step per batch), batch 128, lr 0.1, no momentum.
-/// A short warm-up on the same network (buffers sized, caches and page tables hot) runs
-/// first and is not timed; the timed part is `epochs` full epochs over `train`, each
-/// ending with the Trainer's own evaluation on a 128-sample validation set.
+/// cross-entropy, backward, SGD step per batch, or in a PB dendrite phase the
+/// CandidateTrainer's Adam step), batch 128, lr 0.1, no momentum. The first
+/// `warmupBatches` batches of the first epoch are not timed (buffers sized, caches and
+/// page tables hot); the timed part runs from there to the end of `epochs` epochs,
+/// including each epoch's end (the Trainer's evaluation on 128 validation samples and,
+/// in a dendrite phase, the candidates' correlation measurement on 1024 samples).
 func measure(_ workload: Workload, threads: Int, epochs: Int, train: Dataset,
              validation: Dataset, warmupBatches: Int, windowBatches: Int = 50) -> Measurement {
     BLAS.threads = threads
     let sgemm = rawSgemmGFlops()
-    let peakIsPerRun = resetPeakRSS()
-    var rng = RNG(seed: 42)
-    let network = Network(spec: workload.spec, rng: &rng)
-    let config = TrainingConfig(batchSize: 128, epochs: epochs, seed: 7, shuffle: true)
+    let trainer = makeTrainer(workload, train: train, validation: validation, epochs: epochs)
+    let warm = min(warmupBatches, trainer.batchesPerEpoch - 1)
+    for _ in 0..<warm { trainer.stepBatch() }
+    let flops = matmulFlopsPerSample(trainer.network)
 
-    let warmSet = train.subset(Array(0..<(warmupBatches * 128)), name: "warm-up")
-    let warm = Trainer(network: network, optimizer: SGD(learningRate: 0.1), train: warmSet,
-                       validation: validation, config: TrainingConfig(batchSize: 128, epochs: 1, seed: 3))
-    warm.run()
-
-    let trainer = Trainer(network: network, optimizer: SGD(learningRate: 0.1), train: train,
-                          validation: validation, config: config)
     var batchEnds: [Double] = []
     batchEnds.reserveCapacity(trainer.batchesPerEpoch * epochs + 1)
     var lastLoss: Float = .nan
@@ -69,14 +105,15 @@ func measure(_ workload: Workload, threads: Int, epochs: Int, train: Dataset,
     if batchEnds.count > windowBatches {
         for i in windowBatches..<batchEnds.count { bestWindow = min(bestWindow, batchEnds[i] - batchEnds[i - windowBatches]) }
     }
-    let samples = Double(train.count)
+    let samples = Double(train.count * epochs - warm * 128)
     return Measurement(
-        workload: workload, threads: threads,
-        samplesPerSecond: samples * Double(epochs) / total,
-        bestWindowSamplesPerSecond: Double(windowBatches * config.batchSize) / bestWindow,
+        workload: workload.name, threads: threads,
+        samplesPerSecond: samples / total,
+        bestWindowSamplesPerSecond: Double(windowBatches * 128) / bestWindow,
         cpuShare: cpu / total,
-        flopsPerSample: matmulFlopsPerSample(network),
+        flopsPerSample: flops,
         sgemmGFlops: sgemm,
-        peakRSSMB: peakIsPerRun ? procStatusKB("VmHWM").map { Double($0) / 1024 } : nil,
-        finalLoss: lastLoss)
+        peakRSSMB: procStatusKB("VmHWM").map { Double($0) / 1024 },
+        finalLoss: lastLoss,
+        secondsPerEpoch: total / samples * Double(train.count))
 }

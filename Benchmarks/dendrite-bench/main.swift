@@ -1,35 +1,51 @@
 import DendriteCore
 import Foundation
 
-/// dendrite-bench [mlp|cnn|all] [--threads 1,2] [--epochs N] [--warmup BATCHES] [--profile BATCHES]
+/// dendrite-bench [compare] [WORKLOAD|mlp|cnn|dendrites|all ...] [--threads 1,2] [--epochs N]
+///                [--warmup BATCHES] [--profile BATCHES] [--no-mnist]
 ///
-/// Training speed of the engine on MNIST-sized random data against PyTorch reference
-/// numbers, plus this machine's raw sgemm speed measured in the same run. Run it in
-/// release: `swift run -c release dendrite-bench`.
+/// Training speed of the engine on MNIST-sized random data, side by side with PyTorch
+/// (`compare`), plus this machine's raw sgemm speed measured in the same run. Each row
+/// of ours runs in a child process of dendrite-bench (`--one`), so its peak RSS is its own.
+/// Run it in release: `swift run -c release dendrite-bench compare`.
 
 func usage() -> Never {
     print("""
-    usage: dendrite-bench [mlp|cnn|all] [--threads 1,2] [--epochs N] [--warmup BATCHES] [--profile BATCHES]
-      mlp|cnn|all        workload (default all): MLP 784-128-10, or the small MNIST CNN
-      --threads 1,2      OpenBLAS thread counts to measure, comma-separated (default 1,2)
+    usage: dendrite-bench [compare] [WORKLOAD|mlp|cnn|dendrites|all ...] [--threads 1,2] [--epochs N]
+                          [--warmup BATCHES] [--profile BATCHES] [--no-mnist]
+      compare            also run Benchmarks/pytorch_bench.py on every row (python from
+                         $DENDRITE_TORCH_PYTHON, /opt/torch-venv/bin/python or python3,
+                         the first that can import torch)
+      WORKLOAD           mlp, cnn, narrow-gd1, narrow-gd3, narrow-pb1, narrow-pb3, cnn-gd1, cnn-gd3,
+                         cnn-pb1, cnn-pb3 (as pytorch_bench.py), and ours only: narrow-pn0,
+                         narrow-pn1, cnn-pn0, cnn-pn1 (PB neuron phase with 0 / 1 accepted sets);
+                         dendrites = all dendrite rows; all (default) = everything
+      --threads 1,2      OpenBLAS / torch thread counts, comma-separated (default 1,2)
       --epochs N         timed epochs of 60000 samples per row (default 1)
       --warmup BATCHES   untimed batches before each row (default 30)
       --profile BATCHES  instead of the table: per-layer milliseconds over BATCHES batches
+      --no-mnist         skip the peak-RSS run of `dendrite-lab train experiments/mnist-mlp-wide.yaml --epochs 2`
     """)
     exit(2)
 }
 
-var workloads = Workload.all
+var workloads: [Workload] = []
 var threadCounts = [1, 2]
 var epochs = 1
 var warmupBatches = 30
 var profileBatches = 0
+var compareWithTorch = false
+var runMNIST = true
+var childWorkload: Workload?
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     switch a {
-    case "mlp": workloads = [.mlp]
-    case "cnn": workloads = [.cnn]
-    case "all": workloads = Workload.all
+    case "compare", "--torch": compareWithTorch = true
+    case "all": workloads += Workload.all
+    case "dendrites": workloads += Workload.dendriteWorkloads + Workload.neuronPhaseWorkloads
+    case "--one":
+        guard let v = args.popFirst(), let w = Workload.named(v) else { usage() }
+        childWorkload = w
     case "--threads":
         guard let v = args.popFirst() else { usage() }
         let parsed = v.split(separator: ",").compactMap { Int($0) }
@@ -44,36 +60,68 @@ while let a = args.popFirst() {
     case "--profile":
         guard let v = args.popFirst(), let n = Int(v), n > 0 else { usage() }
         profileBatches = n
+    case "--no-mnist": runMNIST = false
     case "-h", "--help": usage()
     default:
-        print("dendrite-bench: unknown argument '\(a)'")
-        usage()
+        guard let w = Workload.named(a) else {
+            print("dendrite-bench: unknown argument '\(a)'")
+            usage()
+        }
+        workloads.append(w)
     }
+}
+if workloads.isEmpty { workloads = Workload.all }
+
+// Child: measure one row, print it as one JSON line, exit.
+if let w = childWorkload {
+    let m = measure(w, threads: threadCounts[0], epochs: epochs, train: randomImages(count: 60_000, seed: 1),
+                    validation: randomImages(count: 128, seed: 2), warmupBatches: warmupBatches)
+    let data = try! JSONEncoder().encode(m)
+    print("ROW " + String(decoding: data, as: UTF8.self))
+    exit(0)
 }
 
 let env = ProcessInfo.processInfo.environment
-print("dendrite-bench: 60000 random 28x28 samples, 10 classes, batch 128, SGD lr 0.1, \(epochs) epoch(s) timed")
-print("OPENBLAS_CORETYPE=\(env["OPENBLAS_CORETYPE"] ?? "(unset)")  cores=\(ProcessInfo.processInfo.activeProcessorCount)  load average \(loadAverage())")
+print("dendrite-bench: 60000 random 28x28 samples, 10 classes, batch 128, SGD lr 0.1, warm-up \(warmupBatches) batches, \(epochs) epoch(s) timed")
+print("cpu: \(cpuModel())  cores=\(ProcessInfo.processInfo.activeProcessorCount)  OPENBLAS_CORETYPE=\(env["OPENBLAS_CORETYPE"] ?? "(unset)")")
+print("load average at start: \(loadAverage())")
 #if DEBUG
 print("warning: debug build of the benchmark; use `swift run -c release dendrite-bench`")
 #endif
 
-let train = randomImages(count: 60_000, seed: 1)
-let validation = randomImages(count: 128, seed: 2)
-
 if profileBatches > 0 {
+    let train = randomImages(count: 60_000, seed: 1)
     for w in workloads {
         for t in threadCounts { profile(w, threads: t, train: train, batches: profileBatches) }
     }
     exit(0)
 }
 
-var rows: [Measurement] = []
+let python: String? = compareWithTorch ? findTorchPython() : nil
+if compareWithTorch {
+    if let python {
+        print("torch: \(python) \(torchVersion(python) ?? "")")
+    } else {
+        print("torch: not found (tried $DENDRITE_TORCH_PYTHON, /opt/torch-venv/bin/python, python3); our figures alone")
+    }
+}
+
+struct Row {
+    let ours: Measurement?
+    let torch: TorchResult?
+    let workload: Workload
+    let threads: Int
+}
+var rows: [Row] = []
 for w in workloads {
     for t in threadCounts {
-        let m = measure(w, threads: t, epochs: epochs, train: train, validation: validation,
-                        warmupBatches: warmupBatches)
-        rows.append(m)
+        let ours = measureInChild(w, threads: t, epochs: epochs, warmupBatches: warmupBatches)
+        var torch: TorchResult?
+        if let python, w.hasTorchTwin {
+            torch = runTorch(python: python, workload: w.name, threads: t, epochs: epochs, warmupBatches: warmupBatches)
+        }
+        rows.append(Row(ours: ours, torch: torch, workload: w, threads: t))
+        FileHandle.standardError.write(Data("  done \(w.name) \(t)T\n".utf8))
     }
 }
 
@@ -81,26 +129,62 @@ func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating:
 func f(_ v: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", v) }
 
 print("")
-print(pad("model", 5), pad("thr", 3), pad("samples/s", 10), pad("best 50", 9), pad("cpu", 5),
-      pad("MFLOP/smp", 9), pad("GFLOP/s", 8), pad("sgemm512", 8), pad("% sgemm", 7),
-      pad("torch 1T", 9), pad("ratio", 6), pad("peak MB", 8), pad("loss", 6))
-for m in rows {
+print(pad("workload", 10), pad("thr", 3), pad("ours/s", 8), pad("best 50", 8), pad("cpu", 5),
+      pad("torch/s", 8), pad("t cpu", 5), pad("ratio", 6), pad("GFLOP/s", 7), pad("sgemm", 6),
+      pad("%sgemm", 6), pad("ours MB", 7), pad("torch MB", 8), pad("s/epoch", 7))
+for r in rows {
+    guard let m = r.ours else {
+        print(pad(r.workload.name, 10), pad("\(r.threads)", 3), "  our run failed")
+        continue
+    }
     let gflops = m.samplesPerSecond * m.flopsPerSample / 1e9
-    let ratio = m.threads == 1 ? f(m.samplesPerSecond / m.workload.torchSamplesPerSecond, 2) + "x" : "n/a"
-    print(pad(m.workload.name, 5), pad("\(m.threads)", 3), pad(f(m.samplesPerSecond), 10),
-          pad(f(m.bestWindowSamplesPerSecond), 9), pad(f(100 * m.cpuShare) + "%", 5),
-          pad(f(m.flopsPerSample / 1e6, 3), 9), pad(f(gflops, 1), 8), pad(f(m.sgemmGFlops, 1), 8),
-          pad(f(100 * gflops / m.sgemmGFlops, 0) + "%", 7),
-          pad(f(m.workload.torchSamplesPerSecond), 9), pad(ratio, 6),
-          pad(m.peakRSSMB.map { f($0) } ?? "?", 8), pad(f(Double(m.finalLoss), 3), 6))
+    var torchRate = "-", torchCPU = "-", ratio = "-", torchMB = "-"
+    if let t = r.torch {
+        torchRate = f(t.samplesPerSecond); torchCPU = f(100 * t.cpuShare) + "%"
+        ratio = f(m.samplesPerSecond / t.samplesPerSecond, 2) + "x"; torchMB = f(t.peakRSSMB)
+    } else if python == nil, r.threads == 1, let ref = r.workload.torchSamplesPerSecond {
+        torchRate = f(ref) + "*"; ratio = f(m.samplesPerSecond / ref, 2) + "x*"
+    }
+    print(pad(r.workload.name, 10), pad("\(r.threads)", 3), pad(f(m.samplesPerSecond), 8),
+          pad(f(m.bestWindowSamplesPerSecond), 8), pad(f(100 * m.cpuShare) + "%", 5),
+          pad(torchRate, 8), pad(torchCPU, 5), pad(ratio, 6),
+          pad(f(gflops, 1), 7), pad(f(m.sgemmGFlops, 1), 6), pad(f(100 * gflops / m.sgemmGFlops) + "%", 6),
+          pad(m.peakRSSMB.map { f($0) } ?? "?", 7), pad(torchMB, 8), pad(f(m.secondsPerEpoch, 2), 7))
 }
+
+// PB dendrite-phase epoch against neuron-phase epochs, one dendrite set (goal <= 1.5x).
+var phaseLines: [String] = []
+for base in ["narrow", "cnn"] {
+    for t in threadCounts {
+        func epochSeconds(_ name: String) -> Double? {
+            rows.first { $0.workload.name == name && $0.threads == t }?.ours?.secondsPerEpoch
+        }
+        guard let p = epochSeconds("\(base)-pb1") else { continue }
+        var parts: [String] = []
+        if let n0 = epochSeconds("\(base)-pn0") { parts.append("/ N phase before it (0 sets) = \(f(p / n0, 2))x") }
+        if let n1 = epochSeconds("\(base)-pn1") { parts.append("/ N phase after it (1 set) = \(f(p / n1, 2))x") }
+        if !parts.isEmpty { phaseLines.append("  \(base) \(t)T: P epoch \(f(p, 2)) s " + parts.joined(separator: ", ")) }
+    }
+}
+if !phaseLines.isEmpty {
+    print("\nPB dendrite-phase epoch (training the first set) / neuron-phase epoch (goal <= 1.5x):")
+    phaseLines.forEach { print($0) }
+}
+
+if runMNIST {
+    print("\nfull MNIST MLP run: dendrite-lab train experiments/mnist-mlp-wide.yaml --epochs 2 (goal peak RSS <= 150 MB)")
+    print("  " + mnistPeakRSS())
+}
+
 print("")
-print("samples/s: all timed epochs, wall clock, including the Trainer's per-epoch evaluation (128 samples);")
-print("best 50: samples/s over the fastest 50 consecutive batches of the run;")
-print("cpu: process CPU time / wall time while timed (100% = one core busy; less = the machine was shared);")
-print("GFLOP/s counts only the matrix products (forward, weight and input gradients), at samples/s;")
-print("sgemm512: OpenBLAS 512x512x512 sgemm at that thread count, best of 8 short windows just before the row;")
-print("torch 1T: PyTorch CPU, 1 thread, same model and batch on this machine kind (ratio = samples/s / torch, > 1 = faster);")
-print("peak MB: VmHWM of this process during that row (includes the 47 MB dataset).")
-let peaks = rows.compactMap(\.peakRSSMB)
-print("process peak RSS (VmHWM): \(peaks.isEmpty ? procStatusKB("VmHWM").map { "\($0 / 1024) MB" } ?? "?" : f(peaks.max()!) + " MB")")
+print("ours/s, torch/s: samples/s from the end of the warm-up to the end of the timed epoch(s), wall clock,")
+print("  including each epoch's end (evaluation on 128 samples; in a PB dendrite phase the correlation measurement on 1024);")
+print("best 50: our samples/s over the fastest 50 consecutive batches;")
+print("cpu, t cpu: process CPU time / wall time while timed (100% = one core busy; at 2 threads up to 200%;")
+print("  less than the thread count means the machine was shared or the work did not parallelise);")
+print("ratio: ours / torch (> 1 = we are faster); a * marks a stored single-thread torch reference (torch not run);")
+print("GFLOP/s counts only the useful matrix products (forward, weight and input gradients) at ours/s;")
+print("sgemm: OpenBLAS 512x512x512 sgemm GFLOP/s at that thread count, best of 8 short windows, in the same child just before the row;")
+print("ours MB, torch MB: peak RSS (VmHWM / ru_maxrss) of the process that ran the row, its 60000-sample dataset included")
+print("  (ours keeps it as 47 MB of bytes, torch as 188 MB of floats).")
+print("load average at end: \(loadAverage())")
