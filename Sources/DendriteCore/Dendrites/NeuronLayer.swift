@@ -22,6 +22,11 @@ public protocol NeuronLayer: Layer {
     /// A fresh layer of the same kind and input geometry with `outputs` neurons. Its
     /// initial weights are meaningless: callers overwrite them.
     func sibling(outputs: Int, name: String) -> NeuronLayer
+    /// Drops whatever the layer keeps of its last input for backward, for a forward whose
+    /// backward will not come (frozen layers in PB). Otherwise a kept reference to the
+    /// previous layer's output buffer makes that layer copy it (copy-on-write) before
+    /// refilling it next step.
+    func releaseInput()
 }
 
 extension Dense: NeuronLayer {
@@ -35,6 +40,9 @@ extension Dense: NeuronLayer {
 
 extension Conv2D: NeuronLayer {
     public var neuronCount: Int { outputChannels }
+
+    /// Conv2D keeps its own im2col columns, not a reference to the input: nothing to drop.
+    public func releaseInput() {}
 
     public func sibling(outputs: Int, name: String) -> NeuronLayer {
         var scratch = RNG(seed: 0)

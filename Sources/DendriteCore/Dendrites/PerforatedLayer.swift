@@ -216,6 +216,8 @@ public final class PerforatedLayer: Layer {
         if d > 0 {
             syncBank()
             let z = bank!.forward(x, training: training)
+            // PB never backpropagates through the bank (dendrites are frozen there).
+            if mode == .pb { bank!.releaseInput() }
             bankShape = z.shape
             dendriteOutput.resize(to: [batch, d, c, s])
             let act = activation
@@ -275,7 +277,10 @@ public final class PerforatedLayer: Layer {
         }
         let d = dendrites.count
         // Dendrite phase in the first layer: nothing here learns and nothing lies below.
-        if mode == .pb && phase == .dendrite && !propagatesGradient { return .empty }
+        if mode == .pb && phase == .dendrite && !propagatesGradient {
+            neuron.releaseInput()
+            return .empty
+        }
         let dxNeuron = neuron.backward(dy)
         if d == 0 { return dxNeuron }
         let outputsLearn = !(mode == .pb && phase == .dendrite)

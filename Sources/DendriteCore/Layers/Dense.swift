@@ -81,6 +81,10 @@ public final class Dense: Layer {
         return output
     }
 
+    /// Lets go of the cached x when no backward will follow this forward (see
+    /// `NeuronLayer.releaseInput`).
+    public func releaseInput() { input = .empty }
+
     // dy: [B, out]  ->  dW = dy^T x [out, in], db = sum_B dy, dx = dy W [B, in]
     // (split over rows of W for dW and db, over rows of the batch for dx)
     public func backward(_ dy: Tensor) -> Tensor {
