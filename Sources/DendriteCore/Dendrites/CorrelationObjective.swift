@@ -81,8 +81,7 @@ public enum CorrelationObjective {
             var sumV: Double = 0, sumE: Double = 0
             for b in 0..<batch {
                 let row = (b * channels + c) * spatial
-                var sv: T = 0, se: T = 0
-                for s in 0..<spatial { sv += vp[row + s]; se += ep[row + s] }
+                let (sv, se) = T.rowSums(vp + row, ep + row, spatial)
                 sumV += sv.double; sumE += se.double
             }
             let mV = (1 - rV) * state.meanV[c] + rV * sumV / count
@@ -91,11 +90,7 @@ public enum CorrelationObjective {
             var cov: Double = 0, vv: Double = 0, ee: Double = 0
             for b in 0..<batch {
                 let row = (b * channels + c) * spatial
-                var cv: T = 0, v2: T = 0, e2: T = 0
-                for s in 0..<spatial {
-                    let dv = vp[row + s] - mVT, de = ep[row + s] - mET
-                    cv += dv * de; v2 += dv * dv; e2 += de * de
-                }
+                let (cv, v2, e2) = T.rowMoments(vp + row, ep + row, spatial, meanV: mVT, meanE: mET)
                 cov += cv.double; vv += v2.double; ee += e2.double
             }
             // Means of the deviations follow from the sums (no extra pass).
@@ -136,16 +131,44 @@ public enum CorrelationObjective {
 public protocol ObjectiveScalar: BinaryFloatingPoint {
     var double: Double { get }
     init(double: Double)
+    /// (sum v, sum e) over one row of n values.
+    static func rowSums(_ v: UnsafePointer<Self>, _ e: UnsafePointer<Self>, _ n: Int) -> (Self, Self)
+    /// (sum dv de, sum dv^2, sum de^2), dv = v - meanV, de = e - meanE, over one row.
+    static func rowMoments(_ v: UnsafePointer<Self>, _ e: UnsafePointer<Self>, _ n: Int,
+                           meanV: Self, meanE: Self) -> (Self, Self, Self)
 }
 
+/// Float32 (training): eight-lane sums, see `LaneSums`.
 extension Float: ObjectiveScalar {
     @inlinable public var double: Double { Double(self) }
     @inlinable public init(double: Double) { self = Float(double) }
+    public static func rowSums(_ v: UnsafePointer<Float>, _ e: UnsafePointer<Float>, _ n: Int) -> (Float, Float) {
+        LaneSums.sums(v, e, n)
+    }
+    public static func rowMoments(_ v: UnsafePointer<Float>, _ e: UnsafePointer<Float>, _ n: Int,
+                                  meanV: Float, meanE: Float) -> (Float, Float, Float) {
+        LaneSums.moments(v, e, n, meanV: meanV, meanE: meanE)
+    }
 }
 
+/// Float64 (the fixed test case): plain sequential sums, exactly as written.
 extension Double: ObjectiveScalar {
     @inlinable public var double: Double { self }
     @inlinable public init(double: Double) { self = double }
+    public static func rowSums(_ v: UnsafePointer<Double>, _ e: UnsafePointer<Double>, _ n: Int) -> (Double, Double) {
+        var sv: Double = 0, se: Double = 0
+        for i in 0..<n { sv += v[i]; se += e[i] }
+        return (sv, se)
+    }
+    public static func rowMoments(_ v: UnsafePointer<Double>, _ e: UnsafePointer<Double>, _ n: Int,
+                                  meanV: Double, meanE: Double) -> (Double, Double, Double) {
+        var c: Double = 0, vv: Double = 0, ee: Double = 0
+        for i in 0..<n {
+            let dv = v[i] - meanV, de = e[i] - meanE
+            c += dv * de; vv += dv * dv; ee += de * de
+        }
+        return (c, vv, ee)
+    }
 }
 
 /// Plain |Pearson| correlation of V and E per neuron over many batches (the fixed

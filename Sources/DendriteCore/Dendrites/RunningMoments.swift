@@ -30,9 +30,7 @@ public struct RunningMoments: Codable, Equatable, Sendable {
             var sum: Double = 0
             for b in 0..<batch {
                 let row = p + (b * channels + c) * spatial
-                var s: Float = 0
-                for i in 0..<spatial { s += row[i] }
-                sum += Double(s)
+                sum += Double(LaneSums.sum(row, spatial))
             }
             sum *= Double(scale)
             let m = (1 - r) * mean[c] + r * (sum / n)
@@ -40,9 +38,7 @@ public struct RunningMoments: Codable, Equatable, Sendable {
             var sq: Double = 0
             for b in 0..<batch {
                 let row = p + (b * channels + c) * spatial
-                var q: Float = 0
-                for i in 0..<spatial { let d = row[i] - mf; q += d * d }
-                sq += Double(q)
+                sq += Double(LaneSums.squaredDeviations(row, spatial, mean: mf))
             }
             sq *= Double(scale) * Double(scale)
             mean[c] = m
