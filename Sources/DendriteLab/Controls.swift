@@ -46,6 +46,7 @@ public enum Controls {
 
     static func keyActions(sym: SDL_Keycode, mod: UInt16, state: LabState) -> [LabAction] {
         let shift = (UInt32(mod) & KMOD_SHIFT.rawValue) != 0
+        let ctrl = (UInt32(mod) & KMOD_CTRL.rawValue) != 0
         func k(_ code: SDL_KeyCode) -> Bool { sym == SDL_Keycode(code.rawValue) }
         if k(SDLK_ESCAPE) { return [state.showHelp ? .toggleHelp : .quit] }
         if k(SDLK_q) { return [.quit] }
@@ -60,7 +61,9 @@ public enum Controls {
         if k(SDLK_n) { return [.reseed] }
         if k(SDLK_d) { return [.addDendrites] }
         if k(SDLK_m) { return [.cycleMode] }
-        if k(SDLK_s) { return [.screenshot] }
+        if k(SDLK_s) { return [ctrl ? .saveNetwork : .screenshot] }
+        if k(SDLK_o) && ctrl { return [.loadNetwork] }
+        if k(SDLK_u) { return [.toggleUpdateRule] }
         if k(SDLK_h) || k(SDLK_QUESTION) || (k(SDLK_SLASH) && shift) { return [.toggleHelp] }
         if k(SDLK_c) { return [.toggleCurves] }
         if k(SDLK_i) { return [.toggleInspector] }
