@@ -294,5 +294,5 @@ extension LabController {
     public func restore(_ s: LabState) { state = s }
 
     /// Shows a sentence in the status line for a few seconds.
-    public func say(_ text: String) { state.say(text) }
+    public func say(_ text: String, frames: Int = 240) { state.say(text, frames: frames) }
 }

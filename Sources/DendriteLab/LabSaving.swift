@@ -49,7 +49,10 @@ extension LabController {
         s.selected = nil
         if case .neuron = s.hovered { s.hovered = nil }
         restore(s)
-        say("Loaded \(path): epoch \(session.trainer.epoch), \(session.dendriteSets) dendrite set\(session.dendriteSets == 1 ? "" : "s"); Space trains on")
+        let what = "Loaded \(path): epoch \(session.trainer.epoch), \(session.dendriteSets) dendrite set\(session.dendriteSets == 1 ? "" : "s")"
+        // A finished run (e.g. a `train` checkpoint at its epoch budget) holds its best
+        // model; like any finished run in the Lab, D grows it further.
+        say(what + (session.isFinished ? "; a finished run: D adds dendrites, R starts over" : "; Space trains on"), frames: 600)
     }
 
     /// Ctrl+O: the newest `lab-*.safetensors` in `saveDirectory`; errors go to the status line.
