@@ -11,6 +11,10 @@ public enum Controls {
             return [.quit]
         case SDL_KEYDOWN.rawValue:
             return keyActions(sym: event.key.keysym.sym, mod: event.key.keysym.mod, state: state)
+        case SDL_DROPFILE.rawValue:
+            // The app frees `file` after handling (SDL_free); here it is only read.
+            guard let file = event.drop.file else { return [] }
+            return [.openFile(String(cString: file))]
         case SDL_WINDOWEVENT.rawValue:
             let id = UInt32(event.window.event)
             if id == SDL_WINDOWEVENT_RESIZED.rawValue || id == SDL_WINDOWEVENT_SIZE_CHANGED.rawValue {

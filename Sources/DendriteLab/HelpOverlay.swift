@@ -19,6 +19,7 @@ public enum HelpOverlay {
         ("U", "show / hide the update rule of the shown neuron"),
         ("S", "save a screenshot (PNG)"),
         ("Ctrl+S / Ctrl+O", "save the network / load the newest saved (lab-*.safetensors)"),
+        ("drop a file", "on the window: .safetensors loads it, .csv plays your x,y,label points"),
         ("H or ?", "show / hide this help"),
         ("Q or Esc", "quit"),
     ]

@@ -19,6 +19,8 @@ public enum LabAction: Codable, Equatable, Hashable, Sendable {
     case saveNetwork
     /// Ctrl+O: load the newest checkpoint of the save folder and train on from it.
     case loadNetwork
+    /// A file dropped on the window: a .safetensors checkpoint loads, a .csv plays its points.
+    case openFile(String)
     /// U: show or hide the update-rule panel under the inspector.
     case toggleUpdateRule
     case toggleHelp

@@ -101,6 +101,8 @@ public final class LabController {
             saveNetwork()
         case .loadNetwork:
             loadNewestNetwork()
+        case .openFile(let path):
+            openFile(path)
         case .toggleUpdateRule:
             state.showUpdateRule.toggle()
         case .toggleHelp:

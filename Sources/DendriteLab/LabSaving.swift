@@ -64,6 +64,27 @@ extension LabController {
         do { try loadNetwork(from: path) } catch { say("Load failed: \(error)") }
     }
 
+    /// A file dropped on the window: a checkpoint (.safetensors) is loaded, a CSV of
+    /// x,y,label rows becomes the playground's data. Problems go to the status line.
+    public func openFile(_ path: String) {
+        if path.lowercased().hasSuffix(".csv") {
+            var c = session.config
+            do {
+                try c.usePoints(file: path)
+            } catch {
+                say("\(error)", frames: 600)
+                return
+            }
+            session.reconfigure { $0 = c }
+            var s = state
+            s.selected = nil
+            restore(s)
+            say("Playing \(path): \(session.train.count + session.validation.count) points; training restarted")
+        } else {
+            do { try loadNetwork(from: path) } catch { say("Load failed: \(error)", frames: 600) }
+        }
+    }
+
     /// `lab-YYYYMMDD-HHMMSS.safetensors`, with -2, -3, ... when that name is taken.
     static func freshSaveURL(in directory: String, now: Date) -> URL {
         let f = DateFormatter()

@@ -16,7 +16,8 @@ struct LabCommand: ParsableCommand {
             Keys: Space play/pause, → step a batch, E step an epoch, +/- speed, R reset, N new seed,
             M mode, D add dendrites, 1-6 dataset, [ ] noise, S screenshot, U update rule, H help, Q quit,
             PageDown / PageUp next / previous lesson step, Ctrl+S save the network
-            (lab-<timestamp>.safetensors), Ctrl+O load the newest saved one.
+            (lab-<timestamp>.safetensors), Ctrl+O load the newest saved one; drop a .safetensors
+            or .csv file on the window to open it.
             --csv FILE plays your own x,y,label points; --load FILE resumes a saved network.
             Without a display: xvfb-run -a dendrite-lab, or dendrite-lab render --out lab.png.
             """)

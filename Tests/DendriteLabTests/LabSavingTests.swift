@@ -11,6 +11,15 @@ func ctrlKeyEvent(_ code: SDL_KeyCode) -> SDL_Event {
     return e
 }
 
+/// A file dropped on the window; the caller frees `event.drop.file`.
+func dropEvent(_ path: String) -> SDL_Event {
+    var e = SDL_Event()
+    e.type = SDL_DROPFILE.rawValue
+    e.drop.type = SDL_DROPFILE.rawValue
+    e.drop.file = strdup(path)
+    return e
+}
+
 extension LabSuite {
     @Suite struct LabSavingTests {
         func tempFolder() -> String {
@@ -106,6 +115,43 @@ extension LabSuite {
             #expect(throws: CheckpointError.self) { try c.loadNetwork(from: bad) }
             c.perform(.stepBatch)
             #expect(c.session.batchesRun > 0)
+        }
+    
+        @Test func droppedFilesOpenCSVPointsOrCheckpoints() throws {
+            let dir = tempFolder()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let good = (dir as NSString).appendingPathComponent("mine.csv")
+            let bad = (dir as NSString).appendingPathComponent("broken.csv")
+            var rows = "x,y,label\n"
+            for i in 0..<40 { rows += "\(Float(i % 8) / 8),\(Float(i / 8) / 5),\(i % 2 == 0 ? 5 : 9)\n" }
+            try rows.write(toFile: good, atomically: true, encoding: .utf8)
+            try "0,0,0\n1,1,x\n".write(toFile: bad, atomically: true, encoding: .utf8)
+            let c = LabController(config: smallConfig())
+            c.saveDirectory = dir
+            var e = dropEvent(good)
+            defer { free(e.drop.file) }
+            #expect(c.handle(e) == [.openFile(good)])
+            #expect(c.session.config.experiment.dataset.name == .csv)
+            #expect(c.session.config.datasetLabel == "mine")
+            #expect(c.session.train.count + c.session.validation.count == 40)
+            #expect(c.state.message?.hasPrefix("Playing \(good): 40 points") == true, "\(c.state.message ?? "")")
+            c.perform(.stepEpoch)
+            #expect(c.session.trainer.epoch == 1)
+            // A broken file says where, and the points stay.
+            var b = dropEvent(bad)
+            defer { free(b.drop.file) }
+            c.handle(b)
+            #expect(c.state.message == "\(bad):2: label 'x' is not a whole number; expected x,y,label with numbers")
+            #expect(c.session.config.datasetLabel == "mine")
+            // A checkpoint dropped on the window loads like Ctrl+O.
+            let saved = try #require(c.saveNetwork())
+            let bitsSaved = bits(c.session)
+            c.perform(.stepEpoch)
+            free(e.drop.file)
+            e = dropEvent(saved)
+            c.handle(e)
+            #expect(bits(c.session) == bitsSaved)
+            #expect(c.session.config.datasetLabel == "mine")
         }
     }
 }
