@@ -113,4 +113,27 @@ import Testing
         #expect(message("{name: csv, file: ok.csv}", "[dense 4, tanh, dense 3]").contains("has 2 classes"))
         #expect(message("{name: csv, file: ok.csv}") == "no error")
     }
+
+    @Test func lessonFrontMatterReadsCSVNextToTheLesson() throws {
+        let tmp = TempFolder()
+        defer { tmp.remove() }
+        try "x,y,label\n0,0,0\n1,1,1\n0,1,1\n1,0,0\n0.5,0.5,1\n".write(toFile: tmp.file("pts.csv"), atomically: true, encoding: .utf8)
+        let md = """
+            ---
+            title: My points
+            dataset: {name: csv, file: pts.csv}
+            network: {layers: [dense 4, tanh, dense 2]}
+            epochs: 3
+            ---
+            # My points
+
+            ## Step 1: train
+
+            Press Space.
+            """
+        let lesson = try LessonLoader.parse(md, file: tmp.file("lesson.md"))
+        let spec = try #require(lesson.steps.first).experiment.dataset
+        #expect(spec.file == URL(fileURLWithPath: tmp.file("pts.csv")).standardizedFileURL.path)
+        #expect(spec.classCount == 2)
+    }
 }
