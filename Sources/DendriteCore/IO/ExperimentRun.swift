@@ -101,6 +101,12 @@ public final class ExperimentRun {
         while !trainer.isFinished {
             trainer.runEpoch()
             if let writeError { throw writeError }
+            if let d = trainer.divergence {
+                // The checkpoint on disk is the last finished epoch's: keep it as it is.
+                let kept = FileManager.default.fileExists(atPath: writer.checkpointURL.path) ? writer.checkpointURL.path : nil
+                writer.close()
+                throw RunDivergedError(divergence: d, checkpoint: kept)
+            }
             try saveBestIfImproved()
             // Inside a PB dendrite phase the last neuron-phase checkpoint stays the one to
             // resume from (see TrainingSnapshot+Dendrites.swift).

@@ -139,6 +139,8 @@ public final class RunWriter {
                                                "correlations": correlations.map { $0.isFinite ? Double($0) : 0 }])
         case .decision(let epoch, let message):
             try appendEvent("decision", ["epoch": epoch, "message": message])
+        case .diverged(let epoch, let batch, let layer, let message):
+            try appendEvent("diverged", ["epoch": epoch, "batch": batch, "layer": layer, "message": message])
         case .batchDone, .epochDone:
             return false
         }
