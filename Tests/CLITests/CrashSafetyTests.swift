@@ -38,24 +38,37 @@ import DendriteCore
         }
     }
 
-    @Test func sigkillAtRandomPointsThenResumeEndsLikeAnUninterruptedRun() throws {
-        let folder = CLI.temporaryFolder("sigkill")
-        let file = folder.appendingPathComponent("crash.yaml")
-        try RunFolder.write(CrashSafetyTests.experiment, to: file)
+    /// A plain run, and a PB run whose kills also land inside a dendrite phase (epochs
+    /// 44-123 of xor-neuron), where resuming replays the phase from the checkpoint before it.
+    static let cases: [(label: String, file: String?, extra: [String], epochs: Int)] = [
+        ("plain", nil, [], 24),
+        ("pb", "experiments/xor-neuron.yaml", ["--epochs", "150"], 150),
+    ]
+
+    @Test(arguments: [0, 1])
+    func sigkillAtRandomPointsThenResumeEndsLikeAnUninterruptedRun(_ index: Int) throws {
+        let c = CrashSafetyTests.cases[index]
+        let folder = CLI.temporaryFolder("sigkill-\(c.label)")
+        var file = URL(fileURLWithPath: c.file ?? "", relativeTo: CLI.packageRoot)
+        if c.file == nil {
+            file = folder.appendingPathComponent("crash.yaml")
+            try RunFolder.write(CrashSafetyTests.experiment, to: file)
+        }
         let straight = folder.appendingPathComponent("straight"), killed = folder.appendingPathComponent("killed")
-        let full = try CLI.run(["train", file.path, "--out", straight.path])
+        let full = try CLI.run(["train", file.path, "--out", straight.path] + c.extra)
         #expect(full.status == 0, "stderr: \(full.stderr)")
 
-        var rng = RNG(seed: 2026)
-        let epochs = 24
+        var rng = RNG(seed: 2026 + UInt64(index))
+        let epochs = c.epochs
         var kills: [String] = []
-        for attempt in 0..<4 {
+        var killedMidRun = 0
+        for attempt in 0..<6 {
             let done = max(0, ((try? RunFolder.lines(killed.appendingPathComponent("metrics.csv")).count) ?? 1) - 1)
             // Kill once some number of metric rows exist (0 = during start-up), plus a random
             // delay of up to 3 ms, so the kill lands anywhere in an epoch or a write.
             let target = attempt == 0 ? 0 : done + 1 + Int(rng.next() % UInt64(max(1, (epochs - done) / 2)))
             let jitter = useconds_t(rng.next() % 3000)
-            var args = ["train", file.path, "--out", killed.path]
+            var args = ["train", file.path, "--out", killed.path] + c.extra
             if attempt > 0 { args.append("--resume") }
             let p = try CLI.start(args)
             let deadline = Date().addingTimeInterval(30)
@@ -67,10 +80,13 @@ import DendriteCore
             usleep(jitter)
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
+            if p.terminationReason == .uncaughtSignal { killedMidRun += 1 }
             kills.append("after \(target) rows + \(jitter) us (\(p.terminationReason == .uncaughtSignal ? "killed" : "had exited"))")
             try expectWholeFiles(killed, context: "kill \(attempt)")
         }
-        let resumed = try CLI.run(["train", file.path, "--out", killed.path, "--resume"])
+        // Otherwise the test proved nothing: the runs must really have been cut short.
+        #expect(killedMidRun >= 4, "kills \(kills)")
+        let resumed = try CLI.run(["train", file.path, "--out", killed.path, "--resume"] + c.extra)
         #expect(resumed.status == 0, "kills \(kills); stderr: \(resumed.stderr)")
 
         #expect(try RunFolder.metrics(killed) == RunFolder.metrics(straight), "kills \(kills)")

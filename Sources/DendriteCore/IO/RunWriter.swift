@@ -66,6 +66,26 @@ public final class RunWriter {
     public var eventsURL: URL { folder.appendingPathComponent("events.jsonl") }
     public var configURL: URL { folder.appendingPathComponent("config.yaml") }
 
+    /// Removes what a run killed before its first checkpoint wrote, so `start` can begin
+    /// it again (nothing is lost: without a checkpoint there is no state past epoch 0).
+    public func discardUnfinished() throws {
+        removeTemporaries()
+        for url in [metricsURL, eventsURL, bestURL, summaryURL] where FileManager.default.fileExists(atPath: url.path) {
+            do { try FileManager.default.removeItem(at: url) } catch {
+                throw FileError(path: url.path, problem: "cannot remove it to restart the run (\(error.localizedDescription))")
+            }
+        }
+    }
+
+    /// Deletes temporary files of atomic writes cut short by a kill (`.NAME.tmp-PID`);
+    /// the files they were meant to replace are intact.
+    public func removeTemporaries() {
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
+            try? fm.removeItem(at: folder.appendingPathComponent(name))
+        }
+    }
+
     /// Starts a fresh run folder; refuses one that already holds a run.
     public func start(experiment: Experiment, sourceText: String?, sourceName: String?) throws {
         let fm = FileManager.default
@@ -77,6 +97,7 @@ public final class RunWriter {
         } catch {
             throw FileError(path: folder.path, problem: "cannot create the run folder (\(error.localizedDescription))")
         }
+        removeTemporaries()
         var header = "# Resolved experiment"
         if let sourceName { header += " from \(sourceName)" }
         header += " (command-line overrides applied). Rerun: dendrite-lab train config.yaml\n"
@@ -91,6 +112,7 @@ public final class RunWriter {
     /// history and events.jsonl keeps only events up to the checkpoint's epoch, so rows
     /// written after the last checkpoint (an epoch cut short) do not appear twice.
     public func resume(history: [EpochMetrics]) throws {
+        removeTemporaries()
         let epoch = history.last?.epoch ?? 0
         try AtomicFile.write(RunWriter.metricsHeader + "\n" + history.map(RunWriter.csvRow).joined(), to: metricsURL)
         let old = (try? String(contentsOf: eventsURL, encoding: .utf8)) ?? ""
