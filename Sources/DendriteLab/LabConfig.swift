@@ -12,43 +12,114 @@ public enum LabMode: String, Codable, CaseIterable, Sendable {
     }
 }
 
-/// Everything that determines the model the Lab trains: dataset, network, optimiser and
-/// seed. Same config, same run (weights, shuffling, data).
+/// Everything that determines the model the Lab trains. It *is* an `Experiment` (the
+/// same value a lesson's front matter or an experiment file decodes into, DESIGN 1);
+/// the properties below are the knobs the Lab's controls turn on it.
 public struct LabConfig: Codable, Equatable, Sendable {
-    public var dataset: ToyData.Kind = .xor
-    /// Standard deviation of Gaussian jitter on each point (data units; points span ~[-1, 1]).
-    public var noise: Float = 0.05
-    public var samples: Int = 600
-    public var validationFraction: Double = 0.2
-    public var hidden: [Int] = [8, 8]
-    public var activation: LayerSpec = .tanh
-    public var batchSize: Int = 16
-    /// Adam learning rate.
-    public var learningRate: Float = 0.02
-    public var seed: UInt64 = 1
-    public var mode: LabMode = .none
-    /// Epochs without a better validation score before dendrites are added (small, so a
-    /// lesson shows a switch within a minute).
-    public var switchEpochs: Int = 6
-    /// Most dendrite sets the automatic rule adds (D adds more on request).
-    public var maxDendrites: Int = 4
-    /// Cap on the length of a PB dendrite phase, in epochs.
-    public var maxDendritePhaseEpochs: Int = 8
+    public var experiment: Experiment
 
-    public init() {}
-
-    /// The core's dendrite settings for this config.
-    public var dendriteConfig: DendriteConfig {
-        var switching = SwitchTracker.Config()
-        switching.nEpochsToSwitch = switchEpochs
-        switching.pEpochsToSwitch = min(3, maxDendritePhaseEpochs)
-        switching.maxDendritePhaseEpochs = maxDendritePhaseEpochs
-        switching.maxDendrites = maxDendrites
-        return DendriteConfig(mode: DendriteMode(rawValue: mode.rawValue) ?? .none, switching: switching,
-                              evaluationSamples: 256)
+    /// The free playground: a small tanh MLP on XOR, no dendrites until M is pressed.
+    public init() {
+        var d = Experiment.DendriteSettings()
+        d.maxDendrites = 4
+        // Small, so a switch happens within a minute of watching.
+        d.nEpochsToSwitch = 6
+        d.maxPEpochs = 8
+        d.pEpochsToSwitch = 3
+        experiment = Experiment(
+            name: "playground", description: "The Lab's free playground",
+            dataset: Experiment.DatasetSpec(name: .xor, count: 600, testCount: 600, noise: 0.05,
+                                            validationFraction: 0.2),
+            network: .mlp(inputs: 2, hidden: [8, 8], outputs: 2, activation: .tanh),
+            mode: .none, dendrites: d,
+            optimizer: OptimizerSpec(kind: .adam, learningRate: 0.02),
+            epochs: LabConfig.unbounded, batchSize: 16, seed: 1)
     }
 
-    public var networkSpec: NetworkSpec {
-        .mlp(inputs: 2, hidden: hidden, outputs: 2, activation: activation)
+    /// A lesson step or experiment file, played in the Lab (which trains until paused).
+    public init(experiment: Experiment) {
+        self.experiment = experiment
+    }
+
+    /// Epoch budget given to the trainer: the Lab stops when the user or the switching
+    /// rule does, not at a fixed count.
+    public static let unbounded = 1_000_000
+
+    public var dataset: ToyData.Kind {
+        get { experiment.dataset.name.toyKind ?? .xor }
+        set { experiment.dataset.name = Experiment.DatasetSpec.Name(rawValue: newValue.rawValue)! }
+    }
+
+    /// Standard deviation of Gaussian jitter on each point (data units; points span ~[-1, 1]).
+    public var noise: Float {
+        get { experiment.dataset.noise }
+        set { experiment.dataset.noise = newValue }
+    }
+
+    /// Points generated for training plus validation.
+    public var samples: Int {
+        get { experiment.dataset.count }
+        set { experiment.dataset.count = newValue; experiment.dataset.testCount = newValue }
+    }
+
+    public var seed: UInt64 {
+        get { experiment.seed }
+        set { experiment.seed = newValue }
+    }
+
+    public var mode: LabMode {
+        get { LabMode(rawValue: experiment.mode.rawValue)! }
+        set { experiment.mode = Experiment.Mode(rawValue: newValue.rawValue)! }
+    }
+
+    /// Widths of the hidden dense layers; setting it rebuilds the network as an MLP with
+    /// the current hidden activation and the same output layer.
+    public var hidden: [Int] {
+        get {
+            let widths = experiment.network.layers.compactMap { l -> Int? in
+                if case .dense(let n) = l { return n } else { return nil }
+            }
+            return Array(widths.dropLast())
+        }
+        set {
+            let outputs = experiment.network.layers.reversed().compactMap { l -> Int? in
+                if case .dense(let n) = l { return n } else { return nil }
+            }.first ?? 2
+            experiment.network = .mlp(inputs: experiment.network.inputShape.reduce(1, *), hidden: newValue,
+                                      outputs: outputs, activation: activation)
+        }
+    }
+
+    /// The hidden layers' activation (tanh when the network has none).
+    public var activation: LayerSpec {
+        experiment.network.layers.first { !$0.isNeuronLayer && $0 != .flatten } ?? .tanh
+    }
+
+    /// Epochs without a better validation score before dendrites are added.
+    public var switchEpochs: Int {
+        get { experiment.dendrites.nEpochsToSwitch }
+        set { experiment.dendrites.nEpochsToSwitch = newValue }
+    }
+
+    /// Most dendrite sets the automatic rule adds (D adds more on request).
+    public var maxDendrites: Int {
+        get { experiment.dendrites.maxDendrites }
+        set { experiment.dendrites.maxDendrites = newValue }
+    }
+
+    /// Cap on the length of a PB dendrite phase, in epochs.
+    public var maxDendritePhaseEpochs: Int {
+        get { experiment.dendrites.maxPEpochs }
+        set {
+            experiment.dendrites.maxPEpochs = newValue
+            experiment.dendrites.pEpochsToSwitch = min(experiment.dendrites.pEpochsToSwitch, newValue)
+        }
+    }
+
+    /// What the trainer is built from: the experiment with an open-ended epoch budget.
+    public var trainingExperiment: Experiment {
+        var e = experiment
+        e.epochs = LabConfig.unbounded
+        return e
     }
 }

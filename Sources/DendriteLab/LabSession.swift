@@ -1,6 +1,7 @@
 import DendriteCore
 
-/// The model side of the Lab: dataset, network and `Trainer`, built from a `LabConfig`.
+/// The model side of the Lab: dataset, network and `Trainer`, built from a `LabConfig`
+/// (an `Experiment`).
 /// It only calls the core's public training API (stepBatch, runEpoch, events); it never
 /// computes a gradient or an update itself.
 public final class LabSession {
@@ -27,16 +28,16 @@ public final class LabSession {
         subscribe()
     }
 
+    /// Builds through `ExperimentSession`, exactly as `dendrite-lab train` does, so the
+    /// Lab and a headless run of the same experiment train the same network.
     private static func build(_ c: LabConfig) -> (Network, Trainer, Dataset, Dataset) {
-        var rng = RNG(seed: c.seed)
-        let data = ToyData.make(c.dataset, count: c.samples, noise: c.noise, seed: c.seed)
-        let (train, val) = data.split(validationFraction: c.validationFraction, rng: &rng)
-        let net = Network(spec: c.networkSpec, rng: &rng)
-        let trainer = Trainer(network: net, optimizer: Adam(learningRate: c.learningRate), train: train,
-                              validation: val,
-                              config: TrainingConfig(batchSize: c.batchSize, epochs: Int.max, seed: c.seed),
-                              dendrites: c.dendriteConfig)
-        return (net, trainer, train, val)
+        do {
+            let s = try ExperimentSession(c.trainingExperiment)
+            return (s.network, s.trainer, s.data.train, s.data.validation)
+        } catch {
+            // Toy data is generated in memory; only image sets can fail to load.
+            preconditionFailure("the Lab plays toy datasets only: \(error)")
+        }
     }
 
     private func subscribe() {

@@ -25,10 +25,10 @@ public enum ToyData {
     private static func point(_ kind: Kind, index i: Int, count: Int, rng: inout RNG) -> (Float, Float, Int32) {
         switch kind {
         case .xor:
-            // Uniform in the square, class by quadrant, with a small margin at the axes.
+            // Uniform in the square, class by quadrant, pushed 0.15 away from the axes so the classes have a clear margin (as in TensorFlow Playground).
             var x = rng.uniform(-1, 1), y = rng.uniform(-1, 1)
-            x += x > 0 ? 0.05 : -0.05
-            y += y > 0 ? 0.05 : -0.05
+            x += x > 0 ? 0.15 : -0.15
+            y += y > 0 ? 0.15 : -0.15
             return (x, y, x * y > 0 ? 1 : 0)
         case .circle:
             // Class 1 inside radius 0.5, class 0 in a ring from 0.7 to 1.

@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+@testable import DendriteCore
+
+/// The lessons in lessons/ load, and every "what you should see" they state as an
+/// expectation is what the engine does when the step is trained headless.
+@Suite struct LessonTests {
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var lessonsDir: String { root.appendingPathComponent("lessons").path }
+
+    @Test func everyLessonLoadsWithStepsAndATitle() throws {
+        let lessons = try LessonLoader.loadAll(directory: Self.lessonsDir)
+        #expect(lessons.count >= 8)
+        #expect(lessons.map(\.number) == Array(1...lessons.count))
+        for l in lessons {
+            #expect(!l.title.isEmpty && !l.steps.isEmpty, "\(l.file)")
+            #expect(l.steps.allSatisfy { !$0.body.isEmpty }, "\(l.file) has an empty step")
+        }
+    }
+
+    @Test(arguments: try! LessonLoader.lessonFiles(in: LessonTests.lessonsDir))
+    func lessonClaimsHoldWhenTrained(path: String) throws {
+        let lesson = try LessonLoader.load(path: path)
+        for outcome in try LessonRunner.check(lesson) {
+            #expect(outcome.failures.isEmpty, "\(outcome.failures)")
+        }
+    }
+
+    @Test func stepSettingsAccumulateAndExpectationsParse() throws {
+        let text = """
+            ---
+            title: Test
+            dataset: {name: xor, count: 40}
+            network: {layers: [dense 1]}
+            epochs: 3
+            ---
+            Intro.
+
+            ## One
+            Read this.
+
+            ```yaml lab
+            mode: gd
+            expect:
+              dendrites: "<= 0"
+            ```
+
+            ## Two
+            ```yaml lab
+            epochs: 5
+            ```
+            """
+        let l = try LessonLoader.parse(text, file: "07-test.md")
+        #expect(l.number == 7 && l.title == "Test" && l.experiment.name == "07-test")
+        #expect(l.steps.map(\.title) == ["One", "Two"])
+        #expect(l.steps[0].body == "Read this.")
+        #expect(l.steps[1].experiment.mode == .gd)          // carried over from step 1
+        #expect(l.steps[1].experiment.epochs == 5)
+        #expect(l.steps[0].expectations == [LessonExpectation(metric: .dendrites, comparison: .atMost, value: 0, line: 15)])
+    }
+
+    /// A deliberately broken lesson names the file and the exact line.
+    @Test(arguments: [
+        ("mode: sideways\n", 5, "mode"),                      // bad value in front matter
+        ("epochs: -3\n", 5, "epochs"),                        // out of range
+        ("colour: red\n", 5, "unknown key 'colour'"),         // unknown key
+    ])
+    func brokenFrontMatterReportsFileAndLine(extra: String, line: Int, mentions: String) {
+        let text = "---\ntitle: T\ndataset: xor\nnetwork: {layers: [dense 1]}\n" + extra.replacingOccurrences(of: "epochs: -3\n", with: "epochs: -3\n") + (extra.hasPrefix("epochs") ? "" : "epochs: 3\n") + "---\n## S\ntext\n"
+        do {
+            _ = try LessonLoader.parse(text, file: "broken.md")
+            Issue.record("parsed a broken lesson")
+        } catch let e as ConfigError {
+            #expect(e.file == "broken.md" && e.line == line, "\(e)")
+            #expect(e.description.contains(mentions), "\(e)")
+            #expect(!e.description.contains("\n"))
+        } catch { Issue.record("unexpected \(error)") }
+    }
+
+    @Test func brokenStepBlockAndStructureReportLines() {
+        func error(_ text: String) -> ConfigError? {
+            do { _ = try LessonLoader.parse(text, file: "b.md"); return nil } catch { return error as? ConfigError }
+        }
+        let head = "---\ntitle: T\ndataset: xor\nnetwork: {layers: [dense 1]}\nepochs: 3\n---\n"
+        // Line 10 is the bad condition inside the step's block (block starts at line 8).
+        let badExpect = error(head + "## S\n```yaml lab\nexpect:\n  train_accuracy: \"about 1\"\n```\n")
+        #expect(badExpect?.line == 10, "\(String(describing: badExpect))")
+        let badKey = error(head + "## S\ntext\n```yaml lab\nlearning: fast\n```\n")
+        #expect(badKey?.line == 10, "\(String(describing: badKey))")
+        #expect(error("no front matter\n")?.line == 1)
+        #expect(error(head + "just an intro\n")?.description.contains("no steps") == true)
+        #expect(error(head + "## S\n```yaml lab\nmode: pb\n")?.description.contains("never closed") == true)
+    }
+}
