@@ -5,8 +5,12 @@ import Foundation
 /// per process, which is not safe to use from two threads at once (tests render in
 /// parallel), so every call into SDL_ttf goes through `FontBook.lock`.
 final class FontBook {
-    static let regularPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-    static let boldPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+    static let defaultRegularPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+    static let defaultBoldPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+    /// `DENDRITE_FONT` names another TrueType file, used for regular and bold text.
+    static let override = ProcessInfo.processInfo.environment["DENDRITE_FONT"].flatMap { $0.isEmpty ? nil : $0 }
+    static var regularPath: String { override ?? defaultRegularPath }
+    static var boldPath: String { override ?? defaultBoldPath }
     static let lock = NSLock()
     nonisolated(unsafe) private static var initialised = false
 
@@ -22,6 +26,11 @@ final class FontBook {
                 guard TTF_Init() == 0 else { throw LabError.sdl(what: "TTF_Init", reason: sdlError()) }
                 FontBook.initialised = true
             }
+            // A file that exists but is no font would otherwise draw every label blank.
+            guard let probe = TTF_OpenFont(FontBook.regularPath, 12) else {
+                throw LabError.fontUnreadable(path: FontBook.regularPath, reason: sdlError())
+            }
+            TTF_CloseFont(probe)
         }
     }
 

@@ -26,16 +26,16 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Folder for the runs and the tables.")
     var out: String = "runs"
 
-    @Option(help: "Override every file's seed.")
+    @Option(parsing: .unconditional, help: "Override every file's seed.")
     var seed: UInt64?
 
-    @Option(help: "Override every file's number of epochs.")
+    @Option(parsing: .unconditional, help: "Override every file's number of epochs.")
     var epochs: Int?
 
     @Flag(help: "Skip the param-matched plain baselines.")
     var noMatched = false
 
-    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).")
+    @Option(parsing: .unconditional, help: "OpenBLAS threads (default: OpenBLAS's own choice).")
     var threads: Int?
 
     var modeList: [Experiment.Mode] {

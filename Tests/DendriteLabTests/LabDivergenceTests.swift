@@ -8,7 +8,7 @@ extension LabSuite {
     @Suite struct LabDivergenceTests {
         @Test func divergenceShowsInTheStatusLineAndRResets() {
             var config = smallConfig()
-            config.learningRate = 1e38  // Adam steps by about lr: a few steps pass Float.max
+            config.experiment.optimizer.learningRate = 1e38  // Adam steps by about lr: a few steps pass Float.max
             let c = LabController(config: config)
             let initial = c.session.network.parameters.map(\.value)
             c.handle(keyEvent(SDLK_e))

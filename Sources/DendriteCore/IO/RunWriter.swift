@@ -92,11 +92,7 @@ public final class RunWriter {
         if fm.fileExists(atPath: checkpointURL.path) || fm.fileExists(atPath: metricsURL.path) {
             throw FileError(path: folder.path, problem: "already holds a run; pass --resume to continue it or choose another --out")
         }
-        do {
-            try fm.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw FileError(path: folder.path, problem: "cannot create the run folder (\(error.localizedDescription))")
-        }
+        try RunWriter.makeFolder(folder.path)
         removeTemporaries()
         var header = "# Resolved experiment"
         if let sourceName { header += " from \(sourceName)" }
@@ -106,6 +102,22 @@ public final class RunWriter {
         try AtomicFile.write(RunWriter.metricsHeader + "\n", to: metricsURL)
         try AtomicFile.write("", to: eventsURL)
         try openAppending()
+    }
+
+    /// Creates `path` and its missing parents, naming the first one that fails and why
+    /// ("Not a directory" when a parent is a file, "Permission denied").
+    static func makeFolder(_ path: String) throws {
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw FileError(path: path, problem: "cannot create the run folder (\(current): \(String(cString: strerror(errno)))); expected a writable folder path for --out")
+            }
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw FileError(path: path, problem: "cannot create the run folder (a file is in the way); expected a writable folder path for --out")
+        }
     }
 
     /// Reopens a folder for a resumed run: metrics.csv is rewritten from the checkpoint's
