@@ -14,7 +14,8 @@ struct CompareCommand: ParsableCommand {
             stopped). For each dendrite run (gd, pb) a plain network of the same architecture, \
             its hidden layers widened until its parameter count matches, trains with the same \
             budget. Compression is the largest plain run's parameter count (same dataset) \
-            divided by the run's. Writes OUT/compare.md and OUT/compare.csv.
+            divided by the run's. Writes OUT/compare.md, OUT/compare.csv and \
+            OUT/params-accuracy.png.
             """)
 
     @Argument(help: "Experiment files.")
@@ -28,6 +29,9 @@ struct CompareCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "Override every file's seed.")
     var seed: UInt64?
+
+    @Option(help: "Run every setup with each of these comma-separated seeds (e.g. 1,2,3,4,5); the table then shows mean ± standard deviation.")
+    var seeds: String?
 
     @Option(parsing: .unconditional, help: "Override every file's number of epochs.")
     var epochs: Int?
@@ -49,6 +53,17 @@ struct CompareCommand: ParsableCommand {
         }
         if given.isEmpty { throw ValidationError("--modes needs at least one mode") }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        if let seeds {
+            guard seed == nil else { throw ValidationError("give either --seed or --seeds, not both") }
+            let parts = seeds.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.isEmpty || parts.contains(where: { UInt64($0) == nil }) {
+                throw ValidationError("--seeds takes whole numbers separated by commas, e.g. 1,2,3; got '\(seeds)'")
+            }
+        }
+    }
+
+    var seedList: [UInt64]? {
+        seeds.map { $0.split(separator: ",").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) } }
     }
 
     func run() throws {
@@ -80,6 +95,30 @@ struct CompareCommand: ParsableCommand {
             }
         }
 
+        /// One experiment in one mode and seed, plus its param-matched plain baseline.
+        func runSetup(_ e: Experiment, source: String?, sourceName: String) throws {
+            let mode = e.mode
+            guard let s = try runOrReuse(e, folderName: "\(e.name)-\(mode.rawValue)-seed\(e.seed)", source: source, sourceName: sourceName) else {
+                throw stopped()
+            }
+            rows.append(CompareRow(summary: s, label: e.name, note: ""))
+            guard mode != .none, !noMatched else { return }
+            guard s.dendriteSets > 0 else {
+                say("\(e.name) (\(mode.rawValue), seed \(e.seed)) grew no dendrites: the plain run of the same network is its match.")
+                return
+            }
+            guard let matched = e.parameterMatchedBaseline(targetParameters: s.parameters) else {
+                say("No param-matched baseline for \(e.name) (\(mode.rawValue)): no hidden layer to widen, or the plain net is already larger.")
+                return
+            }
+            let widths = matched.network.layers.filter(\.isNeuronLayer).dropLast().map { "\(CompareCommand.width($0))" }.joined(separator: "-")
+            guard let m = try runOrReuse(matched, folderName: "\(matched.name)-h\(widths)-seed\(matched.seed)", source: nil, sourceName: nil) else {
+                throw stopped()
+            }
+            rows.append(CompareRow(summary: m, label: "\(e.name) plain h\(widths)", note: "matches \(mode.rawValue)",
+                                   matched: true, group: "\(e.name) plain, widened"))
+        }
+
         for file in files {
             let url = URL(fileURLWithPath: file)
             var base = try ExperimentLoader.load(contentsOf: url)
@@ -87,36 +126,23 @@ struct CompareCommand: ParsableCommand {
             if let epochs { base.epochs = epochs }
             let source = try? String(contentsOf: url, encoding: .utf8)
             for mode in modeList {
-                var e = base
-                e.mode = mode
-                guard let s = try runOrReuse(e, folderName: "\(e.name)-\(mode.rawValue)-seed\(e.seed)", source: source, sourceName: file) else {
-                    throw stopped()
+                for runSeed in seedList ?? [base.seed] {
+                    var e = base
+                    e.mode = mode
+                    e.seed = runSeed
+                    try runSetup(e, source: source, sourceName: file)
                 }
-                rows.append(CompareRow(summary: s, label: e.name, note: ""))
-                guard mode != .none, !noMatched else { continue }
-                guard s.dendriteSets > 0 else {
-                    say("\(e.name) (\(mode.rawValue)) grew no dendrites: the plain run of the same network is its match.")
-                    continue
-                }
-                guard let matched = e.parameterMatchedBaseline(targetParameters: s.parameters) else {
-                    say("No param-matched baseline for \(e.name) (\(mode.rawValue)): no hidden layer to widen, or the plain net is already larger.")
-                    continue
-                }
-                let widths = matched.network.layers.filter(\.isNeuronLayer).dropLast().map { "\(CompareCommand.width($0))" }.joined(separator: "-")
-                guard let m = try runOrReuse(matched, folderName: "\(matched.name)-h\(widths)-seed\(matched.seed)", source: nil, sourceName: nil) else {
-                    throw stopped()
-                }
-                rows.append(CompareRow(summary: m, label: "\(e.name) plain h\(widths)", note: "matches \(mode.rawValue)", matched: true))
             }
         }
 
-        let table = CompareRow.table(rows)
+        let table = CompareTable.render(rows)
         say("")
         say(table.markdown)
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         try AtomicFile.write(table.markdown, to: root.appendingPathComponent("compare.md"))
         try AtomicFile.write(table.csv, to: root.appendingPathComponent("compare.csv"))
-        say("Wrote \(root.path)/compare.md and compare.csv")
+        RunPlots.paramsAccuracy(rows, to: root.appendingPathComponent("params-accuracy.png"))
+        say("Wrote \(root.path)/compare.md, compare.csv and params-accuracy.png")
     }
 
     private func stopped() -> ExitCode {

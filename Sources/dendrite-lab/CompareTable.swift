@@ -1,34 +1,103 @@
 import Foundation
 import DendriteCore
 
-/// One line of the comparison table.
+/// One finished run in a comparison.
 struct CompareRow {
     var summary: RunSummary
+    /// Name shown in the table, e.g. "mnist-mlp-narrow" or "mnist-mlp-narrow plain h32".
     var label: String
     var note: String
     /// True for the generated param-matched baselines (not counted as "the largest baseline").
     var matched = false
+    /// Rows with the same group, mode and note are the same setup over different seeds.
+    var group: String
 
-    /// Markdown and CSV forms of `rows`, with compression against the largest plain run
-    /// of the given experiments on the same dataset (param-matched baselines only count
-    /// when no experiment ran plain).
-    static func table(_ rows: [CompareRow]) -> (markdown: String, csv: String) {
-        var largest: [String: Int] = [:], largestMatched: [String: Int] = [:]
+    init(summary: RunSummary, label: String, note: String, matched: Bool = false, group: String? = nil) {
+        self.summary = summary
+        self.label = label
+        self.note = note
+        self.matched = matched
+        self.group = group ?? label
+    }
+}
+
+/// One setup (experiment, mode, baseline role) over all its seeds: what the Markdown
+/// table and the plot show.
+struct CompareSetup {
+    var label: String
+    var mode: String
+    var dataset: String
+    var note: String
+    var matched: Bool
+    var runs: Int
+    /// Means over seeds.
+    var parameters: Double
+    var dendriteSets: Double
+    var testAccuracy: Double
+    /// Sample standard deviation of test accuracy (0 for a single seed).
+    var testAccuracySD: Double
+
+    /// Groups `rows` by setup, in order of first appearance.
+    static func group(_ rows: [CompareRow]) -> [CompareSetup] {
+        var order: [String] = []
+        var byKey: [String: [CompareRow]] = [:]
+        for r in rows {
+            let key = "\(r.group)|\(r.summary.mode)|\(r.note)"
+            if byKey[key] == nil { order.append(key) }
+            byKey[key, default: []].append(r)
+        }
+        return order.map { key in
+            let g = byKey[key]!, first = g[0]
+            let n = Double(g.count)
+            func mean(_ f: (RunSummary) -> Double) -> Double { g.map { f($0.summary) }.reduce(0, +) / n }
+            let acc = mean { Double($0.testAccuracy) }
+            let sd = g.count > 1
+                ? (g.map { (Double($0.summary.testAccuracy) - acc) * (Double($0.summary.testAccuracy) - acc) }.reduce(0, +) / (n - 1)).squareRoot()
+                : 0
+            return CompareSetup(label: g.allSatisfy { $0.label == first.label } ? first.label : first.group,
+                                mode: first.summary.mode, dataset: first.summary.dataset, note: first.note,
+                                matched: first.matched, runs: g.count,
+                                parameters: mean { Double($0.parameters) }, dendriteSets: mean { Double($0.dendriteSets) },
+                                testAccuracy: acc, testAccuracySD: sd)
+        }
+    }
+}
+
+enum CompareTable {
+    /// Markdown and CSV forms of `rows`. The CSV has one line per run (with its seed);
+    /// the Markdown table one line per setup, averaging over seeds (mean ± standard
+    /// deviation of test accuracy) when a setup ran with several. Compression is the
+    /// largest plain run of the given experiments on the same dataset (param-matched
+    /// baselines only count when no experiment ran plain) over the setup's mean size.
+    static func render(_ rows: [CompareRow]) -> (markdown: String, csv: String) {
+        var largest: [String: Double] = [:], largestMatched: [String: Double] = [:]
         for r in rows where r.summary.mode == "none" {
-            let d = r.summary.dataset
-            if r.matched { largestMatched[d] = max(largestMatched[d] ?? 0, r.summary.parameters) }
-            else { largest[d] = max(largest[d] ?? 0, r.summary.parameters) }
+            let d = r.summary.dataset, p = Double(r.summary.parameters)
+            if r.matched { largestMatched[d] = max(largestMatched[d] ?? 0, p) } else { largest[d] = max(largest[d] ?? 0, p) }
         }
         largest.merge(largestMatched) { given, _ in given }
-        var md = "| experiment | mode | dataset | parameters | dendrite sets | test accuracy | compression | note |\n"
-        md += "|---|---|---|---:|---:|---:|---:|---|\n"
-        var csv = "experiment,mode,dataset,parameters,dendrite_sets,test_accuracy,compression,note\n"
+        func compression(_ dataset: String, _ parameters: Double) -> Double? {
+            largest[dataset].map { $0 / max(parameters, 1) }
+        }
+
+        var csv = "experiment,mode,dataset,seed,parameters,dendrite_sets,test_accuracy,compression,note\n"
         for r in rows {
             let s = r.summary
-            let c = largest[s.dataset].map { Double($0) / Double(max(s.parameters, 1)) }
-            let cText = c.map { String(format: "%.2fx", $0) } ?? "n/a"
-            md += "| \(r.label) | \(s.mode) | \(s.dataset) | \(s.parameters) | \(s.dendriteSets) | \(percent(s.testAccuracy)) | \(cText) | \(r.note) |\n"
-            csv += "\(r.label),\(s.mode),\(s.dataset),\(s.parameters),\(s.dendriteSets),\(s.testAccuracy),\(c.map { String(format: "%.4f", $0) } ?? ""),\(r.note)\n"
+            let c = compression(s.dataset, Double(s.parameters)).map { String(format: "%.4f", $0) } ?? ""
+            csv += "\(r.label),\(s.mode),\(s.dataset),\(s.seed),\(s.parameters),\(s.dendriteSets),\(s.testAccuracy),\(c),\(r.note)\n"
+        }
+
+        let setups = CompareSetup.group(rows)
+        let multiSeed = setups.contains { $0.runs > 1 }
+        var md = "| experiment | mode | dataset | parameters | dendrite sets | test accuracy |\(multiSeed ? " seeds |" : "") compression | note |\n"
+        md += "|---|---|---|---:|---:|---:|\(multiSeed ? "---:|" : "")---:|---|\n"
+        for s in setups {
+            func number(_ v: Double, _ digits: Int) -> String { v == v.rounded() ? "\(Int(v))" : String(format: "%.\(digits)f", v) }
+            let acc = s.runs > 1 ? String(format: "%.2f%% ± %.2f", s.testAccuracy * 100, s.testAccuracySD * 100)
+                                 : percent(Float(s.testAccuracy))
+            let c = compression(s.dataset, s.parameters).map { String(format: "%.2fx", $0) } ?? "n/a"
+            md += "| \(s.label) | \(s.mode) | \(s.dataset) | \(number(s.parameters, 0)) | \(number(s.dendriteSets, 1)) | \(acc) |"
+                + "\(multiSeed ? " \(s.runs) |" : "") \(c) | \(s.note) |\n"
         }
         return (md, csv)
     }

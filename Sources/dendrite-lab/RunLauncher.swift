@@ -26,15 +26,20 @@ enum RunLauncher {
                 + "validation / \(s.data.test.count) test samples. Writing \(folder.path)/")
         }
         let progress = RunProgress(totalEpochs: experiment.epochs, startEpoch: start)
-        run.onEvent = { progress.handle($0) }
+        var markers: [TrainingEvent] = []
+        run.onEvent = { event in
+            progress.handle(event)
+            if case .dendriteAdded = event { markers.append(event) }
+        }
         run.shouldStop = { Interrupt.requested }
         let outcome = try run.run()
+        RunPlots.curves(history: run.session.trainer.history, events: markers, folder: folder)
         switch outcome {
         case .finished(let summary):
             say("Done: test accuracy \(percent(summary.testAccuracy)) (best validation \(percent(summary.bestValidationAccuracy)) "
                 + "at epoch \(summary.bestEpoch)), \(summary.parameters) parameters, "
                 + "\(String(format: "%.1f", summary.wallSeconds)) s, \(Int(summary.samplesPerSecond)) samples/s.")
-            say("Results in \(folder.path)/ (summary.json, metrics.csv, events.jsonl, checkpoint.safetensors).")
+            say("Results in \(folder.path)/ (summary.json, metrics.csv, events.jsonl, curves.png, checkpoint.safetensors).")
         case .stopped(let epoch, let checkpointEpoch):
             let from = checkpointEpoch == epoch ? "checkpoint saved"
                 : "inside a dendrite phase; resuming replays it from the checkpoint of epoch \(checkpointEpoch)"

@@ -10,7 +10,8 @@ struct TrainCommand: ParsableCommand {
         discussion: """
             The output folder holds config.yaml (the resolved experiment), metrics.csv (one row \
             per epoch), events.jsonl (phase changes, dendrite additions, decisions), \
-            checkpoint.safetensors (after every epoch), best.safetensors and summary.json. \
+            checkpoint.safetensors (after every epoch), best.safetensors, summary.json and \
+            curves.png. \
             Ctrl-C stops after the current epoch; --resume continues where it stopped and ends \
             with the same metrics as an uninterrupted run (all columns but the wall-clock seconds).
             """)

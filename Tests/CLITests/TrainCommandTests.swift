@@ -13,11 +13,12 @@ import Testing
 
     @Test func trainOnAToyExperimentWritesTheWholeRunFolder() throws {
         let out = CLI.temporaryFolder("train").appendingPathComponent("run")
+        defer { try? FileManager.default.removeItem(at: out.deletingLastPathComponent()) }
         let r = try CLI.run(["train", "experiments/xor-neuron.yaml", "--mode", "none", "--epochs", "3", "--seed", "5",
                              "--out", out.path])
         #expect(r.status == 0, "stderr: \(r.stderr)")
         for f in ["config.yaml", "source.yaml", "metrics.csv", "events.jsonl", "checkpoint.safetensors",
-                  "best.safetensors", "summary.json"] {
+                  "best.safetensors", "summary.json", "curves.png"] {
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(f).path), "missing \(f)")
         }
         let rows = try lines(out.appendingPathComponent("metrics.csv"))
@@ -42,6 +43,7 @@ import Testing
 
     @Test func badExperimentFileReportsFileAndLine() throws {
         let folder = CLI.temporaryFolder("bad")
+        defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("bad.yaml")
         try "name: bad\ndataset: xor\nnetwork:\n  layers: [dense 2]\nepochs: 3\nbatchsize: 4\n".write(to: file, atomically: true, encoding: .utf8)
         let r = try CLI.run(["train", file.path, "--out", folder.appendingPathComponent("run").path])
@@ -51,6 +53,7 @@ import Testing
 
     @Test func secondStartInTheSameFolderIsRefused() throws {
         let out = CLI.temporaryFolder("twice").appendingPathComponent("run")
+        defer { try? FileManager.default.removeItem(at: out.deletingLastPathComponent()) }
         let args = ["train", "experiments/xor-neuron.yaml", "--mode", "none", "--epochs", "1", "--out", out.path]
         #expect(try CLI.run(args).status == 0)
         let r = try CLI.run(args)
@@ -59,6 +62,7 @@ import Testing
 
     @Test func ctrlCStopsAfterACheckpointAndResumeEndsLikeAnUninterruptedRun() throws {
         let folder = CLI.temporaryFolder("sigint")
+        defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("long.yaml")
         // Many short epochs, so the interrupt arrives long before the end even on a busy
         // machine; the stopped run is then resumed to a few epochs past the stop (--epochs may
@@ -102,6 +106,7 @@ import Testing
 
     @Test func compareWritesATableOfRuns() throws {
         let out = CLI.temporaryFolder("compare")
+        defer { try? FileManager.default.removeItem(at: out) }
         let r = try CLI.run(["compare", "experiments/xor-neuron.yaml", "experiments/spirals.yaml",
                              "--modes", "none", "--epochs", "2", "--out", out.path])
         #expect(r.status == 0, "stderr: \(r.stderr)")
@@ -110,6 +115,8 @@ import Testing
         #expect(md.contains("| xor-neuron | none | xor | 3 | 0 |") && md.contains("| spirals | none | spiral | 114 | 0 |"), "\(md)")
         let csv = try lines(out.appendingPathComponent("compare.csv"))
         #expect(csv.count == 3)
+        let png = try Data(contentsOf: out.appendingPathComponent("params-accuracy.png"))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 5_000)
         // A second identical compare reuses the finished runs.
         let again = try CLI.run(["compare", "experiments/xor-neuron.yaml", "--modes", "none", "--epochs", "2", "--out", out.path])
         #expect(again.stdout.contains("Reusing the finished run"), "\(again.stdout)")
@@ -117,17 +124,36 @@ import Testing
 
     @Test func compareAddsAParamMatchedPlainBaselineForEveryDendriteRun() throws {
         let out = CLI.temporaryFolder("matched")
+        defer { try? FileManager.default.removeItem(at: out) }
         let r = try CLI.run(["compare", "experiments/spirals.yaml", "--modes", "none,gd", "--epochs", "40", "--out", out.path])
         #expect(r.status == 0, "stderr: \(r.stderr)")
         let csv = try lines(out.appendingPathComponent("compare.csv")).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         #expect(csv.count == 4, "\(csv)")
         guard csv.count == 4 else { return }
         let gd = csv[2], matched = csv[3]
-        #expect(gd[1] == "gd" && matched[1] == "none" && matched[7] == "matches gd")
+        #expect(gd[1] == "gd" && matched[1] == "none" && matched[8] == "matches gd")
         // The widened plain net is the closest in size to the dendrite run (hidden widths step by 1).
-        let dendriteParams = Int(gd[3])!, matchedParams = Int(matched[3])!
-        #expect(Int(gd[4])! > 0, "the gd run grew no dendrites in 40 epochs")
+        let dendriteParams = Int(gd[4])!, matchedParams = Int(matched[4])!
+        #expect(Int(gd[5])! > 0, "the gd run grew no dendrites in 40 epochs")
         #expect(abs(matchedParams - dendriteParams) * 10 < dendriteParams, "\(matchedParams) vs \(dendriteParams)")
         #expect(matched[0].hasPrefix("spirals plain h"))
+    }
+
+    @Test func compareOverSeveralSeedsReportsMeanAndSpread() throws {
+        let out = CLI.temporaryFolder("seeds")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let r = try CLI.run(["compare", "experiments/spirals.yaml", "--modes", "none", "--seeds", "1,2,3", "--epochs", "3",
+                             "--out", out.path])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let csv = try lines(out.appendingPathComponent("compare.csv"))
+        #expect(csv.count == 4 && csv[1...].map { $0.split(separator: ",")[3] } == ["1", "2", "3"], "\(csv)")
+        let accs = csv[1...].map { Double($0.split(separator: ",")[6])! }
+        let mean = accs.reduce(0, +) / 3
+        let sd = (accs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 2).squareRoot()
+        let md = try String(contentsOf: out.appendingPathComponent("compare.md"), encoding: .utf8)
+        #expect(md.contains("| seeds |"))
+        #expect(md.contains(String(format: "| %.2f%% ± %.2f | 3 |", mean * 100, sd * 100)), "\(md)")
+        let bad = try CLI.run(["compare", "experiments/spirals.yaml", "--seeds", "1,x"])
+        #expect(bad.status != 0 && bad.stderr.contains("--seeds takes whole numbers"))
     }
 }

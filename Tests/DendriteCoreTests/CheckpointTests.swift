@@ -23,6 +23,7 @@ func temporaryFolder(_ label: String) -> URL {
 
     @Test func roundTripIsBitExact() throws {
         let folder = temporaryFolder("ckpt")
+        defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent("c.safetensors")
         let c = sample()
         try c.write(to: url)
@@ -110,6 +111,7 @@ func temporaryFolder(_ label: String) -> URL {
             .replacingOccurrences(of: "MOMENTUM", with: optimizer == "sgd" ? ", momentum: 0.9" : "")
         let experiment = try ExperimentLoader.decode(yaml: yaml, file: "resume.yaml")
         let straight = temporaryFolder("straight"), interrupted = temporaryFolder("interrupted")
+        defer { for f in [straight, interrupted] { try? FileManager.default.removeItem(at: f) } }
 
         guard case .finished(let a) = try ExperimentRun(experiment: experiment, folder: straight).run() else {
             Issue.record("uninterrupted run did not finish"); return
@@ -142,6 +144,7 @@ func temporaryFolder(_ label: String) -> URL {
         var experiment = try ExperimentLoader.decode(yaml: yaml, file: "resume.yaml")
         experiment.epochs = 1
         let folder = temporaryFolder("reseed")
+        defer { try? FileManager.default.removeItem(at: folder) }
         _ = try ExperimentRun(experiment: experiment, folder: folder).run()
         experiment.seed = 4
         #expect(throws: CheckpointError.self) { try ExperimentRun(experiment: experiment, folder: folder, resume: true) }
@@ -167,6 +170,7 @@ func temporaryFolder(_ label: String) -> URL {
     /// stop outcome and both folders' metrics for comparison with `reference`.
     func stopAndResume(_ experiment: Experiment, after stopAfter: Int) throws -> (ExperimentRun.Outcome, [String]) {
         let folder = temporaryFolder("dstop")
+        defer { try? FileManager.default.removeItem(at: folder) }
         let first = try ExperimentRun(experiment: experiment, folder: folder)
         var epochs = 0
         first.onEvent = { if case .epochDone = $0 { epochs += 1 } }
@@ -181,6 +185,7 @@ func temporaryFolder(_ label: String) -> URL {
         let experiment = try ExperimentLoader.decode(yaml: Self.dendriteYAML.replacingOccurrences(of: "MODE", with: mode),
                                                      file: "resume-dendrites.yaml")
         let straight = temporaryFolder("dstraight")
+        defer { try? FileManager.default.removeItem(at: straight) }
         _ = try ExperimentRun(experiment: experiment, folder: straight).run()
         let reference = try metricsWithoutSeconds(straight)
         // The run ends on the trainer's best model, which best.safetensors holds.

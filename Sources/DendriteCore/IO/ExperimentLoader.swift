@@ -165,7 +165,7 @@ public enum ExperimentLoader {
         let spec = NetworkSpec(inputShape: input, layers: layers)
         if case .failure(let e) = spec.inferredShapes() {
             throw items[e.index].error("layer '\(layers[e.index].text)' cannot follow: \(e.message)",
-                                       expected: "'flatten' before dense layers on images is optional; conv and maxpool need [C, H, W] input")
+                                       expected: "conv and maxpool on a [channels, height, width] input (network.input such as [1, 28, 28]), before any flatten or dense layer")
         }
         guard layers.contains(where: \.isNeuronLayer) else {
             throw layersValue.error("network.layers has no dense or conv layer", expected: "at least one 'dense N' or 'conv N KxK'")

@@ -14,7 +14,8 @@ public struct RunSummary: Codable, Equatable, Sendable {
     /// Test accuracy of the best-validation model (early stopping on validation).
     public var testAccuracy: Float
     public var testLoss: Float
-    /// Test accuracy of the model after the last epoch.
+    /// Test accuracy of the model after the last epoch. With dendrites the trainer
+    /// ends on its best model, so this equals `testAccuracy` there.
     public var finalTestAccuracy: Float
     public var epochs: Int
     /// Sum of the epochs' wall-clock times (training plus validation), over all resumes.
@@ -46,6 +47,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
 ///     checkpoint.safetensors   state after the last finished epoch (resume from here)
 ///     best.safetensors         parameters with the best validation accuracy so far
 ///     summary.json             written when the run finishes
+///     curves.png               drawn by the CLI with the Lab's CurvesView (RunPlots.swift)
 ///
 /// Whole files are written atomically; the two growing files are appended line by line.
 public final class RunWriter {
