@@ -6,7 +6,7 @@ import DendriteCore
 
 extension LabSuite {
     @Suite struct LabDivergenceTests {
-        @Test func divergenceShowsInTheStatusLineAndRResets() {
+        @Test func divergenceShowsInTheStatusLineAndRResets() throws {
             var config = smallConfig()
             config.experiment.optimizer.learningRate = 1e38  // Adam steps by about lr: a few steps pass Float.max
             let c = LabController(config: config)
@@ -17,6 +17,10 @@ extension LabSuite {
             let status = StatusBar.text(c.frame().status)
             #expect(status.contains("diverged at epoch \(d.epoch), batch \(d.batch) in \(d.layer)"), "\(status)")
             #expect(c.state.message?.contains("Diverged at epoch \(d.epoch), batch \(d.batch)") == true, "\(c.state.message ?? "")")
+            // The whole window still draws with NaN or infinite weights (no trap on a
+            // non-finite coordinate or colour).
+            let off = try Offscreen(width: 1280, height: 800)
+            c.draw(off.canvas)
             // Playing or stepping refuses and says why.
             c.handle(keyEvent(SDLK_SPACE))
             #expect(!c.state.playing)
