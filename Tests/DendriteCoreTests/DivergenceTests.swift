@@ -52,6 +52,22 @@ import Testing
         #expect(steps == (d.epoch - 1) * t.batchesPerEpoch + d.batch - 1)
     }
 
+    @Test func explodingCandidatesInAPBDendritePhaseAreCaughtByName() {
+        var rng = RNG(seed: 3)
+        let data = ToyData.make(.xor, count: 200, noise: 0, seed: 4)
+        let net = Network(spec: .mlp(inputs: 2, hidden: [4], outputs: 2), rng: &rng)
+        let t = Trainer(network: net, optimizer: Adam(learningRate: 0.01), train: data, validation: data,
+                        config: TrainingConfig(batchSize: 16, epochs: 50, seed: 5),
+                        dendrites: DendriteConfig(mode: .pb, candidateLearningRate: 1e38))
+        t.runEpoch()
+        #expect(t.addDendritesNow() && t.phase == .dendrite)
+        for _ in 0..<(5 * t.batchesPerEpoch) where t.divergence == nil { t.stepBatch() }
+        guard let d = t.divergence else { Issue.record("candidates at lr 1e38 stayed finite"); return }
+        // The network's own parameters are frozen in this phase and still finite.
+        #expect(t.network.parameters.allSatisfy { $0.value.storage.allSatisfy(\.isFinite) })
+        #expect(d.layer.contains(".dendrites."), "\(d.layer)")
+    }
+
     @Test func finiteScanFindsNaNAndInfinityAnywhere() {
         for n in [1, 7, 8, 9, 64, 1001] {
             for position in Set([0, n / 2, n - 1]) {

@@ -136,7 +136,10 @@ public final class Trainer {
             optimizer.step(parameters)
         }
         // Caught in the batch that went non-finite, before any checkpoint could hold it.
-        if let d = Divergence.check(loss: l, parameters: parameters, epoch: epoch + 1, batch: batchInEpoch + 1) {
+        // In a PB dendrite phase the candidates are what learns: check them too.
+        var checked = parameters
+        if phase == .dendrite, let candidates { checked += candidates.layers.flatMap(\.candidateParameters) }
+        if let d = Divergence.check(loss: l, parameters: checked, epoch: epoch + 1, batch: batchInEpoch + 1) {
             divergence = d
             stopped = true
             emit(.diverged(epoch: d.epoch, batch: d.batch, layer: d.layer, message: d.message))
