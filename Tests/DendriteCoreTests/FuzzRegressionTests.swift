@@ -59,6 +59,14 @@ import Testing
         }
     }
 
+    /// experiment #898749 (seed 1): a quoted value spanning two lines was quoted verbatim.
+    @Test func valueWithALineBreakIsQuotedOnOneLine() {
+        let text = "name: x\ndataset: xor\nnetwork:\n  layers: [dense 2]\nepochs: 3\nseed: '1\n\n  2'\n"
+        expectRejected("nl.yaml:6:", mentioning: "seed is '1\\n2'") {
+            _ = try ExperimentLoader.decode(yaml: text, file: "nl.yaml")
+        }
+    }
+
     @Test func controlCharacterInYAMLIsOneLineWithItsLine() {
         let text = "name: x\nepochs: 3\ndescription: a\u{01}b\n"
         expectRejected("ctl.yaml:3:", mentioning: "control characters") {
