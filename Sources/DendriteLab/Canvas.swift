@@ -20,7 +20,7 @@ public final class Canvas {
     private let fonts: FontBook
     private var released = false
 
-    private struct TextKey: Hashable { var text: String; var size: Int; var bold: Bool; var color: Color }
+    private struct TextKey: Hashable { var text: String; var size: Int; var bold: Bool; var italic: Bool; var mono: Bool; var color: Color }
     private struct TextTexture { var texture: OpaquePointer; var w: Int32; var h: Int32 }
     private var textCache: [TextKey: TextTexture] = [:]
     private struct ImageSlot { var texture: OpaquePointer; var w: Int; var h: Int; var version: Int? }
@@ -153,19 +153,20 @@ public final class Canvas {
     // MARK: Text
 
     /// Size in pixels of `text` at `size` points.
-    public func measure(_ text: String, size: Int, bold: Bool = false) -> (w: Float, h: Float) {
-        guard !text.isEmpty, let font = fonts.font(size: size, bold: bold) else { return (0, Float(size)) }
+    public func measure(_ text: String, size: Int, bold: Bool = false, italic: Bool = false,
+                        mono: Bool = false) -> (w: Float, h: Float) {
+        guard !text.isEmpty, let font = fonts.font(size: size, bold: bold, italic: italic, mono: mono) else { return (0, Float(size)) }
         var w: Int32 = 0, h: Int32 = 0
         _ = FontBook.lock.withLock { TTF_SizeUTF8(font, text, &w, &h) }
         return (Float(w), Float(h))
     }
 
     /// Draws `text` with its top edge at `at.y`; `align` places `at.x` at the left edge,
-    /// centre or right edge. Returns the rectangle it covered.
+    /// centre or right edge; `mono` uses DejaVu Sans Mono. Returns the rectangle it covered.
     @discardableResult
     public func text(_ text: String, at p: Vec2, size: Int, _ c: Color, align: TextAlign = .left,
-                     bold: Bool = false) -> Rect {
-        guard !text.isEmpty, let t = textTexture(text, size: size, bold: bold, color: c) else {
+                     bold: Bool = false, italic: Bool = false, mono: Bool = false) -> Rect {
+        guard !text.isEmpty, let t = textTexture(text, size: size, bold: bold, italic: italic, mono: mono, color: c) else {
             return Rect(x: p.x, y: p.y, w: 0, h: Float(size))
         }
         let w = Float(t.w), h = Float(t.h)
@@ -180,10 +181,18 @@ public final class Canvas {
         return Rect(x: x, y: p.y, w: w, h: h)
     }
 
-    private func textTexture(_ text: String, size: Int, bold: Bool, color: Color) -> TextTexture? {
-        let key = TextKey(text: text, size: size, bold: bold, color: color)
+    /// `text` shortened with "…" until it fits `width` pixels.
+    public func fitted(_ text: String, width: Float, size: Int, bold: Bool = false) -> String {
+        guard measure(text, size: size, bold: bold).w > width else { return text }
+        var s = text
+        while !s.isEmpty && measure(s + "…", size: size, bold: bold).w > width { s.removeLast() }
+        return s.isEmpty ? "" : s + "…"
+    }
+
+    private func textTexture(_ text: String, size: Int, bold: Bool, italic: Bool, mono: Bool, color: Color) -> TextTexture? {
+        let key = TextKey(text: text, size: size, bold: bold, italic: italic, mono: mono, color: color)
         if let t = textCache[key] { return t }
-        guard let font = fonts.font(size: size, bold: bold) else { return nil }
+        guard let font = fonts.font(size: size, bold: bold, italic: italic, mono: mono) else { return nil }
         // Live numbers make new strings every frame; keep the cache bounded.
         if textCache.count > 800 {
             for t in textCache.values { SDL_DestroyTexture(t.texture) }

@@ -24,6 +24,8 @@ public enum Controls {
             let p = Vec2(Float(event.button.x), Float(event.button.y))
             if state.showHelp { return [.toggleHelp] }
             switch hit(p, state: state, config: config, shape: networkShape, extent: extent) {
+            case .lessonButton(let b):
+                return [b == .next ? .nextStep : .previousStep]
             case .button(let i):
                 let buttons = Toolbar.buttons(width: state.width, state: state, config: config)
                 return buttons[i].action.map { [$0] } ?? []
@@ -32,6 +34,11 @@ public enum Controls {
             default:
                 return []
             }
+        case SDL_MOUSEWHEEL.rawValue where state.lessonOpen && state.layout.lesson.contains(state.mouse):
+            // One notch scrolls three lines; SDL's y is positive away from the user.
+            var dy = Float(event.wheel.y)
+            if event.wheel.direction == UInt32(SDL_MOUSEWHEEL_FLIPPED.rawValue) { dy = -dy }
+            return dy == 0 ? [] : [.scrollLesson(-dy * 60)]
         default:
             return []
         }
@@ -42,6 +49,8 @@ public enum Controls {
         func k(_ code: SDL_KeyCode) -> Bool { sym == SDL_Keycode(code.rawValue) }
         if k(SDLK_ESCAPE) { return [state.showHelp ? .toggleHelp : .quit] }
         if k(SDLK_q) { return [.quit] }
+        if k(SDLK_PAGEDOWN) { return [.nextStep] }
+        if k(SDLK_PAGEUP) { return [.previousStep] }
         if k(SDLK_SPACE) { return [.togglePlay] }
         if k(SDLK_RIGHT) { return [shift ? .stepEpoch : .stepBatch] }
         if k(SDLK_e) { return [.stepEpoch] }
@@ -55,6 +64,7 @@ public enum Controls {
         if k(SDLK_h) || k(SDLK_QUESTION) || (k(SDLK_SLASH) && shift) { return [.toggleHelp] }
         if k(SDLK_c) { return [.toggleCurves] }
         if k(SDLK_i) { return [.toggleInspector] }
+        if k(SDLK_l) && state.lessonSteps > 0 { return [.toggleLesson] }
         if k(SDLK_LEFTBRACKET) { return [.noise(-5)] }
         if k(SDLK_RIGHTBRACKET) { return [.noise(5)] }
         let digits: [SDL_KeyCode] = [SDLK_1, SDLK_2, SDLK_3, SDLK_4, SDLK_5, SDLK_6]
@@ -67,6 +77,10 @@ public enum Controls {
     /// What is under window point `p`.
     public static func hit(_ p: Vec2, state: LabState, config: LabConfig, shape: [Int], extent: Float = 1.3) -> Hover? {
         let layout = state.layout
+        if state.lessonOpen, layout.lesson.contains(p) {
+            return LessonPanel.button(at: p, in: layout.lesson, stepIndex: state.stepIndex,
+                                      steps: state.lessonSteps).map { .lessonButton($0) }
+        }
         if layout.toolbar.contains(p) {
             let buttons = Toolbar.buttons(width: state.width, state: state, config: config)
             return Toolbar.button(at: p, in: buttons).map { .button($0) }

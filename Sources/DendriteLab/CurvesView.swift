@@ -18,21 +18,33 @@ public enum CurvesView {
         let shaded = history.filter { $0.phase == .dendrite }.map(\.epoch)
         let gap: Float = 10
         let inner = Rect(x: body.x + gap, y: body.y + 2, w: body.w - 2 * gap, h: body.h - gap)
-        let unit = (inner.w - 2 * gap) / 5
-        let lossRect = Rect(x: inner.x, y: inner.y, w: unit * 2, h: inner.h)
-        let accRect = Rect(x: lossRect.maxX + gap, y: inner.y, w: unit * 2, h: inner.h)
-        let parRect = Rect(x: accRect.maxX + gap, y: inner.y, w: unit, h: inner.h)
+        // Side by side when wide; in a narrow column (the lesson layout) loss and accuracy
+        // share the top row and the parameter count runs along the bottom.
+        let narrow = inner.w < 560 && inner.h > 200
+        let lossRect, accRect, parRect: Rect
+        if narrow {
+            let half = (inner.w - gap) / 2, top = inner.h * 0.64
+            lossRect = Rect(x: inner.x, y: inner.y, w: half, h: top)
+            accRect = Rect(x: lossRect.maxX + gap, y: inner.y, w: half, h: top)
+            parRect = Rect(x: inner.x, y: lossRect.maxY + gap, w: inner.w, h: inner.h - top - gap)
+        } else {
+            let unit = (inner.w - 2 * gap) / 5
+            lossRect = Rect(x: inner.x, y: inner.y, w: unit * 2, h: inner.h)
+            accRect = Rect(x: lossRect.maxX + gap, y: inner.y, w: unit * 2, h: inner.h)
+            parRect = Rect(x: accRect.maxX + gap, y: inner.y, w: unit, h: inner.h)
+        }
+        let validation = narrow ? "val" : "validation"
 
         let maxLoss = max(history.map { max($0.trainLoss, $0.validationLoss) }.filter(\.isFinite).max() ?? 1, 1e-3)
         Chart(title: "loss", rect: lossRect, epochs: history.count, yMin: 0, yMax: maxLoss,
               shaded: shaded, markers: markers)
             .draw(canvas, series: [(history.map(\.trainLoss), t.trainLine, "train"),
-                                   (history.map(\.validationLoss), t.validationLine, "validation")])
+                                   (history.map(\.validationLoss), t.validationLine, validation)])
         let minAcc = min(history.map { min($0.trainAccuracy, $0.validationAccuracy) }.filter(\.isFinite).min() ?? 0.5, 0.5)
         Chart(title: "accuracy", rect: accRect, epochs: history.count, yMin: minAcc, yMax: 1,
               shaded: shaded, markers: markers, percent: true)
             .draw(canvas, series: [(history.map(\.trainAccuracy), t.trainLine, "train"),
-                                   (history.map(\.validationAccuracy), t.validationLine, "validation")])
+                                   (history.map(\.validationAccuracy), t.validationLine, validation)])
         let params = history.map { Float($0.parameters) }
         Chart(title: "parameters", rect: parRect, epochs: history.count, yMin: 0, yMax: niceCeiling(max(params.max() ?? 1, 1) * 1.1),
               shaded: shaded, markers: markers, integer: true)

@@ -14,6 +14,8 @@ public enum HelpOverlay {
         ("click", "a neuron: show its output in the data view"),
         ("hover", "the data view: see that input flow through the network"),
         ("C / I", "hide or show the curves / the inspector"),
+        ("PgDn / PgUp", "lesson: next / previous step (restarts training); wheel scrolls its text"),
+        ("L", "hide or show the lesson panel"),
         ("S", "save a screenshot (PNG)"),
         ("H or ?", "show / hide this help"),
         ("Q or Esc", "quit"),

@@ -18,11 +18,18 @@ public enum LabAction: Codable, Equatable, Hashable, Sendable {
     case toggleHelp
     case toggleCurves
     case toggleInspector
+    case toggleLesson
     case quit
     case dataset(ToyData.Kind)
     case nextDataset
     /// Noise change in hundredths (+5 = +0.05).
     case noise(Int)
+    /// Lesson navigation (PageDown / PageUp and the panel's buttons): go to that step
+    /// and train its experiment from the start.
+    case nextStep
+    case previousStep
+    /// Scroll the lesson panel's body by this many pixels (positive: further down).
+    case scrollLesson(Float)
     case select(NeuronRef?)
     case hover(Hover?)
     case mouse(Float, Float)

@@ -25,6 +25,11 @@ public final class LabApp {
         controller = LabController(config: config, state: state)
     }
 
+    /// Plays `lesson` from `step` (0-based) with the lesson panel open.
+    public init(lesson: Lesson, step: Int = 0, state: LabState = LabState()) {
+        controller = LabController(lesson: lesson, step: step, state: state)
+    }
+
     /// Fails early, before SDL prints anything, when Linux has no display to open and no
     /// SDL video driver was requested.
     static func checkDisplay(environment env: [String: String]) throws {

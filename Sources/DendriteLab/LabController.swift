@@ -16,8 +16,12 @@ public final class LabController {
     public var fps: Double = 0
     /// Optimisation steps run by `tick` (for steps/s reports).
     public private(set) var batchesTrained = 0
+    /// The lesson being played, if any; `state.stepIndex` says which step.
+    public private(set) var lesson: Lesson?
 
     private var stepDebt: Double = 0
+    /// True once play has paused at the lesson step's epoch budget (Space continues past it).
+    private var pausedAtStepEpochs = false
     private var eventsShown = 0
     private var probe: Probe?
     private var probeVersion = -1
@@ -25,6 +29,19 @@ public final class LabController {
     public init(config: LabConfig = LabConfig(), state: LabState = LabState()) {
         self.session = LabSession(config: config)
         self.state = state
+    }
+
+    /// Plays `lesson` from step `step` (0-based, clamped): that step's experiment, with
+    /// the lesson panel in place of the inspector (I brings the inspector back).
+    public convenience init(lesson: Lesson, step: Int = 0, state: LabState = LabState()) {
+        let index = max(0, min(lesson.steps.count - 1, step))
+        var s = state
+        s.lessonSteps = lesson.steps.count
+        s.stepIndex = index
+        s.lessonScroll = 0
+        s.showInspector = false
+        self.init(config: LabConfig(experiment: lesson.steps[index].experiment), state: s)
+        self.lesson = lesson
     }
 
     /// Maps one SDL event to actions and performs them; returns the actions.
@@ -64,6 +81,7 @@ public final class LabController {
         case .reset:
             session.reset()
             stepDebt = 0
+            pausedAtStepEpochs = false
             state.say("Reset to the initial weights of seed \(session.config.seed)")
         case .reseed:
             session.reconfigure { $0.seed &+= 1 }
@@ -83,6 +101,8 @@ public final class LabController {
             state.showCurves.toggle()
         case .toggleInspector:
             state.showInspector.toggle()
+        case .toggleLesson:
+            state.showLesson.toggle()
         case .quit:
             quitRequested = true
         case .dataset(let kind):
@@ -95,6 +115,12 @@ public final class LabController {
         case .noise(let hundredths):
             session.reconfigure { $0.noise = max(0, min(0.5, (($0.noise * 100).rounded() + Float(hundredths)) / 100)) }
             state.say(String(format: "Noise %.2f", Double(session.config.noise)))
+        case .nextStep:
+            goToStep(state.stepIndex + 1)
+        case .previousStep:
+            goToStep(state.stepIndex - 1)
+        case .scrollLesson(let dy):
+            state.lessonScroll = max(0, min(state.lessonMaxScroll, state.lessonScroll + dy))
         case .select(let n):
             state.selected = n
         case .hover(let h):
@@ -105,6 +131,25 @@ public final class LabController {
             state.width = w
             state.height = h
         }
+    }
+
+    /// Shows lesson step `index` and trains its experiment from the start (its seed, so
+    /// the same initial weights every visit). Out-of-range indices stay put and say why.
+    public func goToStep(_ index: Int) {
+        guard let lesson, !lesson.steps.isEmpty else { return }
+        guard index >= 0 else { state.say("This is the first step."); return }
+        guard index < lesson.steps.count else { state.say("This is the last step of the lesson."); return }
+        let step = lesson.steps[index]
+        session.reconfigure { $0 = LabConfig(experiment: step.experiment) }
+        stepDebt = 0
+        pausedAtStepEpochs = false
+        eventsShown = 0
+        state.stepIndex = index
+        state.lessonScroll = 0
+        state.lessonMaxScroll = 0
+        state.selected = nil
+        if case .neuron = state.hovered { state.hovered = nil }
+        state.say("Step \(index + 1) of \(lesson.steps.count): \(step.title) (training restarted)")
     }
 
     /// Advances one frame: while playing, runs the batches due at the current speed, but
@@ -128,11 +173,27 @@ public final class LabController {
             }
             session.stepBatch()
             done += 1
+            if reachedStepEpochs() { break }
             if Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 > budget { break }
         }
         batchesTrained += done
         announceNewEvents()
         return done
+    }
+
+    /// In a lesson, play pauses once the step's `epochs` are trained: the state the
+    /// lesson's text (and its headless check) describes. Once; Space then trains on.
+    private func reachedStepEpochs() -> Bool {
+        guard let lesson, state.stepIndex < lesson.steps.count else { return false }
+        let epochs = lesson.steps[state.stepIndex].experiment.epochs
+        // A rebuilt session (reset, new seed, mode) starts the budget again.
+        if session.trainer.epoch < epochs { pausedAtStepEpochs = false }
+        guard !pausedAtStepEpochs else { return false }
+        guard session.trainer.epoch >= epochs, session.trainer.batchInEpoch == 0 else { return false }
+        pausedAtStepEpochs = true
+        state.playing = false
+        state.say("Epoch \(epochs): this step's training is done. Space trains on, PgDn goes to the next step.", frames: 600)
+        return true
     }
 
     static let finishedMessage = "Finished: the switching rule restored the best model. R starts over, D adds dendrites."
@@ -211,12 +272,13 @@ public final class LabController {
         info.diverged = session.divergence.map { "epoch \($0.epoch), batch \($0.batch) in \($0.layer)" }
         return LabFrame(picture: picture, probe: probe, train: session.train, validation: session.validation,
                         history: session.history, events: session.events, config: session.config,
-                        status: info, prediction: prediction)
+                        status: info, prediction: prediction, lesson: lesson)
     }
 
     /// Draws the current frame into `canvas`.
     public func draw(_ canvas: Canvas) {
-        LabScene.draw(canvas, frame: frame(), state: state)
+        state.lessonMaxScroll = LabScene.draw(canvas, frame: frame(), state: state)
+        state.lessonScroll = min(state.lessonScroll, state.lessonMaxScroll)
     }
 
     /// Renders the current frame offscreen at the window's size and saves it as PNG.

@@ -15,3 +15,17 @@ public func renderLabPNG(config: LabConfig = LabConfig(), epochs: Int, to path: 
     try controller.saveScreenshot(to: path)
     return controller
 }
+
+/// Trains lesson step `step` (0-based) for `epochs` epochs and renders the Lab with the
+/// lesson panel open: what `dendrite-lab render --lesson` writes.
+@discardableResult
+public func renderLabPNG(lesson: Lesson, step: Int = 0, epochs: Int, to path: String,
+                         width: Int = 1280, height: Int = 800) throws -> LabController {
+    var state = LabState()
+    state.width = width
+    state.height = height
+    let controller = LabController(lesson: lesson, step: step, state: state)
+    for _ in 0..<max(0, epochs) where !controller.session.isFinished { controller.session.stepEpoch() }
+    try controller.saveScreenshot(to: path)
+    return controller
+}

@@ -12,12 +12,16 @@ public struct LabFrame {
     public var status: StatusBar.Info
     /// The network's answer at the hovered input, if the mouse is over the data view.
     public var prediction: (x: Float, y: Float, p: Float)?
+    /// The open lesson (its panel shows `LabState.stepIndex`).
+    public var lesson: Lesson?
 }
 
 /// Draws the whole Lab (every panel, toolbar, status line, tooltip, help) for a frame and
 /// a view state. The window and the offscreen renderer both call this.
 public enum LabScene {
-    public static func draw(_ canvas: Canvas, frame: LabFrame, state: LabState) {
+    /// Returns how far the lesson panel's body can scroll (0 without a lesson).
+    @discardableResult
+    public static func draw(_ canvas: Canvas, frame: LabFrame, state: LabState) -> Float {
         let t = canvas.theme
         let layout = state.layout
         canvas.clear(t.background)
@@ -28,6 +32,7 @@ public enum LabScene {
         case .neuron(let n): hoveredNeuron = n
         case .input(let x, let y): hoveredInput = (x, y)
         case .button(let i): hoveredButton = i
+        case .lessonButton: break
         case nil: break
         }
 
@@ -49,12 +54,29 @@ public enum LabScene {
                                prediction: frame.prediction, dendriteMaps: maps,
                                resolution: frame.probe.resolution, version: frame.probe.version)
         }
+        var lessonMaxScroll: Float = 0
+        if let lesson = frame.lesson, state.lessonOpen {
+            var hoveredLesson: LessonPanel.Button?
+            if case .lessonButton(let b) = state.hovered { hoveredLesson = b }
+            lessonMaxScroll = LessonPanel.draw(canvas, in: layout.lesson, lesson: lesson, stepIndex: state.stepIndex,
+                                               scroll: state.lessonScroll, hovered: hoveredLesson,
+                                               epoch: frame.status.epoch) { metric in
+                let last = frame.history.last
+                switch metric {
+                case .trainAccuracy: return last.map { Double($0.trainAccuracy) }
+                case .validationAccuracy: return last.map { Double($0.validationAccuracy) }
+                case .testAccuracy: return nil
+                case .dendrites: return Double(frame.status.dendrites)
+                }
+            }
+        }
         let buttons = Toolbar.buttons(width: state.width, state: state, config: frame.config, theme: t)
         Toolbar.draw(canvas, layout.toolbar, buttons: buttons, hovered: hoveredButton)
         let message = state.message != nil && state.frame <= state.messageUntilFrame ? state.message : nil
         StatusBar.draw(canvas, layout.status, info: frame.status, message: message)
         if let n = hoveredNeuron { drawTooltip(canvas, frame: frame, neuron: n, at: state.mouse, bounds: layout.bounds) }
         if state.showHelp { HelpOverlay.draw(canvas, in: layout.bounds) }
+        return lessonMaxScroll
     }
 
     static func drawTooltip(_ canvas: Canvas, frame: LabFrame, neuron n: NeuronRef, at mouse: Vec2, bounds: Rect) {

@@ -23,6 +23,21 @@ public struct LabState: Codable, Equatable, Sendable {
     /// Frames drawn so far.
     public var frame = 0
 
+    /// Steps of the open lesson (0: no lesson, the free playground). The `Lesson` itself
+    /// lives in `LabController`; the view state keeps only where the learner is.
+    public var lessonSteps = 0
+    /// 0-based index of the lesson step shown.
+    public var stepIndex = 0
+    /// Pixels the lesson panel's body is scrolled down, and the most it can be (set
+    /// when the panel is drawn and knows its text's height).
+    public var lessonScroll: Float = 0
+    public var lessonMaxScroll: Float = 0
+
+    /// L hides the lesson panel (the views take its room) and shows it again.
+    public var showLesson = true
+
+    public var lessonOpen: Bool { lessonSteps > 0 && showLesson }
+
     public init() {}
 
     /// Optimisation steps per frame at each speed level (fractions: one step every few frames).
@@ -37,7 +52,7 @@ public struct LabState: Codable, Equatable, Sendable {
 
     /// The panel layout for the current window size and visible panels.
     public var layout: LabLayout {
-        LabLayout(width: width, height: height, curves: showCurves, inspector: showInspector)
+        LabLayout(width: width, height: height, curves: showCurves, inspector: showInspector, lesson: lessonOpen)
     }
 
     public mutating func say(_ text: String, frames: Int = 240) {
@@ -65,4 +80,6 @@ public enum Hover: Codable, Equatable, Hashable, Sendable {
     case input(Float, Float)
     /// A toolbar button, by its index in `Toolbar.buttons`.
     case button(Int)
+    /// The lesson panel's previous / next button.
+    case lessonButton(LessonPanel.Button)
 }

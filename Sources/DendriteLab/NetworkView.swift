@@ -191,11 +191,14 @@ public enum NetworkView {
         if hasDendrites { parts.append("dendrite: thickness |A|, green = high output") }
         if gauges { parts.append("bars: red error signal, green correlation") }
         if frozen { parts.append("⊘ dendrites frozen (no gradient in N phase)") }
-        // Two lines when one does not fit.
-        var lines = [parts.joined(separator: "  ·  ")]
-        if canvas.measure(lines[0], size: t.smallSize).w > rect.w - 20, parts.count > 1 {
-            let half = (parts.count + 1) / 2
-            lines = [parts[..<half].joined(separator: "  ·  "), parts[half...].joined(separator: "  ·  ")]
+        // As many parts per line as fit (narrow views, as in the lesson layout, need more lines).
+        var lines: [String] = []
+        for part in parts {
+            if let last = lines.last, canvas.measure(last + "  ·  " + part, size: t.smallSize).w <= rect.w - 20 {
+                lines[lines.count - 1] = last + "  ·  " + part
+            } else {
+                lines.append(part)
+            }
         }
         for (i, line) in lines.reversed().enumerated() {
             canvas.text(line, at: Vec2(rect.x + 10, rect.maxY - 20 - Float(i) * 15), size: t.smallSize, t.mutedText)

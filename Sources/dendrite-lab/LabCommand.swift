@@ -8,10 +8,18 @@ struct LabCommand: ParsableCommand {
         commandName: "lab",
         abstract: "Open the Lab: watch a network (and its dendrites) learn a 2-D toy problem.",
         discussion: """
+            With LESSON (a number such as 3, or a path to a lesson .md file) the Lab plays that lesson:
+            its text in a side panel, PageDown / PageUp (or the panel's buttons) for the next / previous
+            step, each step training its own settings from the start. Without arguments the Lab opens
+            the first lesson when a lessons/ folder exists, else the free playground.
             Keys: Space play/pause, → step a batch, E step an epoch, +/- speed, R reset, N new seed,
-            M mode, D add dendrites, 1-6 dataset, [ ] noise, S screenshot, H help, Q quit.
+            M mode, D add dendrites, 1-6 dataset, [ ] noise, S screenshot, H help, Q quit,
+            PageDown / PageUp next / previous lesson step.
             Without a display: xvfb-run -a dendrite-lab, or dendrite-lab render --out lab.png.
             """)
+
+    @Argument(help: "A lesson: its number (lessons/NN-*.md) or the path of a lesson .md file.")
+    var lesson: String?
 
     @OptionGroup var options: LabOptions
 
@@ -36,7 +44,16 @@ struct LabCommand: ParsableCommand {
         var state = LabState()
         state.playing = frames != nil
         state.speedLevel = LabState.speeds.firstIndex(of: speed) ?? state.speedLevel
-        let app = LabApp(config: options.config, state: state)
+        let app: LabApp
+        if let name = lesson ?? (CommandLine.arguments.count <= 1 ? LessonLocator.firstLesson(lessonsFolder: options.lessons) : nil) {
+            let l = try LessonLocator.lesson(name, lessonsFolder: options.lessons)
+            guard options.step <= l.steps.count else {
+                throw ValidationError("--step \(options.step): \(l.file) has \(l.steps.count) steps")
+            }
+            app = LabApp(lesson: l, step: options.step - 1, state: state)
+        } else {
+            app = LabApp(config: options.config, state: state)
+        }
         do {
             let stats = try app.run(frames: frames, screenshot: screenshot)
             if frames != nil {

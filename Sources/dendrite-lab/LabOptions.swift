@@ -2,7 +2,8 @@ import ArgumentParser
 import DendriteCore
 import DendriteLab
 
-/// Options shared by `lab` and `render`: which toy problem and network the Lab starts with.
+/// Options shared by `lab` and `render`: which toy problem and network the Lab starts with
+/// (the playground), or where lessons are and which step to open.
 struct LabOptions: ParsableArguments {
     @Option(help: "Toy dataset: \(ToyData.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var dataset: String = "xor"
@@ -19,7 +20,14 @@ struct LabOptions: ParsableArguments {
     @Option(help: "Random seed (same seed, same weights and data).")
     var seed: UInt64 = 1
 
+    @Option(help: "Folder of lesson files (default: lessons/ here, else the package's lessons/).")
+    var lessons: String?
+
+    @Option(help: "Lesson step to start at (1 = the first).")
+    var step: Int = 1
+
     func validate() throws {
+        guard step >= 1 else { throw ValidationError("--step counts from 1, got \(step)") }
         guard ToyData.Kind(rawValue: dataset) != nil else {
             throw ValidationError("unknown dataset '\(dataset)'; expected one of \(ToyData.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }

@@ -6,15 +6,19 @@ import DendriteLab
 struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
-        abstract: "Train briefly headless and save the full Lab layout as a PNG (no display needed).")
+        abstract: "Train briefly headless and save the full Lab layout as a PNG (no display needed).",
+        discussion: "With --lesson N or --lesson FILE.md: the lesson's first step (or --step K) with its panel open.")
 
     @OptionGroup var options: LabOptions
 
     @Option(help: "Where to write the PNG.")
     var out: String
 
-    @Option(help: "Epochs to train before rendering.")
-    var epochs: Int = 30
+    @Option(help: "A lesson to render: its number (lessons/NN-*.md) or the path of a lesson .md file.")
+    var lesson: String?
+
+    @Option(help: "Epochs to train before rendering (default 30, or 5 for a lesson step).")
+    var epochs: Int?
 
     @Option(help: "Image width in pixels.")
     var width: Int = 1280
@@ -23,7 +27,7 @@ struct RenderCommand: ParsableCommand {
     var height: Int = 800
 
     func validate() throws {
-        guard epochs >= 0 else { throw ValidationError("--epochs must be 0 or more, got \(epochs)") }
+        if let epochs, epochs < 0 { throw ValidationError("--epochs must be 0 or more, got \(epochs)") }
         guard (640...4096).contains(width), (400...4096).contains(height) else {
             throw ValidationError("--width must be 640...4096 and --height 400...4096, got \(width)x\(height)")
         }
@@ -31,9 +35,22 @@ struct RenderCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let c = try renderLabPNG(config: options.config, epochs: epochs, to: out, width: width, height: height)
+            let c: LabController
+            let epochs: Int
+            if let lesson {
+                let l = try LessonLocator.lesson(lesson, lessonsFolder: options.lessons)
+                guard options.step <= l.steps.count else {
+                    throw ValidationError("--step \(options.step): \(l.file) has \(l.steps.count) steps")
+                }
+                epochs = self.epochs ?? 5
+                c = try renderLabPNG(lesson: l, step: options.step - 1, epochs: epochs, to: out, width: width, height: height)
+            } else {
+                epochs = self.epochs ?? 30
+                c = try renderLabPNG(config: options.config, epochs: epochs, to: out, width: width, height: height)
+            }
             let acc = c.session.history.last.map { String(format: "%.1f%%", Double($0.validationAccuracy * 100)) } ?? "–"
-            print("wrote \(out) after \(epochs) epochs (validation accuracy \(acc))")
+            let trained = c.session.trainer.epoch
+            print("wrote \(out) after \(trained == epochs ? "\(epochs)" : "\(trained) (finished early; asked \(epochs))") epochs (validation accuracy \(acc))")
         } catch let e as LabError {
             FileHandle.standardError.write(Data("dendrite-lab: \(e)\n".utf8))
             throw ExitCode(1)
