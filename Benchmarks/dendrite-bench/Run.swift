@@ -6,7 +6,11 @@ struct Measurement {
     let workload: Workload
     let threads: Int
     let samplesPerSecond: Double
-    let bestEpochSamplesPerSecond: Double
+    /// Best rate over any `windowBatches` consecutive batches: on a shared machine the
+    /// closest this run came to having its cores to itself.
+    let bestWindowSamplesPerSecond: Double
+    /// Process CPU time / wall time during the timed part (1.0 = one core fully ours).
+    let cpuShare: Double
     let flopsPerSample: Double
     let sgemmGFlops: Double
     let peakRSSMB: Double?
@@ -31,7 +35,7 @@ func randomImages(count: Int, seed: UInt64) -> Dataset {
 /// first and is not timed; the timed part is `epochs` full epochs over `train`, each
 /// ending with the Trainer's own evaluation on a 128-sample validation set.
 func measure(_ workload: Workload, threads: Int, epochs: Int, train: Dataset,
-             validation: Dataset, warmupBatches: Int) -> Measurement {
+             validation: Dataset, warmupBatches: Int, windowBatches: Int = 50) -> Measurement {
     BLAS.threads = threads
     let sgemm = rawSgemmGFlops()
     let peakIsPerRun = resetPeakRSS()
@@ -46,27 +50,31 @@ func measure(_ workload: Workload, threads: Int, epochs: Int, train: Dataset,
 
     let trainer = Trainer(network: network, optimizer: SGD(learningRate: 0.1), train: train,
                           validation: validation, config: config)
-    var epochSeconds: [Double] = []
+    var batchEnds: [Double] = []
+    batchEnds.reserveCapacity(trainer.batchesPerEpoch * epochs + 1)
     var lastLoss: Float = .nan
-    var start = Date()
-    let runStart = start
     trainer.onEvent { event in
-        switch event {
-        case .batchDone(_, _, _, let loss): lastLoss = loss
-        case .epochDone:
-            let now = Date()
-            epochSeconds.append(now.timeIntervalSince(start))
-            start = now
-        default: break
+        if case .batchDone(_, _, _, let loss) = event {
+            batchEnds.append(monotonicSeconds())
+            lastLoss = loss
         }
     }
+    let cpuStart = processCPUSeconds()
+    let runStart = monotonicSeconds()
+    batchEnds.append(runStart)
     trainer.run()
-    let total = Date().timeIntervalSince(runStart)
+    let total = monotonicSeconds() - runStart
+    let cpu = processCPUSeconds() - cpuStart
+    var bestWindow = Double.infinity
+    if batchEnds.count > windowBatches {
+        for i in windowBatches..<batchEnds.count { bestWindow = min(bestWindow, batchEnds[i] - batchEnds[i - windowBatches]) }
+    }
     let samples = Double(train.count)
     return Measurement(
         workload: workload, threads: threads,
         samplesPerSecond: samples * Double(epochs) / total,
-        bestEpochSamplesPerSecond: samples / (epochSeconds.min() ?? total),
+        bestWindowSamplesPerSecond: Double(windowBatches * config.batchSize) / bestWindow,
+        cpuShare: cpu / total,
         flopsPerSample: matmulFlopsPerSample(network),
         sgemmGFlops: sgemm,
         peakRSSMB: peakIsPerRun ? procStatusKB("VmHWM").map { Double($0) / 1024 } : nil,

@@ -9,6 +9,8 @@ import DendriteCore
 public final class LabController {
     public private(set) var state: LabState
     public let session: LabSession
+    /// Where Ctrl+S writes `lab-<timestamp>.safetensors` and Ctrl+O looks (`--save-dir`).
+    public var saveDirectory = "."
     /// Set by the screenshot action; the app saves a PNG and clears it.
     public var screenshotRequested = false
     public private(set) var quitRequested = false
@@ -95,6 +97,14 @@ public final class LabController {
             state.say("Mode \(session.config.mode.rawValue): restarted from the same initial weights")
         case .screenshot:
             screenshotRequested = true
+        case .saveNetwork:
+            saveNetwork()
+        case .loadNetwork:
+            loadNewestNetwork()
+        case .openFile(let path):
+            openFile(path)
+        case .toggleUpdateRule:
+            state.showUpdateRule.toggle()
         case .toggleHelp:
             state.showHelp.toggle()
         case .toggleCurves:
@@ -270,9 +280,13 @@ public final class LabController {
         info.fps = fps
         info.playing = state.playing
         info.diverged = session.divergence.map { "epoch \($0.epoch), batch \($0.batch) in \($0.layer)" }
+        var rule: UpdateRule?
+        var shown = state.selected
+        if case .neuron(let n) = state.hovered { shown = n }
+        if state.showUpdateRule, state.showInspector, let n = shown { rule = UpdateRule.read(session, neuron: n) }
         return LabFrame(picture: picture, probe: probe, train: session.train, validation: session.validation,
                         history: session.history, events: session.events, config: session.config,
-                        status: info, prediction: prediction, lesson: lesson)
+                        status: info, prediction: prediction, lesson: lesson, updateRule: rule)
     }
 
     /// Draws the current frame into `canvas`.
@@ -295,5 +309,5 @@ extension LabController {
     public func restore(_ s: LabState) { state = s }
 
     /// Shows a sentence in the status line for a few seconds.
-    public func say(_ text: String) { state.say(text) }
+    public func say(_ text: String, frames: Int = 240) { state.say(text, frames: frames) }
 }

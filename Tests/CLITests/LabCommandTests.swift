@@ -53,4 +53,35 @@ import Testing
         #expect(r.status != 0)
         #expect(r.err.contains("unknown dataset 'spirals'"))
     }
+
+    @Test func badCSVIsOneLineNamingFileAndLine() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lab-csv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("bad.csv").path
+        try "x,y,label\n0,0,0\n1,1\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let r = try Self.run(["lab", "--csv", bad])
+        #expect(r.status == 2)
+        #expect(r.err == "dendrite-lab: \(bad):3: 2 columns '1,1'; expected x,y,label with numbers\n")
+    }
+
+    @Test func badCheckpointIsOneLine() throws {
+        let bad = FileManager.default.temporaryDirectory.appendingPathComponent("lab-\(UUID().uuidString).safetensors").path
+        try "nope".write(toFile: bad, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: bad) }
+        let r = try Self.run(["lab", "--load", bad])
+        #expect(r.status == 2)
+        #expect(r.err.hasPrefix("dendrite-lab: \(bad): "), "\(r.err)")
+        #expect(r.err.split(separator: "\n").count == 1)
+    }
+
+    @Test func renderPlaysTheShippedCSV() throws {
+        let csv = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("assets/datasets/ring-and-blobs.csv").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lab-csv-\(UUID().uuidString).png").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try Self.run(["render", "--csv", csv, "--out", path, "--epochs", "2"]) { env in env["DISPLAY"] = nil }
+        #expect(r.status == 0, "stderr: \(r.err)")
+        #expect(r.out.contains("after 2 epochs"))
+    }
 }

@@ -10,8 +10,9 @@
 /// column gradients the sgemm just wrote) from cache. The price is a copy between the
 /// product's channel-major layout and NCHW, which also adds the bias. The columns of
 /// the whole batch stay for backward (dW needs them; they then receive dL/dcolumns).
-/// The work buffers belong to the layer, only grow, and are reused every step, so
-/// steady-state training allocates nothing.
+/// Chunks are independent, so with `BLAS.threads` > 1 they run on that many workers
+/// (see `Parallel`). The work buffers belong to the layer, only grow, and are reused
+/// every step, so steady-state training allocates nothing.
 public final class Conv2D: Layer {
     public let kind = "conv2d"
     public let inputChannels: Int
@@ -29,7 +30,8 @@ public final class Conv2D: Layer {
     private var geometry: ConvGeometry?    // whole batch, of the last forward
     private var output = Tensor.empty
     private var gradInput = Tensor.empty
-    private let columns = WorkBuffer()     // per chunk [Cin*k*k, chunk*Ho*Wo]; dL/dcolumns in backward
+    private let columns = WorkBuffer()     // whole batch, one [Cin*k*k, chunk*Ho*Wo] block per chunk;
+                                           // dL/dcolumns in backward
     private var products: [WorkBuffer] = []  // per worker [Cout, chunk*Ho*Wo]; dL/dproduct in backward
     private let partials = WorkBuffer()    // per chunk: dW [Cout, Cin*k*k] then db [Cout]
 
@@ -121,24 +123,22 @@ public final class Conv2D: Layer {
             output.withUnsafeMutableBufferPointer { ys in
                 weight.value.withUnsafeBufferPointer { w in
                     bias.value.withUnsafeBufferPointer { bias in
-                        Parallel.run(workers) { worker in
+                        Parallel.forEachPiece(plan.count, workers: workers) { worker, c in
                             let prod = prods[worker]
-                            for c in Swift.stride(from: worker, to: plan.count, by: workers) {
-                                let first = c * plan.size
-                                let part = g.chunk(min(plan.size, g.batch - first))
-                                let partColumns = col + first * g.patchSize * g.outPlane
-                                part.im2col(xs.baseAddress! + first * inSample, into: partColumns)
-                                BLAS.sgemm(transA: false, transB: false, m: cout, n: part.columnCount,
-                                           k: part.patchSize, w.baseAddress!, partColumns, prod)
-                                // product[co, b*P + p] + bias[co]  ->  y[b, co, p]
-                                let y = ys.baseAddress! + first * outSample
-                                let plane = part.outPlane, n = part.columnCount
-                                for b in 0..<part.batch {
-                                    for co in 0..<cout {
-                                        let src = prod + co * n + b * plane, dst = y + (b * cout + co) * plane
-                                        let bv = bias[co]
-                                        for i in 0..<plane { dst[i] = src[i] + bv }
-                                    }
+                            let first = c * plan.size
+                            let part = g.chunk(min(plan.size, g.batch - first))
+                            let partColumns = col + first * g.patchSize * g.outPlane
+                            part.im2col(xs.baseAddress! + first * inSample, into: partColumns)
+                            BLAS.sgemm(transA: false, transB: false, m: cout, n: part.columnCount,
+                                       k: part.patchSize, w.baseAddress!, partColumns, prod)
+                            // product[co, b*P + p] + bias[co]  ->  y[b, co, p]
+                            let y = ys.baseAddress! + first * outSample
+                            let plane = part.outPlane, n = part.columnCount
+                            for b in 0..<part.batch {
+                                for co in 0..<cout {
+                                    let src = prod + co * n + b * plane, dst = y + (b * cout + co) * plane
+                                    let bv = bias[co]
+                                    for i in 0..<plane { dst[i] = src[i] + bv }
                                 }
                             }
                         }
@@ -169,32 +169,30 @@ public final class Conv2D: Layer {
         dy.withUnsafeBufferPointer { gy in
             weight.value.withUnsafeBufferPointer { w in
                 gradInput.withUnsafeMutableBufferPointer { dx in
-                    Parallel.run(workers) { worker in
+                    Parallel.forEachPiece(plan.count, workers: workers) { worker, c in
                         let prod = prods[worker]
-                        for c in Swift.stride(from: worker, to: plan.count, by: workers) {
-                            let first = c * plan.size
-                            let part = g.chunk(min(plan.size, g.batch - first))
-                            let plane = part.outPlane, n = part.columnCount
-                            let dw = part0 + c * slot, db = dw + cout * g.patchSize
-                            // dy[b, co, p]  ->  product[co, b*P + p], summing db on the way.
-                            let dyChunk = gy.baseAddress! + first * outSample
-                            for co in 0..<cout {
-                                var sum: Float = 0
-                                for b in 0..<part.batch {
-                                    sum += VectorKernels.copyAndSum(dyChunk + (b * cout + co) * plane,
-                                                                    to: prod + co * n + b * plane, count: plane)
-                                }
-                                db[co] = sum
+                        let first = c * plan.size
+                        let part = g.chunk(min(plan.size, g.batch - first))
+                        let plane = part.outPlane, n = part.columnCount
+                        let dw = part0 + c * slot, db = dw + cout * g.patchSize
+                        // dy[b, co, p]  ->  product[co, b*P + p], summing db on the way.
+                        let dyChunk = gy.baseAddress! + first * outSample
+                        for co in 0..<cout {
+                            var sum: Float = 0
+                            for b in 0..<part.batch {
+                                sum += VectorKernels.copyAndSum(dyChunk + (b * cout + co) * plane,
+                                                                to: prod + co * n + b * plane, count: plane)
                             }
-                            let partColumns = col + first * g.patchSize * g.outPlane
-                            BLAS.sgemm(transA: false, transB: true, m: cout, n: part.patchSize, k: n,
-                                       prod, partColumns, dw)
-                            guard propagate else { continue }
-                            // The columns are spent: reuse them for dL/dcolumns = W^T x dproduct.
-                            BLAS.sgemm(transA: true, transB: false, m: part.patchSize, n: n, k: cout,
-                                       w.baseAddress!, prod, partColumns)
-                            part.col2im(partColumns, into: dx.baseAddress! + first * inSample)
+                            db[co] = sum
                         }
+                        let partColumns = col + first * g.patchSize * g.outPlane
+                        BLAS.sgemm(transA: false, transB: true, m: cout, n: part.patchSize, k: n,
+                                   prod, partColumns, dw)
+                        guard propagate else { return }
+                        // The columns are spent: reuse them for dL/dcolumns = W^T x dproduct.
+                        BLAS.sgemm(transA: true, transB: false, m: part.patchSize, n: n, k: cout,
+                                   w.baseAddress!, prod, partColumns)
+                        part.col2im(partColumns, into: dx.baseAddress! + first * inSample)
                     }
                 }
             }

@@ -15,10 +15,12 @@ enum Parallel {
     nonisolated(unsafe) private static var savedThreads = 1
     private static let lock = NSLock()
 
-    /// How many workers to use for `pieces` independent pieces of work.
+    /// How many workers to use for `pieces` independent pieces of work: 1 while a
+    /// parallel region is already running (nested, or another thread's), else up to
+    /// `BLAS.threads`.
     static func workers(for pieces: Int) -> Int {
         lock.lock(); defer { lock.unlock() }
-        return max(1, min(pieces, depth > 0 ? savedThreads : BLAS.threads))
+        return depth > 0 ? 1 : max(1, min(pieces, BLAS.threads))
     }
 
     /// Elementwise work below this many floats per worker is not worth a thread hop.
@@ -34,6 +36,20 @@ enum Parallel {
         run(workers) { w in
             let lo = min(count, w * per), hi = min(count, lo + per)
             if lo < hi { body(lo..<hi) }
+        }
+    }
+
+    /// Runs `body(worker, piece)` for every piece in 0..<pieces on `workers` workers,
+    /// handing the pieces out in order to whichever worker is free, so one slowed down by
+    /// another process on its core simply takes fewer.
+    static func forEachPiece(_ pieces: Int, workers: Int, _ body: (_ worker: Int, _ piece: Int) -> Void) {
+        if workers <= 1 {
+            for piece in 0..<pieces { body(0, piece) }
+            return
+        }
+        let counter = PieceCounter()
+        run(workers) { worker in
+            while let piece = counter.take(below: pieces) { body(worker, piece) }
         }
     }
 
@@ -60,4 +76,17 @@ enum Parallel {
 private struct UncheckedBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
+}
+
+/// The next piece of work to hand out.
+private final class PieceCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+
+    func take(below count: Int) -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard next < count else { return nil }
+        next += 1
+        return next - 1
+    }
 }
