@@ -178,7 +178,7 @@ public final class LabController {
             if session.isFinished {
                 state.playing = false
                 announceNewEvents()
-                state.say(LabController.finishedMessage, frames: 600)
+                state.say(finishedMessage, frames: 600)
                 break
             }
             session.stepBatch()
@@ -208,10 +208,20 @@ public final class LabController {
 
     static let finishedMessage = "Finished: the switching rule restored the best model. R starts over, D adds dendrites."
 
+    /// Why the Lab will not step: the run finished, or it diverged.
+    var finishedMessage: String {
+        guard let d = session.divergence else { return LabController.finishedMessage }
+        return LabController.divergedMessage(epoch: d.epoch, batch: d.batch, layer: d.layer)
+    }
+
+    static func divergedMessage(epoch: Int, batch: Int, layer: String) -> String {
+        "Diverged at epoch \(epoch), batch \(batch) in \(layer) (NaN or infinity). R resets; try a lower learning rate."
+    }
+
     /// True (and says why) when the run has finished and stepping would be undone.
     private func refuseWhenFinished() -> Bool {
         guard session.isFinished else { return false }
-        state.say(LabController.finishedMessage, frames: 600)
+        state.say(finishedMessage, frames: 600)
         return true
     }
 
@@ -233,6 +243,8 @@ public final class LabController {
             return "Epoch \(epoch): dendrite set \(n) added\(c)"
         case .decision(let epoch, let message):
             return "Epoch \(epoch): \(message)"
+        case .diverged(let epoch, let batch, let layer, _):
+            return divergedMessage(epoch: epoch, batch: batch, layer: layer)
         default:
             return ""
         }
@@ -267,6 +279,7 @@ public final class LabController {
         info.speed = state.speedDescription
         info.fps = fps
         info.playing = state.playing
+        info.diverged = session.divergence.map { "epoch \($0.epoch), batch \($0.batch) in \($0.layer)" }
         var rule: UpdateRule?
         var shown = state.selected
         if case .neuron(let n) = state.hovered { shown = n }

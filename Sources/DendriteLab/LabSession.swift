@@ -63,7 +63,7 @@ public final class LabSession {
 
     /// Steps until the current epoch ends.
     public func stepEpoch() {
-        repeat { stepBatch() } while trainer.batchInEpoch != 0
+        repeat { stepBatch() } while trainer.batchInEpoch != 0 && trainer.divergence == nil
     }
 
     /// Asks the core to add a dendrite set now. Returns a sentence for the status line.
@@ -127,7 +127,10 @@ public final class LabSession {
     public var history: [EpochMetrics] { trainer.history }
     /// True once the switching rule has ended the run (best model restored); further
     /// steps would only be undone, so the Lab pauses.
+    /// Also true after a divergence (NaN or infinity), when only a reset helps.
     public var isFinished: Bool { trainer.stopped }
+    /// Where training went non-finite, if it did.
+    public var divergence: Divergence? { trainer.divergence }
     public var phase: Phase { trainer.phase }
     /// Dendrite sets added so far (per layer; the most any layer has).
     public var dendriteSets: Int { network.dendriteCount }
