@@ -39,14 +39,14 @@ enum CLI {
     /// so a full pipe cannot block the child).
     /// `environment` entries are added to (or, with "", removed from) this process's environment.
     static func start(_ args: [String], stdout: Any = FileHandle.nullDevice, stderr: Any = FileHandle.nullDevice,
-                      environment: [String: String] = [:]) throws -> Process {
+                      environment: [String: String] = [:], in directory: URL? = nil) throws -> Process {
         guard let exe = executable else {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "dendrite-lab executable not found near \(CommandLine.arguments.first ?? "?")"])
         }
         let p = Process()
         p.executableURL = exe
         p.arguments = args
-        p.currentDirectoryURL = packageRoot
+        p.currentDirectoryURL = directory ?? packageRoot
         if !environment.isEmpty {
             var env = ProcessInfo.processInfo.environment
             for (k, v) in environment { env[k] = v.isEmpty ? nil : v }
@@ -58,9 +58,12 @@ enum CLI {
         return p
     }
 
-    static func run(_ args: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Environment without a display, for commands that must work headless.
+    static let noDisplay = ["DISPLAY": "", "WAYLAND_DISPLAY": "", "SDL_VIDEODRIVER": ""]
+
+    static func run(_ args: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> Result {
         let out = Pipe(), err = Pipe()
-        let p = try start(args, stdout: out, stderr: err, environment: environment)
+        let p = try start(args, stdout: out, stderr: err, environment: environment, in: directory)
         // Read before waiting so a full pipe cannot block the child.
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
