@@ -48,6 +48,6 @@ let package = Package(
             swiftSettings: fastInDebug),
         .testTarget(name: "DendriteCoreTests", dependencies: ["DendriteCore"]),
         .testTarget(name: "DendriteLabTests", dependencies: ["DendriteLab", "DendriteCore"]),
-        .testTarget(name: "CLITests", dependencies: ["dendrite-lab"]),
+        .testTarget(name: "CLITests", dependencies: ["dendrite-lab", "DendriteCore"]),
     ]
 )

@@ -11,6 +11,10 @@ public enum Controls {
             return [.quit]
         case SDL_KEYDOWN.rawValue:
             return keyActions(sym: event.key.keysym.sym, mod: event.key.keysym.mod, state: state)
+        case SDL_DROPFILE.rawValue:
+            // The app frees `file` after handling (SDL_free); here it is only read.
+            guard let file = event.drop.file else { return [] }
+            return [.openFile(String(cString: file))]
         case SDL_WINDOWEVENT.rawValue:
             let id = UInt32(event.window.event)
             if id == SDL_WINDOWEVENT_RESIZED.rawValue || id == SDL_WINDOWEVENT_SIZE_CHANGED.rawValue {
@@ -46,6 +50,7 @@ public enum Controls {
 
     static func keyActions(sym: SDL_Keycode, mod: UInt16, state: LabState) -> [LabAction] {
         let shift = (UInt32(mod) & KMOD_SHIFT.rawValue) != 0
+        let ctrl = (UInt32(mod) & KMOD_CTRL.rawValue) != 0
         func k(_ code: SDL_KeyCode) -> Bool { sym == SDL_Keycode(code.rawValue) }
         if k(SDLK_ESCAPE) { return [state.showHelp ? .toggleHelp : .quit] }
         if k(SDLK_q) { return [.quit] }
@@ -60,7 +65,9 @@ public enum Controls {
         if k(SDLK_n) { return [.reseed] }
         if k(SDLK_d) { return [.addDendrites] }
         if k(SDLK_m) { return [.cycleMode] }
-        if k(SDLK_s) { return [.screenshot] }
+        if k(SDLK_s) { return [ctrl ? .saveNetwork : .screenshot] }
+        if k(SDLK_o) && ctrl { return [.loadNetwork] }
+        if k(SDLK_u) { return [.toggleUpdateRule] }
         if k(SDLK_h) || k(SDLK_QUESTION) || (k(SDLK_SLASH) && shift) { return [.toggleHelp] }
         if k(SDLK_c) { return [.toggleCurves] }
         if k(SDLK_i) { return [.toggleInspector] }

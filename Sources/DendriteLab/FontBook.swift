@@ -5,12 +5,15 @@ import Foundation
 /// per process, which is not safe to use from two threads at once (tests render in
 /// parallel), so every call into SDL_ttf goes through `FontBook.lock`.
 final class FontBook {
-    static let regularPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-    static let boldPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
-    static let italicPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf"
-    static let boldItalicPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans-BoldOblique.ttf"
-    static let monoPath = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
-    static let monoBoldPath = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf"
+    /// `DENDRITE_FONT` names another TrueType file, used for every face.
+    static let override = ProcessInfo.processInfo.environment["DENDRITE_FONT"].flatMap { $0.isEmpty ? nil : $0 }
+    private static func face(_ file: String) -> String { override ?? "/usr/share/fonts/truetype/dejavu/" + file }
+    static var regularPath: String { face("DejaVuSans.ttf") }
+    static var boldPath: String { face("DejaVuSans-Bold.ttf") }
+    static var italicPath: String { face("DejaVuSans-Oblique.ttf") }
+    static var boldItalicPath: String { face("DejaVuSans-BoldOblique.ttf") }
+    static var monoPath: String { face("DejaVuSansMono.ttf") }
+    static var monoBoldPath: String { face("DejaVuSansMono-Bold.ttf") }
     static let lock = NSLock()
     nonisolated(unsafe) private static var initialised = false
 
@@ -26,6 +29,11 @@ final class FontBook {
                 guard TTF_Init() == 0 else { throw LabError.sdl(what: "TTF_Init", reason: sdlError()) }
                 FontBook.initialised = true
             }
+            // A file that exists but is no font would otherwise draw every label blank.
+            guard let probe = TTF_OpenFont(FontBook.regularPath, 12) else {
+                throw LabError.fontUnreadable(path: FontBook.regularPath, reason: sdlError())
+            }
+            TTF_CloseFont(probe)
         }
     }
 

@@ -55,7 +55,8 @@ public enum InspectorView {
             canvas.text(s, at: Vec2(rect.x + 12, y), size: t.smallSize + 1, c, bold: bold)
             y += 18
         }
-        guard !thumbnails.isEmpty, let ref = neuron else { return }
+        // Too little room left (the update-rule card below takes part of it): no heatmaps.
+        guard !thumbnails.isEmpty, let ref = neuron, rect.maxY - y - 22 >= 24 else { return }
         // Dendrite output heatmaps (v from 0 to 1: orange to blue), one per set.
         let gap: Float = 8, avail = rect.w - 24
         let side = max(24, min(72, rect.maxY - y - 22, (avail - gap * Float(thumbnails.count - 1)) / Float(thumbnails.count)))

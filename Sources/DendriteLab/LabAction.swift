@@ -15,6 +15,14 @@ public enum LabAction: Codable, Equatable, Hashable, Sendable {
     case addDendrites
     case cycleMode
     case screenshot
+    /// Ctrl+S: save the network, dendrites and trainer state as a checkpoint.
+    case saveNetwork
+    /// Ctrl+O: load the newest checkpoint of the save folder and train on from it.
+    case loadNetwork
+    /// A file dropped on the window: a .safetensors checkpoint loads, a .csv plays its points.
+    case openFile(String)
+    /// U: show or hide the update-rule panel under the inspector.
+    case toggleUpdateRule
     case toggleHelp
     case toggleCurves
     case toggleInspector

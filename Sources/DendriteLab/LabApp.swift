@@ -80,7 +80,10 @@ public final class LabApp {
         var event = SDL_Event()
         while !controller.quitRequested {
             let frameStart = now()
-            while SDL_PollEvent(&event) != 0 { controller.handle(event) }
+            while SDL_PollEvent(&event) != 0 {
+                controller.handle(event)
+                if event.type == SDL_DROPFILE.rawValue, let file = event.drop.file { SDL_free(file) }
+            }
             controller.tick(budget: trainingBudget)
             let (w, h) = canvas.outputSize
             if w != controller.state.width || h != controller.state.height { controller.perform(.resize(w, h)) }

@@ -47,7 +47,11 @@ public struct LabConfig: Codable, Equatable, Sendable {
 
     public var dataset: ToyData.Kind {
         get { experiment.dataset.name.toyKind ?? .xor }
-        set { experiment.dataset.name = Experiment.DatasetSpec.Name(rawValue: newValue.rawValue)! }
+        set {
+            experiment.dataset.name = Experiment.DatasetSpec.Name(rawValue: newValue.rawValue)!
+            experiment.dataset.file = nil      // back from csv points (LabConfig+CSV)
+            experiment.dataset.classes = nil
+        }
     }
 
     /// Standard deviation of Gaussian jitter on each point (data units; points span ~[-1, 1]).

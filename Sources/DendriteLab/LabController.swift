@@ -9,6 +9,8 @@ import DendriteCore
 public final class LabController {
     public private(set) var state: LabState
     public let session: LabSession
+    /// Where Ctrl+S writes `lab-<timestamp>.safetensors` and Ctrl+O looks (`--save-dir`).
+    public var saveDirectory = "."
     /// Set by the screenshot action; the app saves a PNG and clears it.
     public var screenshotRequested = false
     public private(set) var quitRequested = false
@@ -95,6 +97,14 @@ public final class LabController {
             state.say("Mode \(session.config.mode.rawValue): restarted from the same initial weights")
         case .screenshot:
             screenshotRequested = true
+        case .saveNetwork:
+            saveNetwork()
+        case .loadNetwork:
+            loadNewestNetwork()
+        case .openFile(let path):
+            openFile(path)
+        case .toggleUpdateRule:
+            state.showUpdateRule.toggle()
         case .toggleHelp:
             state.showHelp.toggle()
         case .toggleCurves:
@@ -168,7 +178,7 @@ public final class LabController {
             if session.isFinished {
                 state.playing = false
                 announceNewEvents()
-                state.say(LabController.finishedMessage, frames: 600)
+                state.say(finishedMessage, frames: 600)
                 break
             }
             session.stepBatch()
@@ -198,10 +208,20 @@ public final class LabController {
 
     static let finishedMessage = "Finished: the switching rule restored the best model. R starts over, D adds dendrites."
 
+    /// Why the Lab will not step: the run finished, or it diverged.
+    var finishedMessage: String {
+        guard let d = session.divergence else { return LabController.finishedMessage }
+        return LabController.divergedMessage(epoch: d.epoch, batch: d.batch, layer: d.layer)
+    }
+
+    static func divergedMessage(epoch: Int, batch: Int, layer: String) -> String {
+        "Diverged at epoch \(epoch), batch \(batch) in \(layer) (NaN or infinity). R resets; try a lower learning rate."
+    }
+
     /// True (and says why) when the run has finished and stepping would be undone.
     private func refuseWhenFinished() -> Bool {
         guard session.isFinished else { return false }
-        state.say(LabController.finishedMessage, frames: 600)
+        state.say(finishedMessage, frames: 600)
         return true
     }
 
@@ -223,6 +243,8 @@ public final class LabController {
             return "Epoch \(epoch): dendrite set \(n) added\(c)"
         case .decision(let epoch, let message):
             return "Epoch \(epoch): \(message)"
+        case .diverged(let epoch, let batch, let layer, _):
+            return divergedMessage(epoch: epoch, batch: batch, layer: layer)
         default:
             return ""
         }
@@ -257,9 +279,14 @@ public final class LabController {
         info.speed = state.speedDescription
         info.fps = fps
         info.playing = state.playing
+        info.diverged = session.divergence.map { "epoch \($0.epoch), batch \($0.batch) in \($0.layer)" }
+        var rule: UpdateRule?
+        var shown = state.selected
+        if case .neuron(let n) = state.hovered { shown = n }
+        if state.showUpdateRule, state.showInspector, let n = shown { rule = UpdateRule.read(session, neuron: n) }
         return LabFrame(picture: picture, probe: probe, train: session.train, validation: session.validation,
                         history: session.history, events: session.events, config: session.config,
-                        status: info, prediction: prediction, lesson: lesson)
+                        status: info, prediction: prediction, lesson: lesson, updateRule: rule)
     }
 
     /// Draws the current frame into `canvas`.
@@ -282,5 +309,5 @@ extension LabController {
     public func restore(_ s: LabState) { state = s }
 
     /// Shows a sentence in the status line for a few seconds.
-    public func say(_ text: String) { state.say(text) }
+    public func say(_ text: String, frames: Int = 240) { state.say(text, frames: frames) }
 }

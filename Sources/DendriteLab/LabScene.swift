@@ -14,6 +14,8 @@ public struct LabFrame {
     public var prediction: (x: Float, y: Float, p: Float)?
     /// The open lesson (its panel shows `LabState.stepIndex`).
     public var lesson: Lesson?
+    /// The update rule of the shown neuron (U toggles it), drawn under the inspector.
+    public var updateRule: UpdateRule?
 }
 
 /// Draws the whole Lab (every panel, toolbar, status line, tooltip, help) for a frame and
@@ -50,7 +52,14 @@ public enum LabScene {
                     frame.probe.dendriteGrid(group: n.column - 1, set: $0, unit: n.unit)
                 }
             }
-            InspectorView.draw(canvas, in: layout.inspector, picture: frame.picture, neuron: shown,
+            var inspector = layout.inspector
+            if let rule = frame.updateRule, shown != nil, inspector.h > 200 {
+                // The rule card takes the inspector's lower part, at most 55% of it.
+                let h = min(UpdateRuleView.height(for: rule), inspector.h * 0.55)
+                UpdateRuleView.draw(canvas, in: Rect(x: inspector.x, y: inspector.maxY - h, w: inspector.w, h: h), rule: rule)
+                inspector.h -= h + t.gap
+            }
+            InspectorView.draw(canvas, in: inspector, picture: frame.picture, neuron: shown,
                                prediction: frame.prediction, dendriteMaps: maps,
                                resolution: frame.probe.resolution, version: frame.probe.version)
         }

@@ -35,8 +35,9 @@ public final class LabSession {
             let s = try ExperimentSession(c.trainingExperiment)
             return (s.network, s.trainer, s.data.train, s.data.validation)
         } catch {
-            // Toy data is generated in memory; only image sets can fail to load.
-            preconditionFailure("the Lab plays toy datasets only: \(error)")
+            // Toy data is generated in memory; csv points were read once before (a file
+            // removed since then ends the Lab here, with its one-line reason).
+            preconditionFailure("the Lab plays toy and csv datasets only: \(error)")
         }
     }
 
@@ -62,7 +63,7 @@ public final class LabSession {
 
     /// Steps until the current epoch ends.
     public func stepEpoch() {
-        repeat { stepBatch() } while trainer.batchInEpoch != 0
+        repeat { stepBatch() } while trainer.batchInEpoch != 0 && trainer.divergence == nil
     }
 
     /// Asks the core to add a dendrite set now. Returns a sentence for the status line.
@@ -99,12 +100,37 @@ public final class LabSession {
         subscribe()
     }
 
+    /// Replaces the run with the one saved in `ckpt`: its experiment, the network with
+    /// its dendrite sets, the optimizer, trainer state and history, so training goes on
+    /// from there. Only 2-D problems fit the Lab. On any error nothing changes.
+    public func restore(_ ckpt: Checkpoint, file: String) throws {
+        let experiment = try TrainingSnapshot.document(Experiment.self, "experiment", in: ckpt, file: file)
+        guard experiment.network.inputShape.reduce(1, *) == 2 else {
+            throw CheckpointError(file: file, problem: "holds a \(experiment.dataset.name.rawValue) network on \(experiment.network.inputShape) inputs; the Lab plays 2-D problems only")
+        }
+        let c = LabConfig(experiment: experiment)
+        let s = try ExperimentSession(c.trainingExperiment)
+        let fresh = s.network.parameters.map(\.value)
+        try TrainingSnapshot.restore(ckpt, file: file, into: s.trainer)
+        config = c
+        (network, trainer, train, validation) = (s.network, s.trainer, s.data.train, s.data.validation)
+        initialParameters = fresh
+        events = []
+        batchesRun = 0
+        lastBatchLoss = .nan
+        version += 1
+        subscribe()
+    }
+
     // MARK: Read-only summaries
 
     public var history: [EpochMetrics] { trainer.history }
     /// True once the switching rule has ended the run (best model restored); further
     /// steps would only be undone, so the Lab pauses.
+    /// Also true after a divergence (NaN or infinity), when only a reset helps.
     public var isFinished: Bool { trainer.stopped }
+    /// Where training went non-finite, if it did.
+    public var divergence: Divergence? { trainer.divergence }
     public var phase: Phase { trainer.phase }
     /// Dendrite sets added so far (per layer; the most any layer has).
     public var dendriteSets: Int { network.dendriteCount }

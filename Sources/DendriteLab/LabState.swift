@@ -14,6 +14,8 @@ public struct LabState: Codable, Equatable, Sendable {
     public var showHelp = false
     public var showInspector = true
     public var showCurves = true
+    /// U: the update-rule panel (the rule the shown neuron learns by, with live numbers).
+    public var showUpdateRule = true
     /// Window size in pixels.
     public var width = 1280
     public var height = 800

@@ -17,12 +17,14 @@ public enum StatusBar {
         public var speed = ""
         public var fps: Double = 0
         public var playing = false
+        /// Set once training went non-finite: where, as "epoch E, batch B in LAYER".
+        public var diverged: String?
         public init() {}
     }
 
     public static func text(_ i: Info) -> String {
         var parts = [
-            i.playing ? "▶ training" : "❚❚ paused",
+            i.diverged.map { "diverged at \($0): R resets" } ?? (i.playing ? "▶ training" : "❚❚ paused"),
             "epoch \(i.epoch)",
             "batch \(i.batch)/\(i.batchesPerEpoch)",
             "phase \(i.phase)",

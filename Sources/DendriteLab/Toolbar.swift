@@ -43,7 +43,7 @@ public enum Toolbar {
             ("Reseed", .reseed, 66, false),
             ("Mode: \(config.mode.rawValue)", .cycleMode, 96, config.mode != .none),
             ("Add dendrites", .addDendrites, 108, false),
-            ("Data: \(config.dataset.rawValue)", .nextDataset, 136, false),
+            ("Data: \(config.datasetLabel)", .nextDataset, 136, false),
             ("−", .noise(-5), 26, false),
             ("noise \(noise)", nil, 76, false),
             ("+", .noise(5), 26, false),

@@ -27,19 +27,19 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Folder for the runs and the tables.")
     var out: String = "runs"
 
-    @Option(help: "Override every file's seed.")
+    @Option(parsing: .unconditional, help: "Override every file's seed.")
     var seed: UInt64?
 
     @Option(help: "Run every setup with each of these comma-separated seeds (e.g. 1,2,3,4,5); the table then shows mean ± standard deviation.")
     var seeds: String?
 
-    @Option(help: "Override every file's number of epochs.")
+    @Option(parsing: .unconditional, help: "Override every file's number of epochs.")
     var epochs: Int?
 
     @Flag(help: "Skip the param-matched plain baselines.")
     var noMatched = false
 
-    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).")
+    @Option(parsing: .unconditional, help: "OpenBLAS threads (default: OpenBLAS's own choice).")
     var threads: Int?
 
     var modeList: [Experiment.Mode] {

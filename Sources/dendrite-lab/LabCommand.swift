@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import DendriteLab
+import DendriteCore
 
 /// Opens the interactive Lab window; with --frames, runs that many frames and reports speed.
 struct LabCommand: ParsableCommand {
@@ -13,8 +14,11 @@ struct LabCommand: ParsableCommand {
             step, each step training its own settings from the start. Without arguments the Lab opens
             the first lesson when a lessons/ folder exists, else the free playground.
             Keys: Space play/pause, → step a batch, E step an epoch, +/- speed, R reset, N new seed,
-            M mode, D add dendrites, 1-6 dataset, [ ] noise, S screenshot, H help, Q quit,
-            PageDown / PageUp next / previous lesson step.
+            M mode, D add dendrites, 1-6 dataset, [ ] noise, S screenshot, U update rule, H help, Q quit,
+            PageDown / PageUp next / previous lesson step, Ctrl+S save the network
+            (lab-<timestamp>.safetensors), Ctrl+O load the newest saved one; drop a .safetensors
+            or .csv file on the window to open it.
+            --csv FILE plays your own x,y,label points; --load FILE resumes a saved network.
             Without a display: xvfb-run -a dendrite-lab, or dendrite-lab render --out lab.png.
             """)
 
@@ -31,6 +35,12 @@ struct LabCommand: ParsableCommand {
 
     @Option(help: "Training speed in batches per frame: one of \(LabState.speeds.map { $0 >= 1 ? String(Int($0)) : String($0) }.joined(separator: ", ")).")
     var speed: Double = 2
+
+    @Option(help: "Start from a saved network (a .safetensors checkpoint from Ctrl+S or dendrite-lab train).")
+    var load: String?
+
+    @Option(help: "Folder where Ctrl+S saves and Ctrl+O looks for lab-*.safetensors (default: the current folder).")
+    var saveDir: String = "."
 
     func validate() throws {
         guard LabState.speeds.contains(speed) else {
@@ -52,7 +62,22 @@ struct LabCommand: ParsableCommand {
             }
             app = LabApp(lesson: l, step: options.step - 1, state: state)
         } else {
-            app = LabApp(config: options.config, state: state)
+            do {
+                app = LabApp(config: try options.makeConfig(), state: state)
+            } catch let e as DataError {
+                FileHandle.standardError.write(Data("dendrite-lab: \(e)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
+        app.controller.saveDirectory = saveDir
+        if let load {
+            do {
+                try app.controller.loadNetwork(from: load)
+            } catch {
+                FileHandle.standardError.write(Data("dendrite-lab: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+            app.controller.restore({ var s = app.controller.state; s.playing = state.playing; return s }())
         }
         do {
             let stats = try app.run(frames: frames, screenshot: screenshot)

@@ -8,6 +8,9 @@ struct LabOptions: ParsableArguments {
     @Option(help: "Toy dataset: \(ToyData.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var dataset: String = "xor"
 
+    @Option(help: "Your own points instead of a toy set: a CSV file of x,y,label rows (coordinates about -1...1).")
+    var csv: String?
+
     @Option(help: "Gaussian noise on each point (data units, points span about -1...1).")
     var noise: Float = 0.05
 
@@ -41,6 +44,13 @@ struct LabOptions: ParsableArguments {
     private var widths: [Int]? {
         let parts = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         return parts.contains(nil) ? nil : parts.compactMap { $0 }
+    }
+
+    /// The playground config; with --csv reads the points (a bad file throws a one-line `DataError`).
+    func makeConfig() throws -> LabConfig {
+        var c = config
+        if let csv { try c.usePoints(file: csv) }
+        return c
     }
 
     var config: LabConfig {

@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import DendriteLab
+import DendriteCore
 
 /// Trains briefly without a window and writes the whole Lab as a PNG.
 struct RenderCommand: ParsableCommand {
@@ -46,12 +47,15 @@ struct RenderCommand: ParsableCommand {
                 c = try renderLabPNG(lesson: l, step: options.step - 1, epochs: epochs, to: out, width: width, height: height)
             } else {
                 epochs = self.epochs ?? 30
-                c = try renderLabPNG(config: options.config, epochs: epochs, to: out, width: width, height: height)
+                c = try renderLabPNG(config: try options.makeConfig(), epochs: epochs, to: out, width: width, height: height)
             }
             let acc = c.session.history.last.map { String(format: "%.1f%%", Double($0.validationAccuracy * 100)) } ?? "–"
             let trained = c.session.trainer.epoch
             print("wrote \(out) after \(trained == epochs ? "\(epochs)" : "\(trained) (finished early; asked \(epochs))") epochs (validation accuracy \(acc))")
         } catch let e as LabError {
+            FileHandle.standardError.write(Data("dendrite-lab: \(e)\n".utf8))
+            throw ExitCode(1)
+        } catch let e as DataError {
             FileHandle.standardError.write(Data("dendrite-lab: \(e)\n".utf8))
             throw ExitCode(1)
         }

@@ -15,6 +15,9 @@ enum RunLauncher {
                                     sourceName: sourceName, resume: resume, data: data)
         let s = run.session
         let start = run.resumedAtEpoch ?? 0
+        if run.restartedWithoutCheckpoint {
+            say("No checkpoint in \(folder.path) yet (the run stopped during its first epoch): starting it over.")
+        }
         if start > 0 {
             say("Resuming \(experiment.name) at epoch \(start) of \(experiment.epochs) from \(folder.path).")
         } else {

@@ -46,6 +46,8 @@ final class RunProgress {
             emit("epoch \(epoch): dendrite set \(dendrites) added to \(layers.joined(separator: ", "))")
         case .decision(let epoch, let message):
             emit("epoch \(epoch): \(message)")
+        case .diverged(let epoch, _, _, let message):
+            emit("epoch \(epoch): \(message)")
         }
     }
 

@@ -22,10 +22,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Override the file's mode: none (plain network), gd (dendrites trained by gradient descent) or pb (Perforated Backpropagation).")
     var mode: String?
 
-    @Option(help: "Override the file's random seed (same seed, same run).")
+    @Option(parsing: .unconditional, help: "Override the file's random seed (same seed, same run).")
     var seed: UInt64?
 
-    @Option(help: "Override the number of epochs (also allowed with --resume, to extend a run).")
+    @Option(parsing: .unconditional, help: "Override the number of epochs (also allowed with --resume, to extend a run).")
     var epochs: Int?
 
     @Option(help: "Output folder (default: runs/NAME-MODE-seedSEED).")
@@ -34,7 +34,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue the run in the output folder from its last checkpoint.")
     var resume = false
 
-    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).")
+    @Option(parsing: .unconditional, help: "OpenBLAS threads (default: OpenBLAS's own choice).")
     var threads: Int?
 
     func validate() throws {

@@ -30,34 +30,46 @@ enum CLI {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// True when a signal ended the process (a crash, not an error exit).
+        var crashed = false
     }
 
     /// Starts the executable; the caller waits (or signals) it. `stdout` and `stderr` are a
     /// `Pipe` or a `FileHandle` (use `FileHandle.nullDevice` when nobody reads the output,
     /// so a full pipe cannot block the child).
-    static func start(_ args: [String], stdout: Any = FileHandle.nullDevice, stderr: Any = FileHandle.nullDevice) throws -> Process {
+    /// `environment` entries are added to (or, with "", removed from) this process's environment.
+    static func start(_ args: [String], stdout: Any = FileHandle.nullDevice, stderr: Any = FileHandle.nullDevice,
+                      environment: [String: String] = [:], in directory: URL? = nil) throws -> Process {
         guard let exe = executable else {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "dendrite-lab executable not found near \(CommandLine.arguments.first ?? "?")"])
         }
         let p = Process()
         p.executableURL = exe
         p.arguments = args
-        p.currentDirectoryURL = packageRoot
+        p.currentDirectoryURL = directory ?? packageRoot
+        if !environment.isEmpty {
+            var env = ProcessInfo.processInfo.environment
+            for (k, v) in environment { env[k] = v.isEmpty ? nil : v }
+            p.environment = env
+        }
         p.standardOutput = stdout
         p.standardError = stderr
         try p.run()
         return p
     }
 
-    static func run(_ args: [String]) throws -> Result {
+    /// Environment without a display, for commands that must work headless.
+    static let noDisplay = ["DISPLAY": "", "WAYLAND_DISPLAY": "", "SDL_VIDEODRIVER": ""]
+
+    static func run(_ args: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> Result {
         let out = Pipe(), err = Pipe()
-        let p = try start(args, stdout: out, stderr: err)
+        let p = try start(args, stdout: out, stderr: err, environment: environment, in: directory)
         // Read before waiting so a full pipe cannot block the child.
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                      stderr: String(decoding: e, as: UTF8.self))
+                      stderr: String(decoding: e, as: UTF8.self), crashed: p.terminationReason == .uncaughtSignal)
     }
 
     static func temporaryFolder(_ label: String) -> URL {

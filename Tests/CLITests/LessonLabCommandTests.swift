@@ -30,27 +30,7 @@ import Testing
     }
 
     static func run(_ args: [String], in dir: URL, display: Bool = false) throws -> CLI.Result {
-        guard let exe = CLI.executable else { throw CocoaError(.fileNoSuchFile) }
-        let p = Process()
-        p.executableURL = exe
-        p.arguments = args
-        p.currentDirectoryURL = dir
-        var env = ProcessInfo.processInfo.environment
-        if !display {
-            env["DISPLAY"] = nil
-            env["WAYLAND_DISPLAY"] = nil
-            env["SDL_VIDEODRIVER"] = nil
-        }
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return CLI.Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                          stderr: String(decoding: e, as: UTF8.self))
+        try CLI.run(args, environment: display ? [:] : CLI.noDisplay, in: dir)
     }
 
     @Test func aBadLessonFilePrintsOneLineNamingFileAndLine() throws {

@@ -56,7 +56,7 @@ enum Targets {
         return CIFARReader.encode(pixels: pixels, labels: [3, 8])
     }
 
-    static var all: [FuzzTarget] {
+    nonisolated(unsafe) static let all: [FuzzTarget] = {
         [
             FuzzTarget(name: "idx", seeds: idxSeeds()) { bytes, file in
                 _ = try IDXReader.parse(bytes, file: file)
@@ -68,6 +68,8 @@ enum Targets {
             FuzzTarget(name: "cifar", seeds: [cifarSeed()]) { bytes, file in
                 _ = try CIFARReader.parse(bytes, file: file)
             },
+            RunFileTargets.checkpoint(),
+            RunFileTargets.experiment(),
         ]
-    }
+    }()
 }

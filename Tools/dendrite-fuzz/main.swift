@@ -3,12 +3,13 @@ import Foundation
 
 // dendrite-fuzz: a seeded mutation fuzzer for the project's file parsers.
 //
-//   swift run -c release dendrite-fuzz [TARGET...] [--runs N] [--seed S] [--replay I]
+//   swift run -c release dendrite-fuzz [TARGET...] [--runs N] [--seed S] [--replay I [--save PATH]]
 //
 // Runs N mutated inputs per target (default 1,000,000) and reports, per target, how many
 // parsed, how many were rejected with a proper error, and any finding. On a crash the
 // input being parsed is written to fuzz-crash-TARGET-I.bin before the process dies, and
-// `--replay I` re-creates exactly that input. Commit such files as regression tests.
+// `--replay I` re-creates exactly that input (`--save PATH` writes it out, crash or not).
+// Commit such files as regression tests.
 
 @preconcurrency import Glibc
 
@@ -17,6 +18,7 @@ func eprint(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8))
 var runs = 1_000_000
 var seed: UInt64 = 1
 var replay: Int? = nil
+var savePath: String? = nil
 var names: [String] = []
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
@@ -24,8 +26,9 @@ while let a = args.popFirst() {
     case "--runs": runs = Int(args.popFirst() ?? "") ?? runs
     case "--seed": seed = UInt64(args.popFirst() ?? "") ?? seed
     case "--replay": replay = Int(args.popFirst() ?? "")
+    case "--save": savePath = args.popFirst()
     case "-h", "--help":
-        print("usage: dendrite-fuzz [\(Targets.all.map(\.name).joined(separator: "|"))...] [--runs N] [--seed S] [--replay I]")
+        print("usage: dendrite-fuzz [\(Targets.all.map(\.name).joined(separator: "|"))...] [--runs N] [--seed S] [--replay I [--save PATH]]")
         exit(0)
     default: names.append(a)
     }
@@ -63,6 +66,7 @@ for t in targets {
         crashLength = min(input.count, 1 << 22)
         input.withUnsafeBufferPointer { crashBuffer.update(from: $0.baseAddress!, count: crashLength) }
         _ = "fuzz-crash-\(t.name)-\(i).bin".withCString { strncpy(crashPath, $0, 511) }
+        if let savePath, replay != nil { FileManager.default.createFile(atPath: savePath, contents: Data(input)) }
         let file = "fuzz-input-\(i)"
         do {
             try t.parse(input, file)

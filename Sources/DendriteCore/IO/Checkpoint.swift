@@ -139,7 +139,13 @@ public struct Checkpoint: Equatable {
             guard let offAny = info["data_offsets"] as? [Any], let off = intList(offAny), off.count == 2, off[0] >= 0, off[1] >= off[0] else {
                 throw fail("tensor '\(name)' has no valid data_offsets [begin, end]")
             }
-            let count = shape.reduce(1, *)
+            // Checked products: a damaged shape like [2^40, 2^40] must not overflow.
+            var count = 1
+            for d in shape {
+                let (c, overflow) = count.multipliedReportingOverflow(by: d)
+                guard !overflow, c <= bytes.count else { throw fail("tensor '\(name)' has shape \(shape), larger than the file") }
+                count = c
+            }
             guard off[1] - off[0] == count * 4 else {
                 throw fail("tensor '\(name)' of shape \(shape) needs \(count * 4) bytes but data_offsets span \(off[1] - off[0])")
             }

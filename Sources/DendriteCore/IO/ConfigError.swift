@@ -21,7 +21,9 @@ public struct ConfigError: Error, Equatable, CustomStringConvertible, LocalizedE
 
     public var description: String {
         let place = line > 0 ? "\(file):\(line)" : file
-        return expected.isEmpty ? "\(place): \(problem)" : "\(place): \(problem); expected \(expected)"
+        let text = expected.isEmpty ? "\(place): \(problem)" : "\(place): \(problem); expected \(expected)"
+        // Values quoted from the file can hold line breaks ("seed: '1\n2'"); keep one line.
+        return text.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
     }
 
     public var errorDescription: String? { description }

@@ -62,9 +62,17 @@ public struct ConfigValue {
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             return make(problem, mark, context)
+        case .reader(let problem, let offset, let value, let yaml):
+            // Bad bytes (control characters, invalid UTF-8): name the line they are on.
+            let line = offset.map { o in 1 + yaml.utf8.prefix(o).filter { $0 == 0x0A }.count } ?? 1
+            let what = value >= 0 ? String(format: " (byte 0x%02X)", value) : ""
+            return ConfigError(file: source.file, line: line + source.lineOffset, problem: "invalid YAML: \(problem)\(what)",
+                               expected: "UTF-8 YAML text without control characters")
         default:
+            // Yams' own descriptions can span lines; an error here is one line.
+            let first = "\(error)".split(separator: "\n").first.map(String.init) ?? "unreadable"
             return ConfigError(file: source.file, line: 1 + source.lineOffset,
-                               problem: "invalid YAML: \(error)", expected: "UTF-8 YAML text")
+                               problem: "invalid YAML: \(first)", expected: "UTF-8 YAML text")
         }
     }
 

@@ -19,9 +19,10 @@ extension Experiment {
             lines.append("  noise: \(num(dataset.noise))")
         }
         lines.append("  validation: \(dataset.validationFraction)")
-        lines.append("  normalization: \(dataset.normalization.rawValue)")
+        if dataset.name != .csv { lines.append("  normalization: \(dataset.normalization.rawValue)") }
         if let l = dataset.limit { lines.append("  limit: \(l)") }
         if let d = dataset.directory { lines.append("  directory: \(q(d))") }
+        if let f = dataset.file { lines.append("  file: \(q(f))") }
         lines.append("network:")
         lines.append("  input: [\(network.inputShape.map(String.init).joined(separator: ", "))]")
         lines.append("  layers: [\(network.layers.map(\.text).joined(separator: ", "))]")

@@ -52,6 +52,8 @@ extension Experiment {
             case mnist
             case fashionMNIST = "fashion-mnist"
             case cifar10
+            /// The user's own 2-D points from a CSV file (`DatasetSpec.file`, see `CSVPoints`).
+            case csv
 
             /// The generator for toy sets; nil for the real image sets.
             public var toyKind: ToyData.Kind? { ToyData.Kind(rawValue: rawValue) }
@@ -95,18 +97,27 @@ extension Experiment {
         public var limit: Int?
         /// Real sets: folder holding the files; nil = the default data folder.
         public var directory: String?
+        /// csv: the points file (resolved against the experiment file's folder on loading).
+        public var file: String?
+        /// csv: classes found in `file` when the experiment was loaded (distinct labels).
+        public var classes: Int?
+
+        /// Classes the network must output: fixed per named set, read from the file for csv.
+        public var classCount: Int { name == .csv ? (classes ?? 2) : name.classCount }
 
         public init(name: Name, count: Int = 1000, testCount: Int? = nil, noise: Float = 0,
                     validationFraction: Double = 0.2, normalization: Normalization? = nil,
-                    limit: Int? = nil, directory: String? = nil) {
+                    limit: Int? = nil, directory: String? = nil, file: String? = nil, classes: Int? = nil) {
             self.name = name
             self.count = count
             self.testCount = testCount ?? count
             self.noise = noise
             self.validationFraction = validationFraction
-            self.normalization = normalization ?? (name.isToy ? .none : .unit)
+            self.normalization = normalization ?? (name.isToy || name == .csv ? .none : .unit)
             self.limit = limit
             self.directory = directory
+            self.file = file
+            self.classes = classes
         }
     }
 

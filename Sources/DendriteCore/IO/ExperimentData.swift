@@ -22,6 +22,14 @@ public struct ExperimentData: Sendable {
             let (train, val) = all.split(validationFraction: spec.validationFraction, rng: &splitRNG)
             return ExperimentData(train: train, validation: val, test: test.subset(Array(0..<test.count), name: kind.rawValue + "/test"))
         }
+        if spec.name == .csv {
+            // The user's points: split like the others; there is no separate test file,
+            // so the test set is the validation set (documented in ExperimentLoader).
+            guard let file = spec.file else { throw ExperimentDataError("dataset csv has no file") }
+            let all = try CSVPoints.read(path: file)
+            let (train, val) = all.split(validationFraction: spec.validationFraction, rng: &splitRNG)
+            return ExperimentData(train: train, validation: val, test: val)
+        }
         guard let real = RealDataset(rawValue: spec.name.rawValue) else {
             throw ExperimentDataError("dataset \(spec.name.rawValue) has no loader")
         }

@@ -6,7 +6,9 @@ import Foundation
 ///     name: mnist-mlp-narrow            required
 ///     description: "..."                optional
 ///     dataset: mnist                    or a mapping:
-///       name: xor|circle|gaussians|spiral|moons|checkerboard|mnist|fashion-mnist|cifar10
+///       name: xor|circle|gaussians|spiral|moons|checkerboard|mnist|fashion-mnist|cifar10|csv
+///       file: points.csv                csv: x,y,label rows (CSVPoints.swift), relative to
+///                                       this file's folder or absolute; test set = validation
 ///       count: 1000                     toy: samples for train + validation
 ///       test_count: <count>             toy: samples in the test set
 ///       noise: 0                        toy: std of Gaussian jitter
@@ -105,10 +107,12 @@ public enum ExperimentLoader {
 
     static func decodeDataset(_ v: ConfigValue, base: Experiment.DatasetSpec?) throws -> Experiment.DatasetSpec {
         if case .scalar = v.node {
-            return Experiment.DatasetSpec(name: try v.choice(Experiment.DatasetSpec.Name.self))
+            let name = try v.choice(Experiment.DatasetSpec.Name.self)
+            guard name != .csv else { throw v.error("dataset csv needs its file", expected: "a mapping such as {name: csv, file: points.csv}") }
+            return Experiment.DatasetSpec(name: name)
         }
         let m = try v.mapping(allowed: ["name", "count", "test_count", "noise", "validation", "normalization",
-                                        "limit", "directory"])
+                                        "limit", "directory", "file"])
         let nameValue = base == nil ? try m.required("name", expected: "a dataset name") : m["name"]
         var d: Experiment.DatasetSpec
         if let nameValue {
@@ -137,7 +141,31 @@ public enum ExperimentLoader {
             throw m[key]!.error("'\(key)' applies only to image datasets, not \(d.name.rawValue)",
                                 expected: "'count' for toy datasets")
         }
+        if d.name == .csv { try decodeCSV(m, v, into: &d) } else if let f = m["file"] {
+            throw f.error("'file' applies only to dataset csv, not \(d.name.rawValue)", expected: "name: csv with file: points.csv")
+        }
         return d
+    }
+
+    /// `name: csv`: resolves `file` against the experiment file's folder and reads it
+    /// once, so a bad row is reported now (FILE:LINE) and the class count is known.
+    static func decodeCSV(_ m: ConfigMap, _ v: ConfigValue, into d: inout Experiment.DatasetSpec) throws {
+        if let key = ["normalization", "limit", "directory"].first(where: { m[$0] != nil }) {
+            throw m[key]!.error("'\(key)' does not apply to csv points (used as written)", expected: "name, file and validation")
+        }
+        guard let f = m["file"] ?? d.file.map({ _ in v }) else {
+            throw v.error("dataset csv has no 'file'", expected: "file: points.csv (x,y,label rows)")
+        }
+        if let fv = m["file"] {
+            let path = try fv.string()
+            let folder = URL(fileURLWithPath: v.source.file).deletingLastPathComponent()
+            d.file = path.hasPrefix("/") ? path : folder.appendingPathComponent(path).standardizedFileURL.path
+        }
+        do {
+            d.classes = try CSVPoints.read(path: d.file!).classCount
+        } catch let e as DataError {
+            throw f.error("dataset file \(e.description)", expected: "a readable CSV of x,y,label rows")
+        }
     }
 
     static func decodeNetwork(_ v: ConfigValue, dataset: Experiment.DatasetSpec) throws -> NetworkSpec {
@@ -253,7 +281,7 @@ public enum ExperimentLoader {
     /// Checks that need several sections at once.
     static func checkConsistency(_ e: Experiment, at networkValue: ConfigValue) throws {
         guard case .success(let shapes) = e.network.inferredShapes(), let out = shapes.last else { return }
-        let classes = e.dataset.name.classCount
+        let classes = e.dataset.classCount
         // Two classes may also use one output: a logit read as log-odds (sigmoid + BCE).
         guard out.reduce(1, *) == classes || (classes == 2 && out.reduce(1, *) == 1) else {
             var at = networkValue

@@ -16,6 +16,9 @@ public final class ExperimentRun {
     public var onEvent: ((TrainingEvent) -> Void)?
     /// The epoch the run continued from, when it was resumed.
     public private(set) var resumedAtEpoch: Int?
+    /// True when `resume` found a started run without a checkpoint (killed during its
+    /// first epoch) and started it over from epoch 0.
+    public private(set) var restartedWithoutCheckpoint = false
 
     public enum Outcome: Equatable, Sendable {
         case finished(RunSummary)
@@ -43,9 +46,16 @@ public final class ExperimentRun {
             improvementThresholds: experiment.dendrites.improvementThresholds, trainsCandidates: false))
         writer = RunWriter(folder: folder)
         session = try ExperimentSession(experiment, data: data)
-        if resume {
+        let fm = FileManager.default
+        // A run killed before its first checkpoint has nothing to resume: start it over.
+        let restart = resume && !fm.fileExists(atPath: writer.checkpointURL.path) && fm.fileExists(atPath: writer.configURL.path)
+        if restart {
+            try writer.discardUnfinished()
+            restartedWithoutCheckpoint = true
+        }
+        if resume && !restart {
             let file = writer.checkpointURL
-            guard FileManager.default.fileExists(atPath: file.path) else {
+            guard fm.fileExists(atPath: file.path) else {
                 throw CheckpointError(file: file.path, problem: "no checkpoint to resume from (run without --resume to start)")
             }
             let ckpt = try Checkpoint.read(from: file)
@@ -101,6 +111,12 @@ public final class ExperimentRun {
         while !trainer.isFinished {
             trainer.runEpoch()
             if let writeError { throw writeError }
+            if let d = trainer.divergence {
+                // The checkpoint on disk is the last finished epoch's: keep it as it is.
+                let kept = FileManager.default.fileExists(atPath: writer.checkpointURL.path) ? writer.checkpointURL.path : nil
+                writer.close()
+                throw RunDivergedError(divergence: d, checkpoint: kept)
+            }
             try saveBestIfImproved()
             // Inside a PB dendrite phase the last neuron-phase checkpoint stays the one to
             // resume from (see TrainingSnapshot+Dendrites.swift).

@@ -68,17 +68,34 @@ public final class RunWriter {
     public var eventsURL: URL { folder.appendingPathComponent("events.jsonl") }
     public var configURL: URL { folder.appendingPathComponent("config.yaml") }
 
+    /// Removes what a run killed before its first checkpoint wrote, so `start` can begin
+    /// it again (nothing is lost: without a checkpoint there is no state past epoch 0).
+    public func discardUnfinished() throws {
+        removeTemporaries()
+        for url in [metricsURL, eventsURL, bestURL, summaryURL] where FileManager.default.fileExists(atPath: url.path) {
+            do { try FileManager.default.removeItem(at: url) } catch {
+                throw FileError(path: url.path, problem: "cannot remove it to restart the run (\(error.localizedDescription))")
+            }
+        }
+    }
+
+    /// Deletes temporary files of atomic writes cut short by a kill (`.NAME.tmp-PID`);
+    /// the files they were meant to replace are intact.
+    public func removeTemporaries() {
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix(".") && name.contains(".tmp-") {
+            try? fm.removeItem(at: folder.appendingPathComponent(name))
+        }
+    }
+
     /// Starts a fresh run folder; refuses one that already holds a run.
     public func start(experiment: Experiment, sourceText: String?, sourceName: String?) throws {
         let fm = FileManager.default
         if fm.fileExists(atPath: checkpointURL.path) || fm.fileExists(atPath: metricsURL.path) {
             throw FileError(path: folder.path, problem: "already holds a run; pass --resume to continue it or choose another --out")
         }
-        do {
-            try fm.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw FileError(path: folder.path, problem: "cannot create the run folder (\(error.localizedDescription))")
-        }
+        try RunWriter.makeFolder(folder.path)
+        removeTemporaries()
         var header = "# Resolved experiment"
         if let sourceName { header += " from \(sourceName)" }
         header += " (command-line overrides applied). Rerun: dendrite-lab train config.yaml\n"
@@ -89,10 +106,27 @@ public final class RunWriter {
         try openAppending()
     }
 
+    /// Creates `path` and its missing parents, naming the first one that fails and why
+    /// ("Not a directory" when a parent is a file, "Permission denied").
+    static func makeFolder(_ path: String) throws {
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw FileError(path: path, problem: "cannot create the run folder (\(current): \(String(cString: strerror(errno)))); expected a writable folder path for --out")
+            }
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw FileError(path: path, problem: "cannot create the run folder (a file is in the way); expected a writable folder path for --out")
+        }
+    }
+
     /// Reopens a folder for a resumed run: metrics.csv is rewritten from the checkpoint's
     /// history and events.jsonl keeps only events up to the checkpoint's epoch, so rows
     /// written after the last checkpoint (an epoch cut short) do not appear twice.
     public func resume(history: [EpochMetrics]) throws {
+        removeTemporaries()
         let epoch = history.last?.epoch ?? 0
         try AtomicFile.write(RunWriter.metricsHeader + "\n" + history.map(RunWriter.csvRow).joined(), to: metricsURL)
         let old = (try? String(contentsOf: eventsURL, encoding: .utf8)) ?? ""
@@ -141,6 +175,8 @@ public final class RunWriter {
                                                "correlations": correlations.map { $0.isFinite ? Double($0) : 0 }])
         case .decision(let epoch, let message):
             try appendEvent("decision", ["epoch": epoch, "message": message])
+        case .diverged(let epoch, let batch, let layer, let message):
+            try appendEvent("diverged", ["epoch": epoch, "batch": batch, "layer": layer, "message": message])
         case .batchDone, .epochDone:
             return false
         }

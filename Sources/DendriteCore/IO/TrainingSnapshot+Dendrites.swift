@@ -33,6 +33,9 @@ extension TrainingSnapshot {
         var architectureBest: [Int]?
     }
 
+    /// More dendrite sets than any run grows; a larger count in a file is damage.
+    static let maxDendriteSets = 1000
+
     /// False while a PB dendrite phase runs (its candidates are not checkpointed).
     public static func isRestorable(_ trainer: Trainer) -> Bool { trainer.candidates == nil }
 
@@ -66,8 +69,14 @@ extension TrainingSnapshot {
         let state = try document(DendriteState.self, "dendrites", in: ckpt, file: file)
         var scratch = RNG(seed: 0)   // shapes only: the values are loaded next
         for s in state.layers {
-            guard s.index < trainer.network.layers.count, let p = trainer.network.layers[s.index] as? PerforatedLayer else {
+            guard trainer.network.layers.indices.contains(s.index), let p = trainer.network.layers[s.index] as? PerforatedLayer else {
                 throw CheckpointError(file: file, problem: "layer \(s.index) has dendrites in the checkpoint but is not perforated in this run")
+            }
+            guard (0...maxDendriteSets).contains(s.dendrites) else {
+                throw CheckpointError(file: file, problem: "layer \(s.index) has \(s.dendrites) dendrite sets; expected 0 to \(maxDendriteSets)")
+            }
+            guard s.errorStatistics.mean.count == p.neuronCount, s.errorStatistics.variance.count == p.neuronCount else {
+                throw CheckpointError(file: file, problem: "layer \(s.index) error statistics cover \(s.errorStatistics.mean.count) neurons; expected \(p.neuronCount)")
             }
             p.truncateDendrites(to: 0)
             for _ in 0..<s.dendrites { p.addDendriteSet(rng: &scratch) }

@@ -97,6 +97,22 @@ public enum TrainingSnapshot {
         return ckpt
     }
 
+    /// The sample order as indices when `values` holds each of 0..<count exactly once
+    /// (a damaged file could hold NaN, fractions or repeats, which would crash training).
+    static func permutation(_ values: [Float]) -> [Int]? {
+        var seen = [Bool](repeating: false, count: values.count)
+        var out: [Int] = []
+        out.reserveCapacity(values.count)
+        for v in values {
+            guard v >= 0, v < Float(values.count), v == v.rounded() else { return nil }
+            let i = Int(v)
+            guard !seen[i] else { return nil }
+            seen[i] = true
+            out.append(i)
+        }
+        return out
+    }
+
     /// Decodes one metadata document, with an error naming the file and the key.
     public static func document<T: Decodable>(_ type: T.Type, _ key: String, in ckpt: Checkpoint, file: String) throws -> T {
         guard let text = ckpt.metadata[key] else {
@@ -149,7 +165,13 @@ public enum TrainingSnapshot {
         guard let order = ckpt["trainer/order"], order.count == trainer.train.count else {
             throw CheckpointError(file: file, problem: "trainer/order is missing or does not match the \(trainer.train.count) training samples")
         }
-        trainer.order = order.storage.map { Int($0) }
+        guard let indices = permutation(order.storage) else {
+            throw CheckpointError(file: file, problem: "trainer/order is not a permutation of 0..<\(order.count) (corrupt file?)")
+        }
+        guard state.epoch >= 0, state.history.count <= state.epoch else {
+            throw CheckpointError(file: file, problem: "trainer epoch \(state.epoch) with \(state.history.count) history rows is inconsistent")
+        }
+        trainer.order = indices
         trainer.epoch = state.epoch
         trainer.history = state.history
         trainer.phase = state.phase

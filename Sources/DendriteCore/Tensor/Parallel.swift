@@ -6,8 +6,10 @@ import Foundation
 /// and its threads do nothing for im2col, copies and col2im. So a layer that can cut
 /// its work into independent pieces (Conv2D: chunks of the batch) runs `workers` of
 /// them at once, each calling a single-threaded sgemm, and OpenBLAS is held to one
-/// thread for the duration. Results never depend on the worker count: pieces and
-/// their order of summation are fixed by the data, not by the number of threads.
+/// thread for the duration. No sum is ever split between workers, so a given worker
+/// count always gives the same bits; but Dense cuts one block per worker, and OpenBLAS
+/// rounds blocks of different heights differently, so 1 and 2 threads can differ in the
+/// last bits (docs/reliability.md).
 enum Parallel {
     nonisolated(unsafe) private static var depth = 0
     nonisolated(unsafe) private static var savedThreads = 1

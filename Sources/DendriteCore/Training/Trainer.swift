@@ -53,8 +53,11 @@ public final class Trainer {
     public internal(set) var candidates: CandidateTrainer?
     /// Epochs spent in the current dendrite phase.
     public internal(set) var dendritePhaseEpochs = 0
-    /// True once the switching rule (or the epoch budget) ended training.
+    /// True once the switching rule (or the epoch budget) ended training, or training diverged.
     public internal(set) var stopped = false
+    /// Set when a batch produced a non-finite loss or parameter; training then refuses to
+    /// step (the weights are garbage). The last good state is the caller's last checkpoint.
+    public private(set) var divergence: Divergence?
     /// Draws new dendrites; separate from the shuffling stream.
     public var dendriteRNG: RNG
     var best: NetworkSnapshot?
@@ -115,8 +118,10 @@ public final class Trainer {
 
     /// Runs one optimisation step on the next batch; finishes the epoch (evaluation,
     /// `epochDone`) when that batch was its last. Returns the batch's mean loss.
+    /// After a divergence (`divergence` set) it does nothing and returns NaN.
     @discardableResult
     public func stepBatch() -> Float {
+        guard divergence == nil else { return .nan }
         if batchInEpoch == 0 { beginEpoch() }
         let start = batchInEpoch * config.batchSize
         let end = min(start + config.batchSize, train.count)
@@ -124,10 +129,21 @@ public final class Trainer {
         let logits = network.forward(x, training: true)
         let l = loss.forward(logits: logits, labels: y[...])
         network.backward(loss.gradient)
+        let parameters = network.parameters
         if let candidates, phase == .dendrite {
             candidates.step()
         } else {
-            optimizer.step(network.parameters)
+            optimizer.step(parameters)
+        }
+        // Caught in the batch that went non-finite, before any checkpoint could hold it.
+        // In a PB dendrite phase the candidates are what learns: check them too.
+        var checked = parameters
+        if phase == .dendrite, let candidates { checked += candidates.layers.flatMap(\.candidateParameters) }
+        if let d = Divergence.check(loss: l, parameters: checked, epoch: epoch + 1, batch: batchInEpoch + 1) {
+            divergence = d
+            stopped = true
+            emit(.diverged(epoch: d.epoch, batch: d.batch, layer: d.layer, message: d.message))
+            return l
         }
         lossSum += Double(l) * Double(end - start)
         for (p, t) in zip(loss.predictions, y) where p == t { correct += 1 }
@@ -138,9 +154,9 @@ public final class Trainer {
         return l
     }
 
-    /// Runs batches until the current epoch is complete.
+    /// Runs batches until the current epoch is complete (or training diverged).
     public func runEpoch() {
-        repeat { stepBatch() } while batchInEpoch != 0
+        repeat { stepBatch() } while batchInEpoch != 0 && divergence == nil
     }
 
     /// Runs until `config.epochs` epochs are done.

@@ -46,4 +46,8 @@ public enum TrainingEvent: Sendable {
     case dendriteAdded(epoch: Int, dendrites: Int, layers: [String], correlations: [Float])
     /// Any other decision worth auditing (switch tracker), as a short sentence.
     case decision(epoch: Int, message: String)
+    /// The batch loss or a parameter became NaN or infinite; training stopped. `epoch` and
+    /// `batch` both count from 1; `layer` names the first non-finite parameter in network
+    /// order ("loss" when only the loss was), `message` says it as a sentence.
+    case diverged(epoch: Int, batch: Int, layer: String, message: String)
 }
