@@ -27,6 +27,8 @@ public protocol NeuronLayer: Layer {
     /// previous layer's output buffer makes that layer copy it (copy-on-write) before
     /// refilling it next step.
     func releaseInput()
+    /// False while the neurons are frozen (PB dendrite phase): backward then skips dW, db.
+    var computesParameterGradients: Bool { get set }
 }
 
 extension Dense: NeuronLayer {

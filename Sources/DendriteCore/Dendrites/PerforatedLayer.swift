@@ -113,7 +113,11 @@ public final class PerforatedLayer: Layer {
 
     private func applyTrainability() {
         let neuronsLearn = !(mode == .pb && phase == .dendrite)
-        for p in neuron.parameters { p.trainable = neuronsLearn }
+        for p in neuron.parameters {
+            p.trainable = neuronsLearn
+            if !neuronsLearn { p.grad.fill(0) }
+        }
+        neuron.computesParameterGradients = neuronsLearn
         for d in dendrites {
             let inputsLearn = mode != .pb
             for p in d.inputParameters {

@@ -26,6 +26,9 @@ public final class Conv2D: Layer {
     public let weight: Parameter   // [Cout, Cin, k, k]
     public let bias: Parameter     // [Cout]
     public var propagatesGradient = true
+    /// When false, backward leaves dW and db alone and only computes dx (frozen neurons
+    /// in a PB dendrite phase: their gradient would never be used).
+    public var computesParameterGradients = true
 
     private var geometry: ConvGeometry?    // whole batch, of the last forward
     private var output = Tensor.empty
@@ -158,7 +161,7 @@ public final class Conv2D: Layer {
         let cout = outputChannels
         precondition(dy.shape == [g.batch, cout, g.outHeight, g.outWidth],
                      "conv2d backward expects dy \([g.batch, cout, g.outHeight, g.outWidth]), got \(dy.shape)")
-        let plan = chunkPlan(g), propagate = propagatesGradient
+        let plan = chunkPlan(g), propagate = propagatesGradient, wantGrads = computesParameterGradients
         let workers = workers(for: plan.count)
         reserveProducts(workers, cout * plan.size * g.outPlane)
         let slot = cout * g.patchSize + cout     // one chunk's dW then db
@@ -186,8 +189,10 @@ public final class Conv2D: Layer {
                             db[co] = sum
                         }
                         let partColumns = col + first * g.patchSize * g.outPlane
-                        BLAS.sgemm(transA: false, transB: true, m: cout, n: part.patchSize, k: n,
-                                   prod, partColumns, dw)
+                        if wantGrads {
+                            BLAS.sgemm(transA: false, transB: true, m: cout, n: part.patchSize, k: n,
+                                       prod, partColumns, dw)
+                        }
                         guard propagate else { return }
                         // The columns are spent: reuse them for dL/dcolumns = W^T x dproduct.
                         BLAS.sgemm(transA: true, transB: false, m: part.patchSize, n: n, k: cout,
@@ -197,6 +202,7 @@ public final class Conv2D: Layer {
                 }
             }
         }
+        guard wantGrads else { return propagate ? gradInput : .empty }
         // Chunk partials -> dW, db, always in chunk order.
         weight.grad.withUnsafeMutableBufferPointer { dw in
             bias.grad.withUnsafeMutableBufferPointer { db in

@@ -9,6 +9,9 @@ public final class Dense: Layer {
     public let weight: Parameter   // [out, in]
     public let bias: Parameter     // [out]
     public var propagatesGradient = true
+    /// When false, backward leaves dW and db alone and only computes dx (frozen neurons
+    /// in a PB dendrite phase: their gradient would never be used).
+    public var computesParameterGradients = true
 
     private var input = Tensor.empty       // cached x for backward
     private var output = Tensor.empty
@@ -91,7 +94,7 @@ public final class Dense: Layer {
         let batch = dy.rows, nIn = inputSize, nOut = outputSize
         precondition(input.rows == batch && dy.columns == nOut,
                      "dense backward expects dy [\(input.rows), \(nOut)] after a forward, got \(dy.shape)")
-        let propagate = propagatesGradient
+        let propagate = propagatesGradient, wantGrads = computesParameterGradients
         if propagate { gradInput.resize(to: input.shape) }
         let workers = workers(batch: batch)
         dy.withUnsafeBufferPointer { gs in
@@ -104,7 +107,7 @@ public final class Dense: Layer {
                                 let dw = dws.baseAddress!, db = dbs.baseAddress!, dx = dxs.baseAddress
                                 Parallel.run(workers) { worker in
                                     let outs = Self.block(nOut, worker, of: workers)
-                                    if !outs.isEmpty {
+                                    if wantGrads && !outs.isEmpty {
                                         BLAS.sgemm(transA: true, transB: false, m: outs.count, n: nIn, k: batch,
                                                    g + outs.lowerBound, lda: nOut, x, ldb: nIn,
                                                    dw + outs.lowerBound * nIn, ldc: nIn)
