@@ -23,7 +23,7 @@ new sets start at 0.01 * randn with A = 0, sigmoid dendrites.
 <base> is `narrow` (MLP 784-8-10) or `cnn`.
 
 Install (not part of CI; CPU wheel, about 1 GB):  python3 -m venv /opt/torch-venv &&
-  /opt/torch-venv/bin/pip install torch --index-url https://download.pytorch.org/whl/cpu
+  /opt/torch-venv/bin/pip install torch numpy    (from PyPI)
 """
 import argparse, json, resource, sys, time
 
