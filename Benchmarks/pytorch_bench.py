@@ -22,7 +22,7 @@ new sets start at 0.01 * randn with A = 0, sigmoid dendrites.
     layer, and one Adam (lr 1e-3) step on the candidates' W, b, K only.
 <base> is `narrow` (MLP 784-8-10) or `cnn`.
 
-Install (not part of CI; CPU wheel, about 1 GB):  python3 -m venv /opt/torch-venv &&
+Install (not part of CI; from PyPI, about 5 GB with its CUDA wheels):  python3 -m venv /opt/torch-venv &&
   /opt/torch-venv/bin/pip install torch numpy    (from PyPI)
 """
 import argparse, json, resource, sys, time
