@@ -333,17 +333,9 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
             }
             return total / Double(batch)
         }
-        var z = logits.storage.map(Double.init)
+        let z = logits.storage.map(Double.init)
         #expect(abs(Double(value) - reference(z)) < 1e-5)
-        var worst = 0.0
-        for i in 0..<z.count {
-            let v = z[i], h = 1e-5
-            z[i] = v + h; let lp = reference(z)
-            z[i] = v - h; let lm = reference(z)
-            z[i] = v
-            let n = (lp - lm) / (2 * h), a = Double(loss.gradient[i])
-            worst = max(worst, abs(a - n) / max(1e-2, abs(a) + abs(n)))
-        }
+        let worst = float64GradientError(at: z, analytic: loss.gradient, reference)
         #expect(worst < 1e-3, "relative error \(worst)")
     }
 
@@ -354,18 +346,25 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
         func reference(_ p: [Double]) -> Double {
             zip(p, t.storage).map { ($0 - Double($1)) * ($0 - Double($1)) }.reduce(0, +) / Double(p.count)
         }
-        var p = y.storage.map(Double.init)
+        let p = y.storage.map(Double.init)
         #expect(abs(Double(value) - reference(p)) < 1e-6)
-        var worst = 0.0
-        for i in 0..<p.count {
-            let v = p[i], h = 1e-5
-            p[i] = v + h; let lp = reference(p)
-            p[i] = v - h; let lm = reference(p)
-            p[i] = v
-            let n = (lp - lm) / (2 * h), a = Double(mse.gradient[i])
-            worst = max(worst, abs(a - n) / max(1e-2, abs(a) + abs(n)))
-        }
+        let worst = float64GradientError(at: p, analytic: mse.gradient, reference)
         #expect(worst < 1e-3, "relative error \(worst)")
         #expect(mse.gradient.shape == [4, 3])
     }
+}
+
+/// Largest relative error between `analytic` and central differences (h = 1e-5) of a
+/// Float64 `reference` function at `point`: for losses, whose reference is cheap.
+func float64GradientError(at point: [Double], analytic: Tensor, _ reference: ([Double]) -> Double) -> Double {
+    var x = point, worst = 0.0
+    for i in 0..<x.count {
+        let v = x[i], h = 1e-5
+        x[i] = v + h; let lp = reference(x)
+        x[i] = v - h; let lm = reference(x)
+        x[i] = v
+        let n = (lp - lm) / (2 * h), a = Double(analytic[i])
+        worst = max(worst, abs(a - n) / max(1e-2, abs(a) + abs(n)))
+    }
+    return worst
 }
