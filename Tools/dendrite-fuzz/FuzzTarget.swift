@@ -70,6 +70,7 @@ enum Targets {
             },
             RunFileTargets.checkpoint(),
             RunFileTargets.experiment(),
+            RunFileTargets.lesson(),
         ]
     }()
 }

@@ -64,4 +64,21 @@ enum RunFileTargets {
             _ = net.forward(Tensor(shape: [1] + e.network.inputShape), training: false)
         }
     }
+
+    /// Lesson files: Markdown with YAML front matter and per-step settings blocks.
+    static func lesson() -> FuzzTarget {
+        let dir = "lessons"
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+            .filter { $0.hasSuffix(".md") && $0 != "README.md" }.sorted()
+        guard !names.isEmpty else { fatalError("dendrite-fuzz: no lessons/*.md here; run from the package root") }
+        let seeds = names.compactMap { FileManager.default.contents(atPath: dir + "/" + $0).map { [UInt8]($0) } }
+        return FuzzTarget(name: "lesson", seeds: seeds) { bytes, file in
+            let lesson = try LessonLoader.parse(String(decoding: bytes, as: UTF8.self), file: file)
+            // Every step of an accepted lesson must build its network.
+            for step in lesson.steps where step.experiment.network.plainParameterCount <= 200_000 {
+                var rng = RNG(seed: step.experiment.seed)
+                _ = Network(spec: step.experiment.network, rng: &rng)
+            }
+        }
+    }
 }
