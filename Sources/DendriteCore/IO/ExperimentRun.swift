@@ -35,6 +35,8 @@ public final class ExperimentRun {
     private var bestTracker: SwitchTracker
     private var bestEpoch = 0
     private var writeError: Error?
+    /// When this invocation started training (wall time includes checkpoint writing).
+    private var runStarted = Date()
 
     /// Prepares a fresh run in `folder`, or with `resume` continues the one there.
     /// `data` lets callers share loaded image sets between runs.
@@ -107,6 +109,7 @@ public final class ExperimentRun {
 
     /// Trains until the experiment's epochs are done or `shouldStop` says so.
     public func run() throws -> Outcome {
+        runStarted = Date()
         let trainer = session.trainer
         while !trainer.isFinished {
             trainer.runEpoch()
@@ -181,13 +184,18 @@ public final class ExperimentRun {
         }
         let history = trainer.history
         let bestRow = history.first { $0.epoch == bestEpoch }
+        // Throughput counts training epochs only; wall time is what the user waited: this
+        // invocation from start to finish (checkpoints included), plus, after --resume,
+        // the epoch times of the invocations before it (their own I/O is not recorded).
         let seconds = history.reduce(0) { $0 + $1.seconds }
+        let earlier = history.prefix { $0.epoch <= (resumedAtEpoch ?? 0) }.reduce(0) { $0 + $1.seconds }
+        let wall = Date().timeIntervalSince(runStarted) + earlier
         let summary = RunSummary(
             name: experiment.name, dataset: experiment.dataset.name.rawValue, mode: experiment.mode.rawValue,
             seed: experiment.seed, parameters: net.parameterCount, dendriteSets: session.dendriteSets,
             bestValidationAccuracy: bestRow?.validationAccuracy ?? .nan, bestEpoch: bestRow?.epoch ?? 0,
             testAccuracy: test.accuracy, testLoss: test.loss, finalTestAccuracy: final.accuracy,
-            epochs: trainer.epoch, wallSeconds: seconds,
+            epochs: trainer.epoch, wallSeconds: wall,
             samplesPerSecond: seconds > 0 ? Double(trainer.train.count * history.count) / seconds : 0)
         try writer.writeSummary(summary)
         try writer.appendEvent("finished", ["epoch": trainer.epoch, "test_accuracy": Double(test.accuracy),

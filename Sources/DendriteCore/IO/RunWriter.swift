@@ -18,9 +18,10 @@ public struct RunSummary: Codable, Equatable, Sendable {
     /// ends on its best model, so this equals `testAccuracy` there.
     public var finalTestAccuracy: Float
     public var epochs: Int
-    /// Sum of the epochs' wall-clock times (training plus validation), over all resumes.
+    /// Wall-clock seconds the run took: the last invocation from start to finish,
+    /// checkpoint writing included, plus the epoch times of earlier ones after --resume.
     public var wallSeconds: Double
-    /// Training samples processed per wall-clock second.
+    /// Training samples per second of epoch time (training plus validation, no I/O).
     public var samplesPerSecond: Double
 
     enum CodingKeys: String, CodingKey {
