@@ -48,14 +48,8 @@ public final class Conv2D: Layer {
         self.kernel = kernel
         self.stride = stride
         self.padding = padding
-        // torch.nn.Conv2d's default: kaiming_uniform(a = sqrt 5) = U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
-        let bound = 1 / Float(inputChannels * kernel * kernel).squareRoot()
-        var w = Tensor(shape: [outputChannels, inputChannels, kernel, kernel])
-        for i in 0..<w.count { w[i] = rng.uniform(-bound, bound) }
-        var b = Tensor(shape: [outputChannels])
-        for i in 0..<b.count { b[i] = rng.uniform(-bound, bound) }
-        weight = Parameter(name: "\(name).weight", value: w)
-        bias = Parameter(name: "\(name).bias", value: b)
+        (weight, bias) = Parameter.torchDefault(name: name, weightShape: [outputChannels, inputChannels, kernel, kernel],
+                                                fanIn: inputChannels * kernel * kernel, rng: &rng)
     }
 
     public var parameters: [Parameter] { [weight, bias] }

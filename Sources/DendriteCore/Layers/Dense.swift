@@ -20,13 +20,8 @@ public final class Dense: Layer {
     public init(inputSize: Int, outputSize: Int, rng: inout RNG, name: String = "dense") {
         self.inputSize = inputSize
         self.outputSize = outputSize
-        let bound = 1 / Float(inputSize).squareRoot()
-        var w = Tensor(shape: [outputSize, inputSize])
-        for i in 0..<w.count { w[i] = rng.uniform(-bound, bound) }
-        var b = Tensor(shape: [outputSize])
-        for i in 0..<b.count { b[i] = rng.uniform(-bound, bound) }
-        weight = Parameter(name: "\(name).weight", value: w)
-        bias = Parameter(name: "\(name).bias", value: b)
+        (weight, bias) = Parameter.torchDefault(name: name, weightShape: [outputSize, inputSize],
+                                                fanIn: inputSize, rng: &rng)
     }
 
     public var parameters: [Parameter] { [weight, bias] }

@@ -18,6 +18,19 @@ public final class Parameter {
     }
 
     public var count: Int { value.count }
+
+    /// Weight and bias initialised as `torch.nn.Linear` and `torch.nn.Conv2d` do by default
+    /// (kaiming_uniform with a = sqrt 5): both U(-1/sqrt(fanIn), 1/sqrt(fanIn)), the weight
+    /// drawn first, so our networks start where a PyTorch reference of them would.
+    static func torchDefault(name: String, weightShape: [Int], fanIn: Int,
+                             rng: inout RNG) -> (weight: Parameter, bias: Parameter) {
+        let bound = 1 / Float(fanIn).squareRoot()
+        var w = Tensor(shape: weightShape)
+        for i in 0..<w.count { w[i] = rng.uniform(-bound, bound) }
+        var b = Tensor(shape: [weightShape[0]])
+        for i in 0..<b.count { b[i] = rng.uniform(-bound, bound) }
+        return (Parameter(name: "\(name).weight", value: w), Parameter(name: "\(name).bias", value: b))
+    }
 }
 
 /// One stage of a network. Forward and backward live side by side in each conforming
