@@ -5,6 +5,8 @@
 ///     conv 32 3x3 stride 2 pad 1
 ///     maxpool 2                 2x2 max pooling, stride 2
 ///     flatten | relu | tanh | sigmoid
+///     dendritic 32x8x16 local   32 somas x 8 dendrites x 16 inputs each, sampled
+///                               random | local | global (default random); see DendriticLayer
 extension LayerSpec {
     /// The form above, e.g. "conv 32 3x3 pad 1". Parsing it gives back the same spec.
     public var text: String {
@@ -20,10 +22,11 @@ extension LayerSpec {
         case .relu: return "relu"
         case .tanh: return "tanh"
         case .sigmoid: return "sigmoid"
+        case .dendritic(let s, let d, let k, let sampling): return "dendritic \(s)x\(d)x\(k) \(sampling.rawValue)"
         }
     }
 
-    static let textForms = "'dense N', 'conv N KxK [stride S] [pad P]', 'maxpool K', 'flatten', 'relu', 'tanh' or 'sigmoid'"
+    static let textForms = "'dense N', 'conv N KxK [stride S] [pad P]', 'maxpool K', 'dendritic SxDxK [random|local|global]', 'flatten', 'relu', 'tanh' or 'sigmoid'"
 
     /// Parses the one-line form; the error string says what was wrong.
     public static func parse(_ text: String) -> Result<LayerSpec, LayerTextError> {
@@ -67,6 +70,8 @@ extension LayerSpec {
         case "maxpool", "pool":
             guard words.count == 2 else { return .failure(LayerTextError("'\(text)' needs exactly one size ('maxpool 2')")) }
             return positive(words[1], "pool size").map { .maxPool($0) }
+        case "dendritic":
+            return parseDendritic(words, text: text)
         case "flatten", "relu", "tanh", "sigmoid":
             guard words.count == 1 else { return .failure(LayerTextError("'\(head)' takes no arguments")) }
             switch head {
@@ -78,6 +83,29 @@ extension LayerSpec {
         default:
             return .failure(LayerTextError("unknown layer '\(head)'"))
         }
+    }
+
+    /// 'dendritic SxDxK [random|local|global]' (or 'dendritic S D K ...').
+    private static func parseDendritic(_ words: [String], text: String) -> Result<LayerSpec, LayerTextError> {
+        let usage = "('dendritic 32x8x16 local': somas x dendrites x inputs, then random, local or global)"
+        var rest = Array(words.dropFirst())
+        var sampling = InputSampling.random
+        if let last = rest.last, Int(last) == nil, !last.contains("x") {
+            guard let s = InputSampling(rawValue: last) else {
+                return .failure(LayerTextError("unknown sampling '\(last)' \(usage)"))
+            }
+            sampling = s
+            rest.removeLast()
+        }
+        let sizes = rest.joined(separator: " ").split(whereSeparator: { $0 == "x" || $0 == " " }).map(String.init)
+        guard sizes.count == 3 else { return .failure(LayerTextError("'\(text)' needs three sizes \(usage)")) }
+        var v: [Int] = []
+        for (w, what) in zip(sizes, ["soma count", "dendrites per soma", "inputs per dendrite"]) {
+            guard let n = Int(w) else { return .failure(LayerTextError("\(what) '\(w)' is not a whole number")) }
+            guard n > 0 else { return .failure(LayerTextError("\(what) must be positive, got \(n)")) }
+            v.append(n)
+        }
+        return .success(.dendritic(somas: v[0], dendrites: v[1], inputs: v[2], sampling: sampling))
     }
 
     /// One sample's output shape for one sample's input shape, or why the layer cannot
@@ -98,6 +126,10 @@ extension LayerSpec {
             guard input[1] >= k, input[2] >= k else { return .failure(LayerTextError("a \(k)x\(k) pool does not fit a \(input[1])x\(input[2]) input")) }
             return .success([input[0], input[1] / k, input[2] / k])
         case .flatten: return .success([input.reduce(1, *)])
+        case .dendritic(let s, _, let k, _):
+            let n = input.reduce(1, *)
+            guard k <= n else { return .failure(LayerTextError("dendrites of \(k) inputs need at least \(k) inputs, got \(n)")) }
+            return .success([s])
         case .relu, .tanh, .sigmoid: return .success(input)
         }
     }
@@ -107,6 +139,7 @@ extension LayerSpec {
         switch self {
         case .dense(let n): return input.reduce(1, *) * n + n
         case .conv2d(let f, let k, _, _): return (input.first ?? 1) * k * k * f + f
+        case .dendritic(let s, let d, let k, _): return s * d * (k + 1) + s * (d + 1)
         default: return 0
         }
     }

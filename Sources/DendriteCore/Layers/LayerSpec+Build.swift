@@ -15,6 +15,9 @@ extension LayerSpec {
         case .relu: return ReLU()
         case .tanh: return Activation(.tanh)
         case .sigmoid: return Activation(.sigmoid)
+        case .dendritic(let s, let d, let k, let sampling):
+            return DendriticLayer(inputShape: inputShape, somas: s, dendrites: d, inputs: k,
+                                  sampling: sampling, rng: &rng, name: name)
         }
     }
 }

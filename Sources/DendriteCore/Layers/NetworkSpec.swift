@@ -29,6 +29,9 @@ public enum LayerSpec: Codable, Equatable, Sendable {
     case relu
     case tanh
     case sigmoid
+    /// `DendriticLayer`: somas x dendrites per soma x inputs per dendrite, and how
+    /// dendrites sample their inputs (LeakyReLU 0.1 after dendrites and somas included).
+    case dendritic(somas: Int, dendrites: Int, inputs: Int, sampling: InputSampling)
 
     /// True for layers that hold neurons and can grow dendrites.
     public var isNeuronLayer: Bool {
