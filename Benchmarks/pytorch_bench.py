@@ -21,6 +21,11 @@ new sets start at 0.01 * randn with A = 0, sigmoid dendrites.
     E = B dL/dy), the running correlation objective of CorrelationObjective.swift per
     layer, and one Adam (lr 1e-3) step on the candidates' W, b, K only.
 <base> is `narrow` (MLP 784-8-10) or `cnn`.
+  dann: the dendritic ANN of issue 13 done with masked dense weights (what a PyTorch
+    user writes): 128 somas x 8 dendrites x 16 inputs, each dendrite a 4x4 pixel patch at
+    a random place, Linear(784, 1024) * mask -> LeakyReLU 0.1 -> Linear(1024, 128) * block
+    mask -> LeakyReLU 0.1 -> Linear(128, 10). It pays for all 784 x 1024 + 1024 x 128
+    weights; ours (DendriticLayer) computes only the 1024 x 16 + 1024 that exist.
 
 Install (not part of CI; from PyPI, about 5 GB with its CUDA wheels):  python3 -m venv /opt/torch-venv &&
   /opt/torch-venv/bin/pip install torch numpy    (from PyPI)
@@ -117,6 +122,30 @@ class Net(nn.Module):
         return run(L[2], h.flatten(1))
 
 
+class MaskedDANN(nn.Module):
+    """dANN with masked dense weights: dendrites see a local 4x4 patch, somas their own 8."""
+
+    def __init__(self, somas=128, dendrites=8, k=16, side=28):
+        super().__init__()
+        n, p = somas * dendrites, int(round(k ** 0.5))
+        self.dend, self.soma, self.out = nn.Linear(side * side, n), nn.Linear(n, somas), nn.Linear(somas, 10)
+        m1 = torch.zeros(n, side * side)
+        for d in range(n):
+            r, c = torch.randint(0, side - p + 1, (2,)).tolist()
+            for i in range(p):
+                m1[d, (r + i) * side + c:(r + i) * side + c + p] = 1
+        m2 = torch.zeros(somas, n)
+        for s in range(somas):
+            m2[s, s * dendrites:(s + 1) * dendrites] = 1
+        self.register_buffer("m1", m1)
+        self.register_buffer("m2", m2)
+
+    def forward(self, x):
+        h = F.leaky_relu(F.linear(x.flatten(1), self.dend.weight * self.m1, self.dend.bias), 0.1)
+        h = F.leaky_relu(F.linear(h, self.soma.weight * self.m2, self.soma.bias), 0.1)
+        return self.out(h)
+
+
 class Correlation:
     """CorrelationObjective.swift: S_c = sign(cov_run) cov_batch(V, E) / (sd_run(V) sd_run(E) + eps),
     running means / variances / covariance at rate r (the first batch seeds them)."""
@@ -160,7 +189,7 @@ def bench(kind, hidden, sets, phase, threads, samples, batch, epochs, warmup):
     y_all = torch.randint(0, 10, (samples,))
     x_val, y_val = torch.rand(128, 1, 28, 28), torch.randint(0, 10, (128,))
     pb = phase == "P"
-    net = Net(kind, hidden, sets - 1 if pb else sets, pb)
+    net = MaskedDANN() if kind == "dann" else Net(kind, hidden, sets - 1 if pb else sets, pb)
     if pb:
         for p in net.parameters():
             p.requires_grad_(False)
@@ -210,7 +239,7 @@ def bench(kind, hidden, sets, phase, threads, samples, batch, epochs, warmup):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--workload", required=True,
-                    help="mlp | cnn | narrow-gd1 | narrow-gd3 | narrow-pb1 | narrow-pb3 | cnn-gd1 | cnn-gd3 | cnn-pb1 | cnn-pb3")
+                    help="mlp | cnn | dann | narrow-gd1 | narrow-gd3 | narrow-pb1 | narrow-pb3 | cnn-gd1 | cnn-gd3 | cnn-pb1 | cnn-pb3")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--samples", type=int, default=60000)
     ap.add_argument("--batch", type=int, default=128)
@@ -223,6 +252,8 @@ def main():
         spec = ("mlp", 128, 0, "N")
     elif w == "cnn":
         spec = ("cnn", 0, 0, "N")
+    elif w == "dann":
+        spec = ("dann", 0, 0, "N")
     else:
         base, mode = w.split("-")
         kind = "mlp" if base == "narrow" else "cnn"

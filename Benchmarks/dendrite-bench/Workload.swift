@@ -30,6 +30,12 @@ struct Workload {
         .flatten, .dense(10),
     ])
 
+    /// Issue 13's dANN: 128 somas x 8 dendrites x 16 local inputs, then dense 10.
+    static let dannSpec = NetworkSpec(inputShape: [1, 28, 28], layers: [
+        .dendritic(somas: 128, dendrites: 8, inputs: 16, sampling: .local), .dense(10),
+    ])
+    static let dann = Workload(name: "dann", spec: dannSpec, dendrites: .none, sets: 0, torchSamplesPerSecond: nil)
+
     static let mlp = Workload(name: "mlp", spec: mlpSpec, dendrites: .none, sets: 0, torchSamplesPerSecond: 191_000)
     static let cnn = Workload(name: "cnn", spec: cnnSpec, dendrites: .none, sets: 0, torchSamplesPerSecond: 11_400)
 
@@ -52,7 +58,7 @@ struct Workload {
         [dendritic(base, spec, .pbNeuronPhase, 0), dendritic(base, spec, .pbNeuronPhase, 1)]
     }
 
-    static let all = [mlp, cnn] + dendriteWorkloads + neuronPhaseWorkloads
+    static let all = [mlp, cnn, dann] + dendriteWorkloads + neuronPhaseWorkloads
 
     static func named(_ name: String) -> Workload? { all.first { $0.name == name } }
 }
@@ -74,7 +80,11 @@ func matmulFlopsPerSample(_ network: Network) -> Double {
             return 0
         }
         let products = layer.propagatesGradient ? 3.0 : 2.0
-        if let p = layer as? PerforatedLayer {
+        if let d = layer as? DendriticLayer {
+            // Only the connections that exist: S*D*k dendrite and S*D soma multiply-adds.
+            let sparse = Double(d.dendriteCount * (d.inputsPerDendrite + 1))
+            flops += 2 * sparse * (layer.propagatesGradient ? 3 : 2)
+        } else if let p = layer as? PerforatedLayer {
             let c = p.neuronCount
             let frozen = p.mode == .pb && p.phase == .dendrite
             // Neurons: forward, and (unless frozen in a dendrite phase) dW; dx when below.

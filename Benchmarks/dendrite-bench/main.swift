@@ -16,7 +16,7 @@ func usage() -> Never {
       compare            also run Benchmarks/pytorch_bench.py on every row (python from
                          $DENDRITE_TORCH_PYTHON, /opt/torch-venv/bin/python or python3,
                          the first that can import torch)
-      WORKLOAD           mlp, cnn, narrow-gd1, narrow-gd3, narrow-pb1, narrow-pb3, cnn-gd1, cnn-gd3,
+      WORKLOAD           mlp, cnn, dann (128x8x16 local dendritic layer), narrow-gd1, narrow-gd3, narrow-pb1, narrow-pb3, cnn-gd1, cnn-gd3,
                          cnn-pb1, cnn-pb3 (as pytorch_bench.py), and ours only: narrow-pn0,
                          narrow-pn1, cnn-pn0, cnn-pn1 (PB neuron phase with 0 / 1 accepted sets);
                          dendrites = all dendrite rows; all (default) = everything

@@ -133,6 +133,18 @@ import Testing
         #expect(e.index == 0 && e.message.contains("at least 3 inputs"))
     }
 
+    @Test func shippedExperimentsDecodeAndSurviveWritingBack() throws {
+        let folder = packageRoot().appendingPathComponent("experiments")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("mnist-dann-") }
+        #expect(files.count >= 2)
+        for f in files {
+            let e = try ExperimentLoader.load(contentsOf: folder.appendingPathComponent(f))
+            guard case .dendritic(let s, 8, 16, _) = e.network.layers[0] else { Issue.record("\(f): no dendritic layer"); continue }
+            #expect(e.network.plainParameterCount == s * 8 * 17 + s * 9 + s * 10 + 10)
+            #expect(try ExperimentLoader.decode(yaml: e.yamlText, file: "resolved.yaml") == e)
+        }
+    }
+
     static let yaml = """
         name: dann-toy
         dataset: {name: xor, count: 240, noise: 0.05}

@@ -43,6 +43,7 @@ extension PerforatedLayer {
         let z = layer.forward(x, training: training)
         candidateOutput.resize(to: z.shape)
         let act = activation
+        candidateInput.resize(to: act.needsInput ? z.shape : [0])
         let k = cand.cascade?.value ?? .empty
         z.withUnsafeBufferPointer { z in
             candidateOutput.withUnsafeMutableBufferPointer { vc in
@@ -57,6 +58,9 @@ extension PerforatedLayer {
                                     let kk = k[i * c + ci]
                                     let vi = v.baseAddress! + ((b * d + i) * c + ci) * s
                                     for p in 0..<s { out[p] += kk * vi[p] }
+                                }
+                                if act.needsInput {
+                                    candidateInput.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: row).update(from: out, count: s) }
                                 }
                                 act.apply(out, count: s)
                             }
@@ -81,7 +85,10 @@ extension PerforatedLayer {
         if let k = cand.cascade { k.grad.fill(0) }
         candidateGrad.withUnsafeMutableBufferPointer { dz in
             candidateOutput.withUnsafeBufferPointer { vc in
-                act.multiplyByDerivative(dz.baseAddress!, output: vc.baseAddress!, count: dz.count)
+                candidateInput.withUnsafeBufferPointer { zc in
+                    act.multiplyByDerivative(dz.baseAddress!, output: vc.baseAddress!,
+                                             input: act.needsInput ? zc.baseAddress! : nil, count: dz.count)
+                }
             }
         }
         if let k = cand.cascade {

@@ -50,6 +50,8 @@ public final class PerforatedLayer: Layer {
     private var output = Tensor.empty
     /// v of every set: [B, D, C, S].
     var dendriteOutput = Tensor.empty
+    /// z of every set, [B, D, C, S], kept only for activations whose f' needs z (dcaap).
+    var dendriteInput = Tensor.empty
     private var dendriteGrad = Tensor.empty
     private var gradInput = Tensor.empty
     var candidateGrad = Tensor.empty
@@ -58,6 +60,8 @@ public final class PerforatedLayer: Layer {
     public var dendriteOutputs: Tensor { dendriteOutput }
     /// Candidate output V: [B, C, S].
     public internal(set) var candidateOutput = Tensor.empty
+    /// Candidate pre-activation, [B, C, S], kept only when f' needs it (dcaap).
+    var candidateInput = Tensor.empty
     /// Per-sample error of the last backward, B * dL/dy: [B, C, S] (dendrite phase only).
     public private(set) var errors = Tensor.empty
     /// Shape of the last batch: samples and spatial positions per neuron.
@@ -225,8 +229,10 @@ public final class PerforatedLayer: Layer {
             bankShape = z.shape
             dendriteOutput.resize(to: [batch, d, c, s])
             let act = activation
+            dendriteInput.resize(to: act.needsInput ? [batch, d, c, s] : [0])
             z.withUnsafeBufferPointer { z in
                 dendriteOutput.withUnsafeMutableBufferPointer { v in
+                  dendriteInput.withUnsafeMutableBufferPointer { keptZ in
                     output.withUnsafeMutableBufferPointer { y in
                         kFlat.withUnsafeBufferPointer { k in
                             aFlat.withUnsafeBufferPointer { a in
@@ -241,6 +247,7 @@ public final class PerforatedLayer: Layer {
                                                 let vi = v.baseAddress! + ((b * d + i) * c + ci) * s
                                                 for p in 0..<s { vr[p] += kk * vi[p] }
                                             }
+                                            if act.needsInput { (keptZ.baseAddress! + row).update(from: vr, count: s) }
                                             act.apply(vr, count: s)
                                             let aa = a[j * c + ci]
                                             let yr = y.baseAddress! + (b * c + ci) * s
@@ -251,6 +258,7 @@ public final class PerforatedLayer: Layer {
                             }
                         }
                     }
+                  }
                 }
             }
         }
@@ -300,6 +308,7 @@ public final class PerforatedLayer: Layer {
         let act = activation
         dy.withUnsafeBufferPointer { g in
             dendriteOutput.withUnsafeBufferPointer { v in
+              dendriteInput.withUnsafeBufferPointer { keptZ in
                 dendriteGrad.withUnsafeMutableBufferPointer { dz in
                     kFlat.withUnsafeBufferPointer { k in
                         aFlat.withUnsafeBufferPointer { a in
@@ -329,7 +338,8 @@ public final class PerforatedLayer: Layer {
                                                     }
                                                     gk[(l * d + j) * c + ci] += gkAcc
                                                 }
-                                                act.multiplyByDerivative(dzj, output: vj, count: s)
+                                                act.multiplyByDerivative(dzj, output: vj,
+                                                                         input: act.needsInput ? keptZ.baseAddress! + row : nil, count: s)
                                             }
                                         }
                                     }
@@ -338,6 +348,7 @@ public final class PerforatedLayer: Layer {
                         }
                     }
                 }
+              }
             }
         }
         for (j, set) in dendrites.enumerated() {

@@ -33,12 +33,16 @@ public final class DendriticLayer: Layer {
     /// Slope of the LeakyReLU below zero (PyTorch's `LeakyReLU(0.1)` in the paper's setup).
     public static let slope: Float = 0.1
 
-    private var input = Tensor.empty          // x [B, in], cached for backward
-    private var dendriteOutput = Tensor.empty // a [B, S*D]
-    private var output = Tensor.empty         // y [B, S]
-    private var somaGrad = Tensor.empty       // du [B, S]
-    private var dendriteGrad = Tensor.empty   // dz [B, S*D]
-    private var gradInput = Tensor.empty      // dx [B, in]
+    // Batch-as-lanes buffers (SparseDot): activations and their gradients transposed.
+    private var inputT = Tensor.empty          // x^T  [in, B]
+    private var dendriteT = Tensor.empty       // a^T  [S*D, B]
+    private var somaT = Tensor.empty           // y^T  [S, B]
+    private var output = Tensor.empty          // y    [B, S]
+    private var somaGradT = Tensor.empty       // du^T [S, B]
+    private var dendriteGradT = Tensor.empty   // dz^T [S*D, B]
+    private var inputGradT = Tensor.empty      // dx^T [in, B]
+    private var gradInput = Tensor.empty       // dx   [B, in...]
+    private var inputShape: [Int] = []
 
     public var dendriteCount: Int { somas * dendritesPerSoma }
 
@@ -67,67 +71,35 @@ public final class DendriticLayer: Layer {
         return [somas]
     }
 
-    // x: [B, in] -> a: [B, S*D] -> y: [B, S]
+    // x: [B, in] -> x^T [in, B] -> a^T = leaky(gather-dot + bd) [S*D, B]
+    //   -> y^T = leaky(own-dendrites dot + bs) [S, B] -> y [B, S]
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        let batch = x.rows, nIn = inputSize, k = inputsPerDendrite, nd = dendriteCount
+        let batch = x.rows, nIn = inputSize, k = inputsPerDendrite, nd = dendriteCount, d = dendritesPerSoma
         precondition(x.columns == nIn, "dendritic layer expects \(nIn) inputs, got \(x.shape)")
-        input = x
-        dendriteOutput.resize(to: [batch, nd])
+        inputShape = Array(x.shape.dropFirst())
+        inputT.resize(to: [nIn, batch])
+        dendriteT.resize(to: [nd, batch])
+        somaT.resize(to: [somas, batch])
         output.resize(to: [batch, somas])
-        x.withUnsafeBufferPointer { xs in
+        x.withUnsafeBufferPointer { x in
+            inputT.withUnsafeMutableBufferPointer { SparseDot.transpose(x.baseAddress!, rows: batch, cols: nIn, into: $0.baseAddress!) }
+        }
+        inputT.withUnsafeBufferPointer { xt in
             synapses.withUnsafeBufferPointer { idx in
                 dendriteWeight.value.withUnsafeBufferPointer { wd in
                     dendriteBias.value.withUnsafeBufferPointer { bd in
-                        dendriteOutput.withUnsafeMutableBufferPointer { a in
-                            let (x, idx, wd, bd, a) = (xs.baseAddress!, idx.baseAddress!, wd.baseAddress!,
-                                                       bd.baseAddress!, a.baseAddress!)
-                            Parallel.forRanges(batch, cost: nd * k) { rows in
-                                for b in rows {
-                                    SparseDot.gatherForward(x + b * nIn, idx, wd, bd, a + b * nd,
-                                                            groups: nd, width: k)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        SparseDot.forward(dendriteOutput, somaWeight.value, somaBias.value, into: &output, width: dendritesPerSoma)
-        return output
-    }
-
-    // dy: [B, S] -> du = dy leaky'(y) -> dWs, dbs, da [B, S*D] -> dz = da leaky'(a)
-    //   -> dWd [S*D, k], dbd [S*D], dx [B, in] (scattered through the index table)
-    public func backward(_ dy: Tensor) -> Tensor {
-        let batch = dy.rows, nIn = inputSize, k = inputsPerDendrite, nd = dendriteCount
-        precondition(input.rows == batch && dy.columns == somas,
-                     "dendritic backward expects dy [\(input.rows), \(somas)] after a forward, got \(dy.shape)")
-        SparseDot.leakyGrad(dy, output: output, into: &somaGrad)
-        SparseDot.backward(somaGrad, input: dendriteOutput, somaWeight, somaBias,
-                           inputGrad: &dendriteGrad, width: dendritesPerSoma)
-        SparseDot.leakyGrad(&dendriteGrad, output: dendriteOutput)
-        let propagate = propagatesGradient
-        if propagate { gradInput.resize(to: [batch] + Array(input.shape.dropFirst())) }
-        input.withUnsafeBufferPointer { xs in
-            synapses.withUnsafeBufferPointer { idx in
-                dendriteGrad.withUnsafeBufferPointer { dz in
-                    dendriteWeight.value.withUnsafeBufferPointer { wd in
-                        dendriteWeight.grad.withUnsafeMutableBufferPointer { dwd in
-                            dendriteBias.grad.withUnsafeMutableBufferPointer { dbd in
-                                gradInput.withUnsafeMutableBufferPointer { dxs in
-                                    let (x, idx, dz, wd) = (xs.baseAddress!, idx.baseAddress!, dz.baseAddress!, wd.baseAddress!)
-                                    let (dwd, dbd) = (dwd.baseAddress!, dbd.baseAddress!)
-                                    // dWd, dbd: split over dendrites (each sums over the whole batch).
-                                    Parallel.forRanges(nd, cost: batch * k) { groups in
-                                        SparseDot.gatherWeightGrad(x, idx, dz, dwd, dbd, batch: batch, inputs: nIn,
-                                                                   groups: groups, count: nd, width: k)
-                                    }
-                                    guard propagate, let dx = dxs.baseAddress else { return }
-                                    // dx: split over rows of the batch.
-                                    Parallel.forRanges(batch, cost: nd * k) { rows in
-                                        for b in rows {
-                                            SparseDot.scatterInputGrad(dz + b * nd, idx, wd, dx + b * nIn,
-                                                                       inputs: nIn, groups: nd, width: k)
+                        somaWeight.value.withUnsafeBufferPointer { ws in
+                            somaBias.value.withUnsafeBufferPointer { bs in
+                                dendriteT.withUnsafeMutableBufferPointer { at in
+                                    somaT.withUnsafeMutableBufferPointer { yt in
+                                        let (xt, idx, at, yt) = (xt.baseAddress!, idx.baseAddress!, at.baseAddress!, yt.baseAddress!)
+                                        Parallel.forRanges(nd, cost: k * batch) { groups in
+                                            SparseDot.forward(xt, idx, wd.baseAddress!, bd.baseAddress!, at,
+                                                              groups: groups, width: k, batch: batch)
+                                        }
+                                        Parallel.forRanges(somas, cost: d * batch) { groups in
+                                            SparseDot.forward(at, nil, ws.baseAddress!, bs.baseAddress!, yt,
+                                                              groups: groups, width: d, batch: batch)
                                         }
                                     }
                                 }
@@ -137,7 +109,73 @@ public final class DendriticLayer: Layer {
                 }
             }
         }
-        input = .empty   // as Dense: do not hold the previous layer's buffer into the next step
-        return propagate ? gradInput : .empty
+        somaT.withUnsafeBufferPointer { yt in
+            output.withUnsafeMutableBufferPointer { SparseDot.transpose(yt.baseAddress!, rows: somas, cols: batch, into: $0.baseAddress!) }
+        }
+        return output
+    }
+
+    // dy [B, S] -> du^T = dy^T leaky'(y^T) [S, B] -> dWs [S, D], dbs [S], da^T [S*D, B]
+    //   -> dz^T = da^T leaky'(a^T) -> dWd [S*D, k], dbd [S*D], dx^T [in, B] -> dx [B, in...]
+    public func backward(_ dy: Tensor) -> Tensor {
+        let batch = dy.rows, nIn = inputSize, k = inputsPerDendrite, nd = dendriteCount, d = dendritesPerSoma
+        precondition(inputT.columns == batch && dy.columns == somas,
+                     "dendritic backward expects dy [\(inputT.columns), \(somas)] after a forward, got \(dy.shape)")
+        let propagate = propagatesGradient
+        somaGradT.resize(to: [somas, batch])
+        dendriteGradT.resize(to: [nd, batch])
+        if propagate { inputGradT.resize(to: [nIn, batch]) }
+        dy.withUnsafeBufferPointer { g in
+            somaGradT.withUnsafeMutableBufferPointer { SparseDot.transpose(g.baseAddress!, rows: batch, cols: somas, into: $0.baseAddress!) }
+        }
+        inputT.withUnsafeBufferPointer { xt in
+          dendriteT.withUnsafeBufferPointer { at in
+            somaT.withUnsafeBufferPointer { yt in
+              synapses.withUnsafeBufferPointer { idx in
+                somaGradT.withUnsafeMutableBufferPointer { dut in
+                  dendriteGradT.withUnsafeMutableBufferPointer { dzt in
+                    inputGradT.withUnsafeMutableBufferPointer { dxt in
+                      let (xt, at, yt, idx) = (xt.baseAddress!, at.baseAddress!, yt.baseAddress!, idx.baseAddress!)
+                      let (dut, dzt) = (dut.baseAddress!, dzt.baseAddress!)
+                      SparseDot.leakyGrad(dut, output: yt, units: 0..<somas, batch: batch)
+                      somaWeight.value.withUnsafeBufferPointer { ws in
+                        somaWeight.grad.withUnsafeMutableBufferPointer { dws in
+                          somaBias.grad.withUnsafeMutableBufferPointer { dbs in
+                            SparseDot.weightGrad(dut, at, nil, dws.baseAddress!, dbs.baseAddress!,
+                                                 groups: 0..<somas, width: d, batch: batch)
+                            SparseDot.inputGrad(dut, nil, ws.baseAddress!, dzt, rows: nd, groups: somas, width: d,
+                                                batch: batch, columns: 0..<batch)
+                          }
+                        }
+                      }
+                      SparseDot.leakyGrad(dzt, output: at, units: 0..<nd, batch: batch)
+                      dendriteWeight.value.withUnsafeBufferPointer { wd in
+                        dendriteWeight.grad.withUnsafeMutableBufferPointer { dwd in
+                          dendriteBias.grad.withUnsafeMutableBufferPointer { dbd in
+                            let (dwd, dbd) = (dwd.baseAddress!, dbd.baseAddress!)
+                            Parallel.forRanges(nd, cost: k * batch) { groups in
+                              SparseDot.weightGrad(dzt, xt, idx, dwd, dbd, groups: groups, width: k, batch: batch)
+                            }
+                            guard propagate, let dxt = dxt.baseAddress else { return }
+                            Parallel.forRanges(batch, cost: nd * k) { columns in
+                              SparseDot.inputGrad(dzt, idx, wd.baseAddress!, dxt, rows: nIn, groups: nd, width: k,
+                                                  batch: batch, columns: columns)
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+        guard propagate else { return .empty }
+        gradInput.resize(to: [batch] + inputShape)
+        inputGradT.withUnsafeBufferPointer { dxt in
+            gradInput.withUnsafeMutableBufferPointer { SparseDot.transpose(dxt.baseAddress!, rows: nIn, cols: batch, into: $0.baseAddress!) }
+        }
+        return gradInput
     }
 }
