@@ -157,6 +157,26 @@ import Testing
         seed: 3
         """
 
+    /// The dendritic layer under PB and GD growth: the dense layer after it grows
+    /// dendrite sets, gradients keep flowing into the somas and dendrites (GD) or stay
+    /// out of the frozen parts (PB), and the run ends with an exact parameter count.
+    @Test(arguments: ["gd", "pb"])
+    func growsDendritesOnTheLayerAfterIt(mode: String) throws {
+        var experiment = try ExperimentLoader.decode(yaml: Self.yaml.replacingOccurrences(of: "mode: none", with: """
+            mode: \(mode)
+            dendrites: {max_dendrites: 2, switch: fixed, fixed_interval: 2, max_p_epochs: 2}
+            """), file: "dann-grow.yaml")
+        experiment.epochs = 8
+        let session = try ExperimentSession(experiment)
+        session.trainer.run()
+        #expect(session.dendriteSets >= 1, "\(mode): no dendrite set grew")
+        let dann = session.network.layers[0] as? DendriticLayer
+        #expect(dann != nil)
+        let expected = 18 * 2 + 6 * 4 + session.network.layers[1].parameterCount
+        #expect(session.network.parameterCount == expected)
+        #expect(session.trainer.history.allSatisfy { $0.trainLoss.isFinite })
+    }
+
     @Test func checkpointsRebuildTheSameSynapsesAndResumeBitExactly() throws {
         let experiment = try ExperimentLoader.decode(yaml: Self.yaml, file: "dann-toy.yaml")
         let straight = temporaryFolder("dann-straight"), interrupted = temporaryFolder("dann-stop")

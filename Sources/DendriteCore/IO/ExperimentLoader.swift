@@ -36,7 +36,7 @@ import Foundation
 ///       improvement_thresholds: [0.001, 0.0001, 0]
 ///       score: accuracy                 accuracy | loss
 ///       layers: all                     or a list of indices into network.layers
-///       activation: sigmoid             sigmoid | tanh | relu
+///       activation: sigmoid             sigmoid | tanh | relu | dcaap | nmda (DendriteMode.swift)
 ///     optimizer: adam                   or a mapping: kind (adam|sgd), lr, momentum, weight_decay
 ///     schedule: constant                or a mapping: kind (constant|step|plateau), factor,
 ///                                       every, patience, min_lr
