@@ -89,7 +89,7 @@ public struct SbatchScript: Equatable, Sendable {
             #SBATCH --cpus-per-task=\(options.cpusPerTask)
             #SBATCH --time=\(value(options.time))
             #SBATCH --mem=\(value(options.mem))
-            #SBATCH --output=\(value(pattern(directory + "/logs/%A_%a.out")))
+            #SBATCH --output=\(value(pattern(directory) + "/logs/%A_%a.out"))
             #SBATCH --signal=B:INT@120
 
             """
@@ -115,7 +115,7 @@ public struct SbatchScript: Equatable, Sendable {
             #SBATCH --cpus-per-task=1
             #SBATCH --time=00:30:00
             #SBATCH --mem=\(value(options.mem))
-            #SBATCH --output=\(value(pattern(directory + "/logs/gather-%j.out")))
+            #SBATCH --output=\(value(pattern(directory) + "/logs/gather-%j.out"))
 
             """
         s += header(options)
