@@ -9,12 +9,10 @@ struct SweepStatusCommand: ParsableCommand {
         abstract: "Tabulate a sweep's finished tasks and list the ones to resubmit.",
         discussion: "Writes DIR/compare.md, compare.csv and params-accuracy.png from whatever has finished.")
 
-    @Argument(help: "The sweep folder.")
-    var dir: String
+    @OptionGroup var sweep: SweepFolder
 
     func run() throws {
-        let folder = sweepFolder(dir)
-        try SweepReport.gather(try SweepPlan.read(from: folder), in: folder)
+        try SweepReport.gather(try sweep.plan(), in: sweep.url)
     }
 }
 
@@ -25,8 +23,7 @@ struct SweepRunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run the unfinished tasks of a planned sweep here, in worker processes.")
 
-    @Argument(help: "The sweep folder.")
-    var dir: String
+    @OptionGroup var sweep: SweepFolder
 
     @Option(help: "Worker processes (default: the number of cores).")
     var jobs: Int?
@@ -36,9 +33,7 @@ struct SweepRunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let folder = sweepFolder(dir)
-        try SweepRunCommand.runLocally(try SweepPlan.read(from: folder), in: folder,
-                                       jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        try SweepRunCommand.runLocally(try sweep.plan(), in: sweep.url, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
     }
 
     /// Runs `plan` with the local pool, then gathers. Exits 130 when interrupted and 1
@@ -65,19 +60,28 @@ struct SweepTaskCommand: ParsableCommand {
         commandName: "task",
         abstract: "Run one task of a planned sweep (used by the workers and the Slurm array).")
 
-    @Argument(help: "The sweep folder.")
-    var dir: String
+    @OptionGroup var sweep: SweepFolder
 
     @Argument(help: "Task index (e.g. $SLURM_ARRAY_TASK_ID).")
     var index: Int
 
     func run() throws {
-        let folder = sweepFolder(dir)
-        let plan = try SweepPlan.read(from: folder)
+        let folder = sweep.url
+        let plan = try sweep.plan()
         guard plan.tasks.indices.contains(index) else {
             throw ValidationError("task \(index) is not in \(folder.path)/sweep.json (it has tasks 0-\(plan.tasks.count - 1))")
         }
         Interrupt.install()
         if try SweepTaskRunner.run(plan, index, in: folder) == .stopped { throw ExitCode(130) }
     }
+}
+
+/// The sweep folder argument of `sweep status|run|task`.
+struct SweepFolder: ParsableArguments {
+    @Argument(help: "The sweep folder (the --out of `dendrite-lab sweep`).")
+    var dir: String
+
+    var url: URL { sweepFolder(dir) }
+
+    func plan() throws -> SweepPlan { try SweepPlan.read(from: url) }
 }
