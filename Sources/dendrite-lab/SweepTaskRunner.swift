@@ -29,8 +29,7 @@ enum SweepTaskRunner {
     private static func runLocked(_ plan: SweepPlan, _ index: Int, in dir: URL) throws -> Outcome {
         let task = plan.tasks[index]
         let folder = SweepGather.folder(dir, task)
-        if let parent = task.matches, case .finished = SweepGather.state(plan, parent, in: dir) {
-        } else if let parent = task.matches {
+        if let parent = task.matches, !SweepGather.state(plan, parent, in: dir).isDone {
             // Normally the executor runs this after its dendrite run; if that has not
             // finished (submitted all at once, or resubmitted alone), run it first.
             say("Task \(index) (\(task.folder)) needs its dendrite run first: task \(parent) (\(plan.tasks[parent].folder)).")

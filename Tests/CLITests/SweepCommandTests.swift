@@ -60,6 +60,54 @@ import Testing
         #expect(gathered.status == 0 && gathered.stdout.contains("| xor-neuron | none | xor | 3 | 0 |"), "\(gathered.stdout)")
     }
 
+    @Test func aBaselineStartedBeforeItsRunRunsThatRunFirst() throws {
+        let dir = CLI.temporaryFolder("sweep-order")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plan = try CLI.run(["sweep", "experiments/spirals.yaml", "--modes", "gd", "--seeds", "1", "--epochs", "30", "--matched",
+                                "--out", dir.path])
+        #expect(plan.status == 0 && plan.stdout.contains("Planned 2 tasks (1 runs, 1 matched baselines)"), "\(plan.stdout)")
+        // As when a whole array is submitted at once and task 1 starts first.
+        let t = try CLI.run(["sweep", "task", dir.path, "1"])
+        #expect(t.status == 0, "stderr: \(t.stderr)")
+        #expect(t.stdout.contains("needs its dendrite run first: task 0 (spirals-gd-seed1)"), "\(t.stdout)")
+        let status = try CLI.run(["sweep", "status", dir.path])
+        #expect(status.stdout.contains("2 of 2 tasks finished."), "\(status.stdout)")
+        #expect(status.stdout.contains("| spirals plain h"), "\(status.stdout)")
+        // Task 0 itself now only finds its finished run.
+        let zero = try CLI.run(["sweep", "task", dir.path, "0"])
+        #expect(zero.status == 0 && zero.stdout.contains("Reusing the finished run"))
+        let outOfRange = try CLI.run(["sweep", "task", dir.path, "2"])
+        #expect(outOfRange.status != 0 && outOfRange.stderr.contains("task 2 is not in"), "\(outOfRange.stderr)")
+    }
+
+    @Test func anInterruptedSweepContinuesWhereItStopped() throws {
+        let dir = CLI.temporaryFolder("sweep-interrupt")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let args = ["sweep", "experiments/spirals.yaml", "--modes", "none,gd", "--seeds", "1-2", "--epochs", "150", "--matched",
+                    "--out", dir.path, "--local", "--jobs", "2"]
+        let out = Pipe()
+        let p = try CLI.start(args, stdout: out)
+        // Stop it once the first worker has checkpointed an epoch or two.
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("spirals-gd-seed1/checkpoint.safetensors").path) {
+            usleep(50_000)
+        }
+        kill(p.processIdentifier, SIGINT)
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 130, "\(text)")
+        #expect(text.contains("Sweep interrupted; run the same command again to continue."), "\(text)")
+        #expect(!text.contains("6 of 6 tasks finished"))
+        let locks = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("locks").path)
+        #expect(locks.isEmpty, "workers left their locks: \(locks)")
+        let again = try CLI.run(Array(args))
+        #expect(again.status == 0, "stderr: \(again.stderr)")
+        #expect(again.stdout.contains("6 of 6 tasks finished."), "\(again.stdout)")
+        // The interrupted run resumed: one metrics row per epoch, none twice.
+        let epochs = try RunFolder.metrics(dir.appendingPathComponent("spirals-gd-seed1")).dropFirst().map { Int($0.split(separator: ",")[0]) }
+        #expect(!epochs.isEmpty && epochs == Array(1...max(1, epochs.count)), "\(epochs)")
+    }
+
     @Test(.enabled(if: SlurmCluster.running, "no one-node Slurm cluster: needs root, `scripts/setup.sh --cluster` and `scripts/slurm-local.sh start`"))
     func slurmJobArrayGivesTheSameTableAsTheLocalPool() throws {
         let slurm = CLI.temporaryFolder("sweep slurm"), local = CLI.temporaryFolder("sweep-slurm-local")
