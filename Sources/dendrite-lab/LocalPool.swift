@@ -53,10 +53,18 @@ final class LocalPool {
         }
         if jobs > 1 { try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true) }
         var forwarded = false
+        var told = Set<Int>()
         while true {
             let ready = readyTasks()
             if !Interrupt.requested {
-                for i in ready.prefix(max(0, jobs - running.count)) { try start(i) }
+                for i in ready where running.count < jobs {
+                    // Run by another executor (another machine on a shared folder): later.
+                    if let holder = TaskLock.liveHolder(SweepGather.lockURL(directory, i)) {
+                        if told.insert(i).inserted { say("\(name(i)) is running on \(holder); doing other tasks meanwhile.") }
+                        continue
+                    }
+                    try start(i)
+                }
             } else if !forwarded {
                 // Workers run in their own process groups: pass Ctrl-C on, once.
                 forwarded = true

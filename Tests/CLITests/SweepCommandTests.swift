@@ -80,6 +80,29 @@ import Testing
         #expect(outOfRange.status != 0 && outOfRange.stderr.contains("task 2 is not in"), "\(outOfRange.stderr)")
     }
 
+    @Test func twoExecutorsOnOneFolderNeverRunATaskTwice() throws {
+        let dir = CLI.temporaryFolder("sweep-two")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plan = try CLI.run(["sweep", "experiments/spirals.yaml", "--modes", "none", "--seeds", "1-4", "--epochs", "40",
+                                "--out", dir.path])
+        #expect(plan.status == 0)
+        // As two machines sharing the folder would: both work through the same plan at once.
+        let outA = Pipe()
+        let a = try CLI.start(["sweep", "run", dir.path, "--jobs", "1"], stdout: outA)
+        let b = try CLI.run(["sweep", "run", dir.path, "--jobs", "1"])
+        let textA = String(decoding: outA.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        a.waitUntilExit()
+        #expect(a.terminationStatus == 0 && b.status == 0, "\(textA)\n\(b.stdout)")
+        let trained = textA.components(separatedBy: "Training spirals").count + b.stdout.components(separatedBy: "Training spirals").count - 2
+        #expect(trained == 4, "\(textA)\n\(b.stdout)")
+        for seed in 1...4 {
+            let folder = dir.appendingPathComponent("spirals-none-seed\(seed)")
+            let events = try RunFolder.lines(folder.appendingPathComponent("events.jsonl"))
+            #expect(events.filter { $0.contains("\"event\":\"started\"") }.count == 1, "\(events)")
+            #expect(try RunFolder.metrics(folder).count == 41)
+        }
+    }
+
     @Test func anInterruptedSweepContinuesWhereItStopped() throws {
         let dir = CLI.temporaryFolder("sweep-interrupt")
         defer { try? FileManager.default.removeItem(at: dir) }
