@@ -7,7 +7,7 @@ struct DendriteLabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dendrite-lab",
         abstract: "Learn and run dendritic learning (Perforated Backpropagation).",
-        subcommands: [LabCommand.self, LessonsCommand.self, RenderCommand.self, TrainCommand.self, CompareCommand.self,
+        subcommands: [LabCommand.self, LessonsCommand.self, RenderCommand.self, TrainCommand.self, CompareCommand.self, SweepCommand.self,
                       DataCommand.self, Demo.self],
         defaultSubcommand: LabCommand.self)
 

@@ -28,9 +28,17 @@ import Testing
         let setup = try String(contentsOf: Self.root.appendingPathComponent("scripts/setup.sh"), encoding: .utf8)
         // CI extracts the command from README (the first indented line with `swift test`).
         #expect(ci.contains("sed -n 's/^    \\(.*swift test.*\\)$/\\1/p' README.md"))
-        let aptLine = ci.split(separator: "\n").first { $0.contains("apt-get install") } ?? ""
-        for pkg in ["libopenblas-dev", "zlib1g-dev", "libsdl2-dev", "libsdl2-ttf-dev", "libsdl2-image-dev", "fonts-dejavu-core"] {
-            #expect(aptLine.contains(pkg), "CI does not install \(pkg)")
+        // CI installs through setup.sh (one package list), with the cluster packages, and
+        // starts the one-node Slurm cluster before the tests.
+        let lines = ci.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        let setupAt = lines.firstIndex { $0.hasPrefix("scripts/setup.sh --cluster") }
+        let slurmAt = lines.firstIndex { $0.hasPrefix("scripts/slurm-local.sh start") }
+        let testAt = lines.firstIndex { $0.contains("bash -c \"$cmd\"") }
+        #expect(setupAt != nil && slurmAt != nil && testAt != nil, "\(ci)")
+        if let setupAt, let slurmAt, let testAt { #expect(setupAt < slurmAt && slurmAt < testAt) }
+        #expect(!lines.contains { $0.contains("apt-get install") }, "CI keeps its own package list")
+        for pkg in ["libopenblas-dev", "zlib1g-dev", "libsdl2-dev", "libsdl2-ttf-dev", "libsdl2-image-dev", "fonts-dejavu-core",
+                    "slurm-wlm", "munge"] {
             #expect(setup.contains(pkg), "setup.sh does not install \(pkg)")
         }
     }

@@ -8,36 +8,11 @@ extension Experiment {
     /// Same data, optimizer, schedule, epochs and seed. Nil when there is no hidden layer
     /// to widen or the plain network is already larger than the target.
     public func parameterMatchedBaseline(targetParameters: Int) -> Experiment? {
-        let neuronLayers = network.layers.indices.filter { network.layers[$0].isNeuronLayer }
-        let hidden = Array(neuronLayers.dropLast())
-        guard !hidden.isEmpty else { return nil }
-        func width(_ l: LayerSpec) -> Int {
-            switch l {
-            case .dense(let n): return n
-            case .conv2d(let f, _, _, _): return f
-            default: return 0
-            }
-        }
-        let narrowest = hidden.map { width(network.layers[$0]) }.min()!
-        func widened(by k: Int) -> NetworkSpec {
-            var spec = network
-            for i in hidden {
-                // Scale every hidden width by (narrowest + k) / narrowest, rounding.
-                let w = width(spec.layers[i])
-                let n = max(w, Int((Double(w) * Double(narrowest + k) / Double(narrowest)).rounded()))
-                switch spec.layers[i] {
-                case .dense: spec.layers[i] = .dense(n)
-                case .conv2d(_, let kk, let s, let p): spec.layers[i] = .conv2d(filters: n, kernel: kk, stride: s, padding: p)
-                default: break
-                }
-            }
-            return spec
-        }
+        guard let narrowest = network.hiddenWidths.min() else { return nil }
         guard network.plainParameterCount <= targetParameters else { return nil }
         var best = network, bestGap = abs(network.plainParameterCount - targetParameters)
         var k = 1
-        while k < 100_000 {
-            let spec = widened(by: k)
+        while k < 100_000, let spec = network.scalingHidden(narrowestTo: narrowest + k) {
             let count = spec.plainParameterCount
             let gap = abs(count - targetParameters)
             if gap < bestGap { best = spec; bestGap = gap }
@@ -50,5 +25,45 @@ extension Experiment {
         e.network = best
         e.mode = .none
         return e
+    }
+}
+
+extension NetworkSpec {
+    /// Indices of the hidden neuron layers: every dense/conv layer but the last (whose
+    /// width is the class count).
+    public var hiddenLayerIndices: [Int] {
+        Array(layers.indices.filter { layers[$0].isNeuronLayer }.dropLast())
+    }
+
+    /// Units (dense) or filters (conv) of each hidden neuron layer, in order.
+    public var hiddenWidths: [Int] { hiddenLayerIndices.map { layers[$0].width } }
+
+    /// This network with its narrowest hidden layer given `narrowest` units and every
+    /// other hidden layer scaled by the same factor (rounded, at least 1). Nil when there
+    /// is no hidden layer.
+    public func scalingHidden(narrowestTo narrowest: Int) -> NetworkSpec? {
+        guard let current = hiddenWidths.min(), current > 0 else { return nil }
+        var spec = self
+        for i in hiddenLayerIndices {
+            let w = spec.layers[i].width
+            let n = max(1, Int((Double(w) * Double(narrowest) / Double(current)).rounded()))
+            switch spec.layers[i] {
+            case .dense: spec.layers[i] = .dense(n)
+            case .conv2d(_, let kk, let s, let p): spec.layers[i] = .conv2d(filters: n, kernel: kk, stride: s, padding: p)
+            default: break
+            }
+        }
+        return spec
+    }
+}
+
+extension LayerSpec {
+    /// Units of a dense layer, filters of a conv layer, 0 for the rest.
+    public var width: Int {
+        switch self {
+        case .dense(let n): return n
+        case .conv2d(let f, _, _, _): return f
+        default: return 0
+        }
     }
 }
