@@ -34,7 +34,7 @@ public enum Controls {
                 let buttons = Toolbar.buttons(width: state.width, state: state, config: config)
                 return buttons[i].action.map { [$0] } ?? []
             case .neuron(let n):
-                return [.select(state.selected == n ? nil : n)]
+                return [.clickNeuron(n)]
             default:
                 return []
             }

@@ -27,6 +27,8 @@ public final class LabController {
     private var eventsShown = 0
     private var probe: Probe?
     private var probeVersion = -1
+    /// Nearest-sample labels of the probe grid, and the training features they were computed for.
+    private var gridLabels: (features: [Float], labels: [Int32])?
 
     public init(config: LabConfig = LabConfig(), state: LabState = LabState()) {
         self.session = LabSession(config: config)
@@ -133,6 +135,8 @@ public final class LabController {
             state.lessonScroll = max(0, min(state.lessonMaxScroll, state.lessonScroll + dy))
         case .select(let n):
             state.selected = n
+        case .clickNeuron(let n):
+            state.selected = nextSelection(after: state.selected, clicked: n)
         case .hover(let h):
             state.hovered = h
         case .mouse(let x, let y):
@@ -141,6 +145,22 @@ public final class LabController {
             state.width = w
             state.height = h
         }
+    }
+
+    /// Neuron, then each of its dendrite sets (and candidate), then nothing.
+    func nextSelection(after current: NeuronRef?, clicked n: NeuronRef) -> NeuronRef? {
+        guard let current, current.neuron == n.neuron else { return n.neuron }
+        let branches = branchCount(of: n)
+        let next = (current.branch ?? -1) + 1
+        return next < branches ? NeuronRef(column: n.column, unit: n.unit, branch: next) : nil
+    }
+
+    /// Dendrite sets of a neuron, plus its candidate during a PB dendrite phase.
+    func branchCount(of n: NeuronRef) -> Int {
+        let groups = NeuronGroup.groups(of: session.network)
+        guard n.column >= 1, n.column - 1 < groups.count,
+              let p = session.network.layers[groups[n.column - 1].neuronLayer] as? PerforatedLayer else { return 0 }
+        return p.dendrites.count + (p.candidate != nil && p.spatial == 1 ? 1 : 0)
     }
 
     /// Shows lesson step `index` and trains its experiment from the start (its seed, so
@@ -253,7 +273,7 @@ public final class LabController {
     /// Reads what this frame draws. The grid probe is recomputed only when the model changed.
     public func frame() -> LabFrame {
         if probe == nil || probeVersion != session.version {
-            probe = Probe(network: session.network, version: session.version)
+            probe = Probe(network: session.network, version: session.version, labels: currentGridLabels())
             probeVersion = session.version
         }
         let probe = probe!
@@ -261,8 +281,8 @@ public final class LabController {
         if case .input(let x, let y) = state.hovered { input = (x, y) }
         let picture = NetworkPicture.read(session, input: input, probe: probe)
         var prediction: (x: Float, y: Float, p: Float)?
-        if let (x, y) = input, let out = picture.layers.last, out.neurons.count >= 2 {
-            prediction = (x, y, out.neurons[1].activation)
+        if let (x, y) = input, let out = picture.layers.last, !out.neurons.isEmpty {
+            prediction = (x, y, out.neurons[out.neurons.count == 1 ? 0 : 1].activation)
         }
         let t = session.trainer
         var info = StatusBar.Info()
@@ -287,6 +307,15 @@ public final class LabController {
         return LabFrame(picture: picture, probe: probe, train: session.train, validation: session.validation,
                         history: session.history, events: session.events, config: session.config,
                         status: info, prediction: prediction, lesson: lesson, updateRule: rule)
+    }
+
+    /// The grid's nearest-sample labels, recomputed only when the training data changed.
+    private func currentGridLabels() -> [Int32] {
+        guard case .float(let f) = session.train.features else { return [] }
+        if let g = gridLabels, g.features == f { return g.labels }
+        let labels = Probe.gridLabels(for: session.train)
+        gridLabels = (f, labels)
+        return labels
     }
 
     /// Draws the current frame into `canvas`.

@@ -42,8 +42,14 @@ public enum LabScene {
         if state.showCurves {
             CurvesView.draw(canvas, in: layout.curves, history: frame.history, events: frame.events)
         }
+        var correlation: Float?
+        if let s = state.selected, let b = s.branch, s.column < frame.picture.layers.count,
+           s.unit < frame.picture.layers[s.column].neurons.count {
+            let d = frame.picture.layers[s.column].neurons[s.unit].dendrites
+            if b < d.branches.count, d.branches[b].isCandidate { correlation = d.candidateCorrelation }
+        }
         DataView.draw(canvas, in: layout.data, probe: frame.probe, train: frame.train, validation: frame.validation,
-                      selected: state.selected, hoveredInput: hoveredInput)
+                      selected: state.selected, hoveredInput: hoveredInput, correlation: correlation)
         if state.showInspector {
             let shown = hoveredNeuron ?? state.selected
             var maps: [[Float]] = []

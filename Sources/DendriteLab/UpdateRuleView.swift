@@ -79,7 +79,7 @@ public struct UpdateRule: Equatable, Sendable {
         let s = cand.states[li]
         let sdV = s.varianceV[unit].squareRoot(), sdE = s.varianceE[unit].squareRoot()
         let cov = s.covariance[unit]
-        let score = (cov < 0 ? -cov : cov) / (sdV * sdE + CorrelationObjective.epsilon)
+        let score = s.runningCorrelations[unit]
         let best = li < cand.bestCorrelations.count && unit < cand.bestCorrelations[li].count ? cand.bestCorrelations[li][unit] : -1
         let values = [
             "V candidate output: mean \(fmt4(s.meanV[unit]))  sd \(fmt4(sdV))",
