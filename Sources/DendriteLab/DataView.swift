@@ -139,8 +139,8 @@ public enum DataView {
         let m = max(e.map(abs).max() ?? 0, 1e-6)
         let meanAbs = e.isEmpty ? 0 : e.reduce(0) { $0 + abs($1) } / Float(e.count)
         var note = "mean |E| \(fmt3(meanAbs))"
-        if let c = correlation { note = "corr(V, E) \(fmt3(c)) · " + note }
-        return PlaneMap(title: "error E = ∂L/∂y (label of nearest point)", values: e.map { $0 / m },
+        if let c = correlation { note = "corr(V, E) \(fmt2(c)) · " + note }
+        return PlaneMap(title: "error E(x, y) = ∂L/∂y", values: e.map { $0 / m },
                         colouring: .diverging(t.scale), low: "−\(fmt2(m)) too low", high: "+\(fmt2(m)) too high",
                         note: note, slot: slot)
     }

@@ -41,10 +41,10 @@ public final class LabApp {
         #endif
     }
 
-    /// Opens the window and runs until quit, or for `frames` frames when given (then
-    /// saves `screenshot` if given). Throws `LabError.noDisplay` when no window can open.
+    /// Opens the window and runs until quit, or for `frames` frames when given, or until
+    /// `stop` says so after a frame (then saves `screenshot` if given). Throws `LabError.noDisplay` when no window can open.
     @discardableResult
-    public func run(frames: Int? = nil, screenshot: String? = nil) throws -> LabRunStats {
+    public func run(frames: Int? = nil, screenshot: String? = nil, until stop: ((LabController) -> Bool)? = nil) throws -> LabRunStats {
         try LabApp.checkDisplay(environment: ProcessInfo.processInfo.environment)
         guard SDL_Init(SDL_INIT_VIDEO) == 0 else { throw LabError.noDisplay(reason: sdlError()) }
         defer { SDL_Quit() }
@@ -108,6 +108,7 @@ public final class LabApp {
             if recent.count > 30 { recent.removeFirst() }
             if recent.count > 1 { controller.fps = Double(recent.count - 1) / (recent.last! - recent.first!) }
             if let frames, frameCount >= frames { break }
+            if let stop, stop(controller) { break }
         }
         let seconds = now()
         if let screenshot { try controller.saveScreenshot(to: screenshot, time: seconds) }

@@ -22,8 +22,11 @@ public final class LabController {
     public private(set) var lesson: Lesson?
 
     private var stepDebt: Double = 0
-    /// True once play has paused at the lesson step's epoch budget (Space continues past it).
+    /// True once play has paused at the lesson step's moment (Space continues past it).
     private var pausedAtStepEpochs = false
+    private var tracker: LessonMomentTracker?
+    private var lastObservedEpoch = 0
+    private var lessonMeasured: [LessonExpectation.Metric: LessonRunner.Value]?
     private var eventsShown = 0
     private var probe: Probe?
     private var probeVersion = -1
@@ -46,6 +49,7 @@ public final class LabController {
         s.showInspector = false
         self.init(config: LabConfig(experiment: lesson.steps[index].experiment), state: s)
         self.lesson = lesson
+        startMoment()
     }
 
     /// Maps one SDL event to actions and performs them; returns the actions.
@@ -85,7 +89,7 @@ public final class LabController {
         case .reset:
             session.reset()
             stepDebt = 0
-            pausedAtStepEpochs = false
+            startMoment()
             state.say("Reset to the initial weights of seed \(session.config.seed)")
         case .reseed:
             session.reconfigure { $0.seed &+= 1 }
@@ -178,6 +182,8 @@ public final class LabController {
         state.lessonScroll = 0
         state.lessonMaxScroll = 0
         state.selected = nil
+        startMoment()
+        applyLessonSelection()
         if case .neuron = state.hovered { state.hovered = nil }
         state.say("Step \(index + 1) of \(lesson.steps.count): \(step.title) (training restarted)")
     }
@@ -189,9 +195,14 @@ public final class LabController {
     public func tick(budget: Double = 0.010) -> Int {
         state.frame += 1
         guard state.playing else { stepDebt = 0; return 0 }
-        stepDebt += state.batchesPerFrame
-        let due = Int(stepDebt)
-        stepDebt -= Double(due)
+        let due: Int
+        if state.batchesPerFrame.isInfinite {
+            due = Int.max
+        } else {
+            stepDebt += state.batchesPerFrame
+            due = Int(stepDebt)
+            stepDebt -= Double(due)
+        }
         let start = DispatchTime.now().uptimeNanoseconds
         var done = 0
         while done < due {
@@ -211,19 +222,64 @@ public final class LabController {
         return done
     }
 
-    /// In a lesson, play pauses once the step's `epochs` are trained: the state the
-    /// lesson's text (and its headless check) describes. Once; Space then trains on.
+    /// In a lesson, play pauses at the step's moment (its epochs, or a point in its
+    /// dendrite phases): the state the lesson's text, its checks and its picture describe.
+    /// Once; Space then trains on. The step's selection is applied there.
     private func reachedStepEpochs() -> Bool {
-        guard let lesson, state.stepIndex < lesson.steps.count else { return false }
-        let epochs = lesson.steps[state.stepIndex].experiment.epochs
-        // A rebuilt session (reset, new seed, mode) starts the budget again.
-        if session.trainer.epoch < epochs { pausedAtStepEpochs = false }
+        guard let lesson, state.stepIndex < lesson.steps.count, session.trainer.batchInEpoch == 0 else { return false }
+        let step = lesson.steps[state.stepIndex]
+        // A rebuilt session (reset, new seed, mode) starts the moment again.
+        if session.trainer.epoch < lastObservedEpoch { startMoment() }
+        guard session.trainer.epoch != lastObservedEpoch else { return false }
+        lastObservedEpoch = session.trainer.epoch
+        lessonMeasured = nil
         guard !pausedAtStepEpochs else { return false }
-        guard session.trainer.epoch >= epochs, session.trainer.batchInEpoch == 0 else { return false }
+        guard tracker?.observe(epoch: session.trainer.epoch, phase: session.phase, dendrites: session.dendriteSets) == true else { return false }
         pausedAtStepEpochs = true
         state.playing = false
-        state.say("Epoch \(epochs): this step's training is done. Space trains on, PgDn goes to the next step.", frames: 600)
+        applyLessonSelection()
+        state.say("Here is what this step describes (\(step.moment.isEnd ? "epoch \(session.trainer.epoch)" : step.moment.description)). Space trains on, PgDn goes to the next step.", frames: 600)
         return true
+    }
+
+    /// The moment tracker of the current step, from the session's start.
+    private func startMoment() {
+        guard let lesson, state.stepIndex < lesson.steps.count else { tracker = nil; return }
+        let step = lesson.steps[state.stepIndex]
+        tracker = LessonMomentTracker(moment: step.moment, budget: step.experiment.epochs)
+        _ = tracker?.observe(epoch: session.trainer.epoch, phase: session.phase, dendrites: session.dendriteSets)
+        lastObservedEpoch = session.trainer.epoch
+        pausedAtStepEpochs = false
+        lessonMeasured = nil
+    }
+
+    /// True once the current step's moment has come (its goals are then judged).
+    public var momentReached: Bool { tracker?.reached ?? false }
+
+    /// Selects what the step's text looks at (the neuron, its dendrite or its candidate).
+    func applyLessonSelection() {
+        guard let lesson, state.stepIndex < lesson.steps.count, let sel = lesson.steps[state.stepIndex].selection else { return }
+        let groups = NeuronGroup.groups(of: session.network)
+        let column = sel.layer ?? groups.count
+        guard column >= 1, column <= groups.count, sel.unit < groups[column - 1].units else { return }
+        var ref = NeuronRef(column: column, unit: sel.unit)
+        let p = session.network.layers[groups[column - 1].neuronLayer] as? PerforatedLayer
+        switch sel.branch {
+        case .candidate?: if let p, p.candidate != nil { ref.branch = p.dendrites.count }
+        case .dendrite(let k)?: if let p, k < p.dendrites.count { ref.branch = k }
+        case nil: break
+        }
+        state.selected = ref
+    }
+
+    /// The step's metrics now (recomputed once per epoch, for the lesson panel's goals).
+    public func lessonMeasurements() -> [LessonExpectation.Metric: LessonRunner.Value] {
+        if let m = lessonMeasured { return m }
+        let sel = lesson.flatMap { state.stepIndex < $0.steps.count ? $0.steps[state.stepIndex].selection : nil }
+        let m = LessonRunner.measure(network: session.network, trainer: session.trainer, train: session.train,
+                                     validation: session.validation, test: nil, selection: sel)
+        lessonMeasured = m
+        return m
     }
 
     static let finishedMessage = "Finished: the switching rule restored the best model. R starts over, D adds dendrites."
@@ -304,9 +360,14 @@ public final class LabController {
         var shown = state.selected
         if case .neuron(let n) = state.hovered { shown = n }
         if state.showUpdateRule, state.showInspector, let n = shown { rule = UpdateRule.read(session, neuron: n) }
-        return LabFrame(picture: picture, probe: probe, train: session.train, validation: session.validation,
-                        history: session.history, events: session.events, config: session.config,
-                        status: info, prediction: prediction, lesson: lesson, updateRule: rule)
+        var frame = LabFrame(picture: picture, probe: probe, train: session.train, validation: session.validation,
+                             history: session.history, events: session.events, config: session.config,
+                             status: info, prediction: prediction, lesson: lesson, updateRule: rule)
+        if lesson != nil, state.lessonOpen {
+            frame.lessonMeasured = lessonMeasurements()
+            frame.momentReached = momentReached
+        }
+        return frame
     }
 
     /// The grid's nearest-sample labels, recomputed only when the training data changed.
@@ -316,6 +377,18 @@ public final class LabController {
         let labels = Probe.gridLabels(for: session.train)
         gridLabels = (f, labels)
         return labels
+    }
+
+    /// Trains (whole epochs) until the lesson step's moment, or at most `maxEpochs`;
+    /// returns true when the moment was reached. For pictures and the timing command.
+    @discardableResult
+    public func playToMoment(maxEpochs: Int = 100_000) -> Bool {
+        for _ in 0..<maxEpochs {
+            if reachedStepEpochs() || momentReached { return true }
+            if session.isFinished { break }
+            session.stepEpoch()
+        }
+        return reachedStepEpochs() || momentReached
     }
 
     /// Draws the current frame into `canvas`.

@@ -16,6 +16,9 @@ public struct LabFrame {
     public var lesson: Lesson?
     /// The update rule of the shown neuron (U toggles it), drawn under the inspector.
     public var updateRule: UpdateRule?
+    /// The lesson step's metrics now, and whether its moment has come.
+    public var lessonMeasured: [LessonExpectation.Metric: LessonRunner.Value] = [:]
+    public var momentReached = false
 }
 
 /// Draws the whole Lab (every panel, toolbar, status line, tooltip, help) for a frame and
@@ -75,15 +78,8 @@ public enum LabScene {
             if case .lessonButton(let b) = state.hovered { hoveredLesson = b }
             lessonMaxScroll = LessonPanel.draw(canvas, in: layout.lesson, lesson: lesson, stepIndex: state.stepIndex,
                                                scroll: state.lessonScroll, hovered: hoveredLesson,
-                                               epoch: frame.status.epoch) { metric in
-                let last = frame.history.last
-                switch metric {
-                case .trainAccuracy: return last.map { Double($0.trainAccuracy) }
-                case .validationAccuracy: return last.map { Double($0.validationAccuracy) }
-                case .testAccuracy: return nil
-                case .dendrites: return Double(frame.status.dendrites)
-                }
-            }
+                                               epoch: frame.status.epoch,
+                                               measured: { frame.lessonMeasured[$0] }, reached: frame.momentReached)
         }
         let buttons = Toolbar.buttons(width: state.width, state: state, config: frame.config, theme: t)
         Toolbar.draw(canvas, layout.toolbar, buttons: buttons, hovered: hoveredButton)

@@ -46,7 +46,7 @@ struct LessonsCommand: ParsableCommand {
                 }
                 for outcome in try LessonRunner.check(lesson) {
                     let shown = outcome.measured.sorted { $0.key.rawValue < $1.key.rawValue }
-                        .map { "\($0.key.rawValue) \(String(format: "%.3f", $0.value))" }.joined(separator: ", ")
+                        .map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
                     if outcome.failures.isEmpty {
                         print("ok  \(path) step \(outcome.step): \(shown), parameters \(outcome.parameters), epochs \(outcome.epochs)")
                     } else {
