@@ -207,6 +207,7 @@ public final class LabController {
         var done = 0
         while done < due {
             if session.isFinished {
+                _ = reachedStepEpochs()
                 state.playing = false
                 announceNewEvents()
                 state.say(finishedMessage, frames: 600)
@@ -230,11 +231,12 @@ public final class LabController {
         let step = lesson.steps[state.stepIndex]
         // A rebuilt session (reset, new seed, mode) starts the moment again.
         if session.trainer.epoch < lastObservedEpoch { startMoment() }
-        guard session.trainer.epoch != lastObservedEpoch else { return false }
+        guard session.trainer.epoch != lastObservedEpoch || (session.isFinished && !momentReached) else { return false }
         lastObservedEpoch = session.trainer.epoch
         lessonMeasured = nil
         guard !pausedAtStepEpochs else { return false }
-        guard tracker?.observe(epoch: session.trainer.epoch, phase: session.phase, dendrites: session.dendriteSets) == true else { return false }
+        guard tracker?.observe(epoch: session.trainer.epoch, phase: session.phase, dendrites: session.dendriteSets,
+                               finished: session.isFinished) == true else { return false }
         pausedAtStepEpochs = true
         state.playing = false
         applyLessonSelection()

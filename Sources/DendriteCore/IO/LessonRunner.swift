@@ -30,7 +30,8 @@ public enum LessonRunner {
         let session = try ExperimentSession(step.experiment)
         let t = session.trainer
         var tracker = LessonMomentTracker(moment: step.moment, budget: step.experiment.epochs)
-        while !t.isFinished && !tracker.observe(epoch: t.epoch, phase: t.phase, dendrites: session.network.dendriteCount) {
+        while !tracker.observe(epoch: t.epoch, phase: t.phase, dendrites: session.network.dendriteCount, finished: t.isFinished) {
+            if t.isFinished { break }
             t.runEpoch()
         }
         let measured = measure(network: session.network, trainer: t, train: session.data.train,
@@ -133,7 +134,8 @@ public struct LessonMomentTracker: Sendable {
     }
 
     /// Call at every epoch boundary (and at the start); true once the moment has come.
-    public mutating func observe(epoch: Int, phase: Phase, dendrites: Int) -> Bool {
+    /// A run that `finished` early (the switching rule stopped it) has reached the end.
+    public mutating func observe(epoch: Int, phase: Phase, dendrites: Int, finished: Bool = false) -> Bool {
         if phase == .dendrite && lastPhase != .dendrite {
             phasesSeen += 1
             if phasesSeen == moment.dendritePhase { eventEpoch = epoch }
@@ -144,7 +146,7 @@ public struct LessonMomentTracker: Sendable {
         if moment.dendritePhase != nil || moment.dendrites != nil {
             due = eventEpoch.map { epoch - $0 >= (moment.epochs ?? 0) } ?? false
         } else {
-            due = epoch >= (moment.epochs ?? budget)
+            due = epoch >= (moment.epochs ?? budget) || (moment.epochs == nil && finished)
         }
         if due { reached = true }
         return due
