@@ -18,8 +18,9 @@ public struct LabRunStats: Sendable {
 public final class LabApp {
     public let controller: LabController
     public var targetFPS: Double = 60
-    /// Seconds of training allowed per frame.
-    public var trainingBudget: Double = 0.008
+    /// Seconds of training allowed per frame at most; at auto speed the budget is what
+    /// the last frame's drawing left of the frame time (at least 2 ms).
+    public var trainingBudget: Double = 0.010
 
     public init(config: LabConfig = LabConfig(), state: LabState = LabState()) {
         controller = LabController(config: config, state: state)
@@ -78,18 +79,23 @@ public final class LabApp {
         var frameCount = 0, busy = 0.0
         var recent: [Double] = []
         var event = SDL_Event()
+        var drawCost = 0.0
         while !controller.quitRequested {
             let frameStart = now()
             while SDL_PollEvent(&event) != 0 {
                 controller.handle(event)
                 if event.type == SDL_DROPFILE.rawValue, let file = event.drop.file { SDL_free(file) }
             }
-            controller.tick(budget: trainingBudget)
+            let budget = controller.state.batchesPerFrame.isInfinite
+                ? max(0.002, min(trainingBudget, frameTime - drawCost - 0.002)) : trainingBudget
+            controller.tick(budget: budget)
             let (w, h) = canvas.outputSize
             if w != controller.state.width || h != controller.state.height { controller.perform(.resize(w, h)) }
             canvas.time = frameStart
+            let drawStart = now()
             controller.draw(canvas)
             SDL_RenderPresent(renderer)
+            drawCost = 0.8 * drawCost + 0.2 * (now() - drawStart)
             if controller.screenshotRequested {
                 controller.screenshotRequested = false
                 let path = "dendrite-lab-\(Int(Date().timeIntervalSince1970)).png"

@@ -30,6 +30,11 @@ public final class LabController {
     private var eventsShown = 0
     private var probe: Probe?
     private var probeVersion = -1
+    private var cachedPicture: (picture: NetworkPicture, version: Int, input: [Float])?
+    private var lastRefresh: UInt64 = 0
+    private var lastMeasured: UInt64 = 0
+    /// Seconds between refreshes of the views' model readings while training plays.
+    public var refreshInterval = 0.05
     /// Nearest-sample labels of the probe grid, and the training features they were computed for.
     private var gridLabels: (features: [Float], labels: [Int32])?
 
@@ -197,7 +202,7 @@ public final class LabController {
         guard state.playing else { stepDebt = 0; return 0 }
         let due: Int
         if state.batchesPerFrame.isInfinite {
-            due = Int.max
+            due = autoBatchesPerFrame
         } else {
             stepDebt += state.batchesPerFrame
             due = Int(stepDebt)
@@ -223,6 +228,19 @@ public final class LabController {
         return done
     }
 
+    /// Auto speed: enough batches per frame that the whole run (the step's epoch budget,
+    /// or 300 epochs in the playground) plays in about `autoSeconds` at 60 fps, so a 40-epoch
+    /// lesson is watchable and a 5000-epoch one still ends in seconds; `tick`'s time
+    /// budget caps it further on a slow machine.
+    public var autoBatchesPerFrame: Int {
+        // The Lab trains without an end; a lesson step's budget is its experiment's epochs,
+        // the playground's the default experiment's (300 epochs).
+        let epochs = lesson.map { $0.steps[min(state.stepIndex, $0.steps.count - 1)].experiment.epochs } ?? 300
+        let batches = Double(epochs * session.trainer.batchesPerEpoch)
+        return max(1, Int((batches / (LabController.autoSeconds * 60)).rounded(.up)))
+    }
+    public static let autoSeconds = 8.0
+
     /// In a lesson, play pauses at the step's moment (its epochs, or a point in its
     /// dendrite phases): the state the lesson's text, its checks and its picture describe.
     /// Once; Space then trains on. The step's selection is applied there.
@@ -233,12 +251,13 @@ public final class LabController {
         if session.trainer.epoch < lastObservedEpoch { startMoment() }
         guard session.trainer.epoch != lastObservedEpoch || (session.isFinished && !momentReached) else { return false }
         lastObservedEpoch = session.trainer.epoch
-        lessonMeasured = nil
+        if !state.playing { lessonMeasured = nil }
         guard !pausedAtStepEpochs else { return false }
         guard tracker?.observe(epoch: session.trainer.epoch, phase: session.phase, dendrites: session.dendriteSets,
                                finished: session.isFinished) == true else { return false }
         pausedAtStepEpochs = true
         state.playing = false
+        lessonMeasured = nil
         applyLessonSelection()
         state.say("Here is what this step describes (\(step.moment.isEnd ? "epoch \(session.trainer.epoch)" : step.moment.description)). Space trains on, PgDn goes to the next step.", frames: 600)
         return true
@@ -276,7 +295,10 @@ public final class LabController {
 
     /// The step's metrics now (recomputed once per epoch, for the lesson panel's goals).
     public func lessonMeasurements() -> [LessonExpectation.Metric: LessonRunner.Value] {
-        if let m = lessonMeasured { return m }
+        let now = DispatchTime.now().uptimeNanoseconds
+        // Live values while playing refresh a few times a second; at the moment, exactly.
+        if let m = lessonMeasured, !state.playing || Double(now &- lastMeasured) * 1e-9 < 0.5 { return m }
+        lastMeasured = now
         let sel = lesson.flatMap { state.stepIndex < $0.steps.count ? $0.steps[state.stepIndex].selection : nil }
         let m = LessonRunner.measure(network: session.network, trainer: session.trainer, train: session.train,
                                      validation: session.validation, test: nil, selection: sel)
@@ -330,14 +352,25 @@ public final class LabController {
 
     /// Reads what this frame draws. The grid probe is recomputed only when the model changed.
     public func frame() -> LabFrame {
-        if probe == nil || probeVersion != session.version {
-            probe = Probe(network: session.network, version: session.version, labels: currentGridLabels())
-            probeVersion = session.version
-        }
-        let probe = probe!
+        // While training plays, what the views read from the model refreshes at most
+        // every `refreshInterval` seconds: probing costs as much as drawing, and the
+        // time saved goes to training within the same 60 fps.
+        let now = DispatchTime.now().uptimeNanoseconds
+        let due = !state.playing || Double(now &- lastRefresh) * 1e-9 >= refreshInterval
         var input: (Float, Float)?
         if case .input(let x, let y) = state.hovered { input = (x, y) }
-        let picture = NetworkPicture.read(session, input: input, probe: probe)
+        if probe == nil || (probeVersion != session.version && due) {
+            probe = Probe(network: session.network, version: session.version, labels: currentGridLabels())
+            probeVersion = session.version
+            lastRefresh = now
+            cachedPicture = nil
+        }
+        let probe = probe!
+        let pictureKey = input.map { [$0.0, $0.1] } ?? []
+        if cachedPicture == nil || cachedPicture!.input != pictureKey || (cachedPicture!.version != session.version && due) {
+            cachedPicture = (NetworkPicture.read(session, input: input, probe: probe), session.version, pictureKey)
+        }
+        let picture = cachedPicture!.picture
         var prediction: (x: Float, y: Float, p: Float)?
         if let (x, y) = input, let out = picture.layers.last, !out.neurons.isEmpty {
             prediction = (x, y, out.neurons[out.neurons.count == 1 ? 0 : 1].activation)

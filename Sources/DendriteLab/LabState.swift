@@ -43,8 +43,9 @@ public struct LabState: Codable, Equatable, Sendable {
     public init() {}
 
     /// Optimisation steps per frame at each speed level (fractions: one step every few
-    /// frames). The last, the default, is "auto": as many as the frame's training budget
-    /// allows, so small lessons finish in seconds while the window keeps its 60 fps.
+    /// frames). The last, the default, is "auto": the controller picks the batches per
+    /// frame from the run's length (`LabController.autoBatchesPerFrame`), within the
+    /// frame's training budget, so every lesson step plays in seconds at 60 fps.
     public static let speeds: [Double] = [0.0625, 0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, .infinity]
     public static let autoSpeedLevel = speeds.count - 1
 

@@ -19,6 +19,17 @@ import Testing
         }
     }
 
+    /// Every step that tells the learner what they should see states it as a check, and
+    /// asks a "predict, then press Space" question first somewhere in its lesson.
+    @Test func everyWhatYouShouldSeeIsChecked() throws {
+        for l in try LessonLoader.loadAll(directory: Self.lessonsDir) {
+            for s in l.steps where s.body.contains("What you should see") {
+                #expect(!s.expectations.isEmpty, "\(l.file):\(s.line): step '\(s.title)' says what to see but checks nothing")
+            }
+            #expect(l.steps.contains { $0.body.contains("Predict, then press Space") }, "\(l.file) asks no question")
+        }
+    }
+
     @Test(arguments: try! LessonLoader.lessonFiles(in: LessonTests.lessonsDir))
     func lessonClaimsHoldWhenTrained(path: String) throws {
         let lesson = try LessonLoader.load(path: path)

@@ -31,6 +31,16 @@ public struct LessonStep: Sendable {
     public var moment = LessonMoment()
     /// The neuron or dendrite the step's text looks at (nil: the decision surface).
     public var selection: LessonSelection?
+    /// `picture: true`: this step's moment is the lesson's picture (docs/lessons/).
+    public var isPicture = false
+}
+
+extension Lesson {
+    /// The step whose moment shows the lesson's point: the one marked `picture: true`,
+    /// else the first step that selects something, else the first.
+    public var pictureStep: Int {
+        steps.firstIndex(where: \.isPicture) ?? steps.firstIndex { $0.selection != nil } ?? 0
+    }
 }
 
 /// "Stop here": after the step's epochs, or `epochs` into the `dendritePhase`-th dendrite

@@ -17,7 +17,7 @@ import Foundation
 ///     ```yaml lab                          optional: settings this step changes, the
 ///     mode: pb                             moment its text describes, what is selected
 ///     at: {dendrite_phase: 1, epochs: 10}  there, and what training must show there
-///     select: output 1 candidate
+///     select: output 1 candidate          picture: true marks the lesson's picture
 ///     expect:
 ///       train_accuracy: ">= 1.0"           ">= X" or "<= X" (see LessonExpectation.Metric)
 ///       phase: P                           text metrics: phase, error_quadrants
@@ -133,19 +133,21 @@ public enum LessonLoader {
             var expectations: [LessonExpectation] = []
             var moment = LessonMoment()
             var selection: LessonSelection?
+            var isPicture = false
             if let settings {
                 let value = try ConfigValue.parse(yaml: settings.lines.joined(separator: "\n"),
                                                   source: ConfigSource(file: file, lineOffset: settings.start))
-                let decoded = try ExperimentLoader.decode(value, base: current, extraKeys: ["expect", "at", "select"])
+                let decoded = try ExperimentLoader.decode(value, base: current, extraKeys: ["expect", "at", "select", "picture"])
                 current = decoded.experiment
                 if let e = decoded.map["expect"] { expectations = try decodeExpectations(e) }
                 if let a = decoded.map["at"] { moment = try decodeMoment(a) }
                 if let v = decoded.map["select"] { selection = try decodeSelection(v) }
+                if let v = decoded.map["picture"] { isPicture = try v.bool() }
             }
             steps.append(LessonStep(title: s.title, line: s.line,
                                     body: body.joined(separator: "\n").trimmingCharacters(in: .newlines),
                                     experiment: current, expectations: expectations, moment: moment,
-                                    selection: selection))
+                                    selection: selection, isPicture: isPicture))
         }
         let base = (file as NSString).lastPathComponent
         let number = Int(base.prefix { $0.isNumber }) ?? 0
