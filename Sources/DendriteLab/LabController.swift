@@ -229,7 +229,8 @@ public final class LabController {
     }
 
     /// Auto speed: enough batches per frame that the whole run (the step's epoch budget,
-    /// or 300 epochs in the playground) plays in about `autoSeconds` at 60 fps, so a 40-epoch
+    /// or 300 epochs in the playground) plays in about `autoSeconds` at the measured
+    /// frame rate, so a 40-epoch
     /// lesson is watchable and a 5000-epoch one still ends in seconds; `tick`'s time
     /// budget caps it further on a slow machine.
     public var autoBatchesPerFrame: Int {
@@ -237,9 +238,11 @@ public final class LabController {
         // the playground's the default experiment's (300 epochs).
         let epochs = lesson.map { $0.steps[min(state.stepIndex, $0.steps.count - 1)].experiment.epochs } ?? 300
         let batches = Double(epochs * session.trainer.batchesPerEpoch)
-        return max(1, Int((batches / (LabController.autoSeconds * 60)).rounded(.up)))
+        // Seconds, not frames: when drawing slows the frame rate, each frame trains more.
+        let rate = fps > 0 ? max(10, min(60, fps)) : 60
+        return max(1, Int((batches / (LabController.autoSeconds * rate)).rounded(.up)))
     }
-    public static let autoSeconds = 8.0
+    public static let autoSeconds = 6.0
 
     /// In a lesson, play pauses at the step's moment (its epochs, or a point in its
     /// dendrite phases): the state the lesson's text, its checks and its picture describe.
