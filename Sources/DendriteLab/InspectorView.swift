@@ -23,8 +23,8 @@ public enum InspectorView {
                 lines.append(("\(fanIn) incoming weights, " + w.prefix(4).map(fmt2).joined(separator: " ") + (fanIn > 4 ? " …" : ""), t.text, false))
             }
             let d = n.dendrites
-            if let e = d.errorSignal { lines.append(("error signal E = dL/dy (running mean) \(fmt3(e))", t.errorColor, false)) }
-            if let s = d.candidateCorrelation { lines.append(("candidate correlation with E \(fmt3(s))", t.correlationColor, false)) }
+            if let e = d.errorSignal { lines.append(("error E = dL/dy, mean |E| over the training set \(fmt3(e))", t.errorColor, false)) }
+            if let s = d.candidateCorrelation { lines.append(("candidate's running |corr(V, E)| \(fmt3(s))", t.correlationColor, false)) }
             if d.branches.isEmpty {
                 lines.append((ref.column == 0 ? "An input: the point's coordinate." :
                                 "No dendrites yet. In gd or pb mode, D adds a dendrite set:", t.mutedText, false))

@@ -18,8 +18,8 @@ public struct LabRunStats: Sendable {
 public final class LabApp {
     public let controller: LabController
     public var targetFPS: Double = 60
-    /// Seconds of training allowed per frame at most; at auto speed the budget is what
-    /// the last frame's drawing left of the frame time (at least 2 ms).
+    /// Seconds of training allowed per frame; at auto speed the budget is what the last
+    /// frames' drawing left of the frame time (at least 2 ms, and half the drawing time).
     public var trainingBudget: Double = 0.010
 
     public init(config: LabConfig = LabConfig(), state: LabState = LabState()) {
@@ -86,8 +86,10 @@ public final class LabApp {
                 controller.handle(event)
                 if event.type == SDL_DROPFILE.rawValue, let file = event.drop.file { SDL_free(file) }
             }
+            // Auto speed: what drawing leaves of the frame; when drawing alone overruns the
+            // frame (a slow or busy machine), training still gets a third of each frame.
             let budget = controller.state.batchesPerFrame.isInfinite
-                ? max(0.002, min(trainingBudget, frameTime - drawCost - 0.002)) : trainingBudget
+                ? min(0.05, max(0.002, frameTime - drawCost - 0.002, 0.5 * drawCost)) : trainingBudget
             controller.tick(budget: budget)
             let (w, h) = canvas.outputSize
             if w != controller.state.width || h != controller.state.height { controller.perform(.resize(w, h)) }
