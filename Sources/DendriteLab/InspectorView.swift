@@ -46,8 +46,8 @@ public enum InspectorView {
                 lines.append(("input (\(fmt2(p.x)), \(fmt2(p.y))): P(class 1) = \(fmt3(p.p))", t.text, true))
                 lines.append(("The network view now shows this input's activations.", t.mutedText, false))
             }
-            lines.append(("Hover a neuron to see its values; click it to see", t.mutedText, false))
-            lines.append(("its output over the whole plane in the data view.", t.mutedText, false))
+            lines.append(("Hover a neuron to see its values; click it: its output", t.mutedText, false))
+            lines.append(("and error maps; click again: each of its dendrites.", t.mutedText, false))
             lines.append(("Space plays, → steps one batch, E one epoch, H help.", t.mutedText, false))
         }
         var y = rect.y + 34

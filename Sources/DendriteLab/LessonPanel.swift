@@ -211,8 +211,8 @@ public enum LessonPanel {
         let good = Color(hex: 0x15803D)
         canvas.fill(r, Color(hex: 0xF6F7F9))
         canvas.stroke(r, t.panelBorder)
-        let when = step.moment.isEnd ? "after \(step.experiment.epochs) epochs (or when training stops)" : step.moment.description
-        canvas.text("What you should see, \(when)", at: Vec2(r.x + 10, r.y + 6), size: t.smallSize + 1,
+        let when = step.moment.isEnd ? "after \(step.experiment.epochs) epochs or when training stops" : step.moment.description
+        canvas.text(canvas.fitted("What you should see, \(when)", width: r.w - 20, size: t.smallSize + 1, bold: true), at: Vec2(r.x + 10, r.y + 6), size: t.smallSize + 1,
                     t.mutedText, bold: true)
         for (i, e) in step.expectations.enumerated() {
             let y = r.y + 25 + Float(i) * 19

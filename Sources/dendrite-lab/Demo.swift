@@ -51,7 +51,8 @@ struct Demo: ParsableCommand {
         for mode in ["none", "pb"] {
             let start = Date()
             let c = LabController(config: LabConfig(experiment: try experiment(mode: mode)))
-            while !c.session.isFinished { c.session.stepEpoch() }
+            // The Lab trains without an end; the demo stops at its epochs (or when PB's rule stops).
+            while !c.session.isFinished && c.session.trainer.epoch < epochs { c.session.stepEpoch() }
             let s = c.session
             let train = Trainer.evaluate(s.network, on: s.train).accuracy, val = Trainer.evaluate(s.network, on: s.validation).accuracy
             let title = mode == "none" ? "without dendrites" : "with PB dendrites"

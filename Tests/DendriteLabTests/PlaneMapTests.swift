@@ -14,7 +14,7 @@ extension LabSuite {
             let map = PlaneMap(title: "", values: [], colouring: .classes(probabilities: p, k: 3), slot: "t")
             let px = map.pixels(resolution: 2, theme: t).map { Color(argb: $0) }
             for k in 0..<3 { #expect(distance(px[k], Color.mix(Color(hex: 0xFFFFFF), t.classColor(k), 0.75)) < 6, "class \(k): \(px[k])") }
-            #expect(distance(px[0], px[1]) > 100 && distance(px[1], px[2]) > 100 && distance(px[0], px[2]) > 100)
+            #expect(distance(px[0], px[1]) > 60 && distance(px[1], px[2]) > 60 && distance(px[0], px[2]) > 60)
             #expect(distance(px[3], Color(hex: 0xFFFFFF)) < 120)        // unsure: pale
             // No class colour is a sign colour.
             for k in 0..<8 {
