@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# Renders the first step of every lesson offscreen into docs/lessons/NAME.png (no display
-# needed), as linked from README.md.
+# Renders every lesson's picture offscreen into docs/lessons/NAME.png (no display
+# needed), as linked from README.md and lessons/README.md: each lesson's picture step
+# (marked `picture: true`, else the first step that selects a neuron or dendrite),
+# trained to the moment its text describes, with its selection shown.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product dendrite-lab
 mkdir -p docs/lessons
-for f in lessons/[0-9]*.md; do
-  name=$(basename "$f" .md)
-  .build/release/dendrite-lab render --lesson "$f" --out "docs/lessons/$name.png"
-done
+.build/release/dendrite-lab lessons --pictures docs/lessons

@@ -31,9 +31,8 @@ public struct Color: Equatable, Hashable, Sendable {
     }
 }
 
-/// The diverging scale the Lab uses for every signed quantity (activations, weights,
-/// class probability), as TensorFlow Playground does: orange for negative / class 0,
-/// white for zero, blue for positive / class 1.
+/// A diverging scale for a signed quantity in [-1, 1]: `negative` at -1, `middle` at 0,
+/// `positive` at 1 (the Lab's signed scale and its two-class probability scale).
 public struct Diverging: Sendable {
     public var negative: Color
     public var middle: Color

@@ -34,7 +34,7 @@ public enum Controls {
                 let buttons = Toolbar.buttons(width: state.width, state: state, config: config)
                 return buttons[i].action.map { [$0] } ?? []
             case .neuron(let n):
-                return [.select(state.selected == n ? nil : n)]
+                return [.clickNeuron(n)]
             default:
                 return []
             }
@@ -95,7 +95,9 @@ public enum Controls {
         if layout.network.contains(p) {
             return NetworkGeometry(shape: shape, in: layout.network).neuron(at: p).map { .neuron($0) }
         }
-        if layout.data.contains(p), let (x, y) = DataView.input(at: p, in: layout.data, extent: extent) {
+        // With a neuron selected the data view shows two smaller maps: no single input under the mouse.
+        let singleMap = state.selected.map { $0.column == 0 } ?? true
+        if singleMap, layout.data.contains(p), let (x, y) = DataView.input(at: p, in: layout.data, extent: extent) {
             return .input(x, y)
         }
         return nil

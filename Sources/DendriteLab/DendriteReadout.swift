@@ -20,7 +20,9 @@ public struct DendriteBranch: Equatable, Sendable {
 public struct NeuronDendrites: Equatable, Sendable {
     /// Dendrite sets in cascade order (set 0 first); a trailing candidate last.
     public var branches: [DendriteBranch]
-    /// Running mean of the neuron's error E = dL/dy (what candidates learn to correlate with).
+    /// Size of the neuron's error E = dL/dy: mean |E| over the training set, from the
+    /// core's error probe (what candidates learn to correlate with). The mean of E is
+    /// about 0 at a plateau, where the error has not gone away but no longer leans one way.
     public var errorSignal: Float?
     /// Correlation score S_c of the neuron's current candidate with E (0 when no candidate).
     public var candidateCorrelation: Float?
@@ -61,17 +63,9 @@ func readDendrites(of layer: Layer, units: Int, input x: Tensor, candidates: Can
             out[ci].branches.append(DendriteBranch(weight: 0, output: mean / Float(rows), isCandidate: true))
         }
     }
-    // Error signal (running mean of dL/dy) once the statistics have seen a batch.
-    if p.errorStatistics.updates > 0, p.errorStatistics.mean.count == c {
-        for ci in 0..<c { out[ci].errorSignal = Float(p.errorStatistics.mean[ci]) }
-    }
-    // Live running correlation of each candidate with its neuron's error.
-    if let cand = candidates, let li = cand.layers.firstIndex(where: { $0 === p }), li < cand.states.count {
-        let s = cand.states[li]
-        for ci in 0..<min(c, s.covariance.count) {
-            let den = (s.varianceV[ci] * s.varianceE[ci]).squareRoot()
-            out[ci].candidateCorrelation = den > 0 ? Float(abs(s.covariance[ci]) / den) : 0
-        }
+    // Live running correlation of each candidate with its neuron's error, as the core keeps it.
+    if let r = candidates?.runningCorrelations(of: p) {
+        for ci in 0..<min(c, r.count) { out[ci].candidateCorrelation = Float(r[ci]) }
     }
     return out
 }

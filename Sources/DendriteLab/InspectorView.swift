@@ -23,8 +23,8 @@ public enum InspectorView {
                 lines.append(("\(fanIn) incoming weights, " + w.prefix(4).map(fmt2).joined(separator: " ") + (fanIn > 4 ? " …" : ""), t.text, false))
             }
             let d = n.dendrites
-            if let e = d.errorSignal { lines.append(("error signal E = dL/dy (running mean) \(fmt3(e))", t.errorColor, false)) }
-            if let s = d.candidateCorrelation { lines.append(("candidate correlation with E \(fmt3(s))", t.correlationColor, false)) }
+            if let e = d.errorSignal { lines.append(("error E = dL/dy, mean |E| over the training set \(fmt3(e))", t.errorColor, false)) }
+            if let s = d.candidateCorrelation { lines.append(("candidate's running |corr(V, E)| \(fmt3(s))", t.correlationColor, false)) }
             if d.branches.isEmpty {
                 lines.append((ref.column == 0 ? "An input: the point's coordinate." :
                                 "No dendrites yet. In gd or pb mode, D adds a dendrite set:", t.mutedText, false))
@@ -46,8 +46,8 @@ public enum InspectorView {
                 lines.append(("input (\(fmt2(p.x)), \(fmt2(p.y))): P(class 1) = \(fmt3(p.p))", t.text, true))
                 lines.append(("The network view now shows this input's activations.", t.mutedText, false))
             }
-            lines.append(("Hover a neuron to see its values; click it to see", t.mutedText, false))
-            lines.append(("its output over the whole plane in the data view.", t.mutedText, false))
+            lines.append(("Hover a neuron to see its values; click it: its output", t.mutedText, false))
+            lines.append(("and error maps; click again: each of its dendrites.", t.mutedText, false))
             lines.append(("Space plays, → steps one batch, E one epoch, H help.", t.mutedText, false))
         }
         var y = rect.y + 34

@@ -39,6 +39,9 @@ public enum LabAction: Codable, Equatable, Hashable, Sendable {
     /// Scroll the lesson panel's body by this many pixels (positive: further down).
     case scrollLesson(Float)
     case select(NeuronRef?)
+    /// A click on a neuron: selects it; clicking it again walks through its dendrites
+    /// (the PB candidate last), then deselects.
+    case clickNeuron(NeuronRef)
     case hover(Hover?)
     case mouse(Float, Float)
     case resize(Int, Int)

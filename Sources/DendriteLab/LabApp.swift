@@ -18,8 +18,9 @@ public struct LabRunStats: Sendable {
 public final class LabApp {
     public let controller: LabController
     public var targetFPS: Double = 60
-    /// Seconds of training allowed per frame.
-    public var trainingBudget: Double = 0.008
+    /// Seconds of training allowed per frame; at auto speed the budget is what the last
+    /// frames' drawing left of the frame time (at least 2 ms, and half the drawing time).
+    public var trainingBudget: Double = 0.010
 
     public init(config: LabConfig = LabConfig(), state: LabState = LabState()) {
         controller = LabController(config: config, state: state)
@@ -41,10 +42,10 @@ public final class LabApp {
         #endif
     }
 
-    /// Opens the window and runs until quit, or for `frames` frames when given (then
-    /// saves `screenshot` if given). Throws `LabError.noDisplay` when no window can open.
+    /// Opens the window and runs until quit, or for `frames` frames when given, or until
+    /// `stop` says so after a frame (then saves `screenshot` if given). Throws `LabError.noDisplay` when no window can open.
     @discardableResult
-    public func run(frames: Int? = nil, screenshot: String? = nil) throws -> LabRunStats {
+    public func run(frames: Int? = nil, screenshot: String? = nil, until stop: ((LabController) -> Bool)? = nil) throws -> LabRunStats {
         try LabApp.checkDisplay(environment: ProcessInfo.processInfo.environment)
         guard SDL_Init(SDL_INIT_VIDEO) == 0 else { throw LabError.noDisplay(reason: sdlError()) }
         defer { SDL_Quit() }
@@ -78,18 +79,25 @@ public final class LabApp {
         var frameCount = 0, busy = 0.0
         var recent: [Double] = []
         var event = SDL_Event()
+        var drawCost = 0.0
         while !controller.quitRequested {
             let frameStart = now()
             while SDL_PollEvent(&event) != 0 {
                 controller.handle(event)
                 if event.type == SDL_DROPFILE.rawValue, let file = event.drop.file { SDL_free(file) }
             }
-            controller.tick(budget: trainingBudget)
+            // Auto speed: what drawing leaves of the frame; when drawing alone overruns the
+            // frame (a slow or busy machine), training still gets a third of each frame.
+            let budget = controller.state.batchesPerFrame.isInfinite
+                ? min(0.05, max(0.002, frameTime - drawCost - 0.002, 0.5 * drawCost)) : trainingBudget
+            controller.tick(budget: budget)
             let (w, h) = canvas.outputSize
             if w != controller.state.width || h != controller.state.height { controller.perform(.resize(w, h)) }
             canvas.time = frameStart
+            let drawStart = now()
             controller.draw(canvas)
             SDL_RenderPresent(renderer)
+            drawCost = 0.8 * drawCost + 0.2 * (now() - drawStart)
             if controller.screenshotRequested {
                 controller.screenshotRequested = false
                 let path = "dendrite-lab-\(Int(Date().timeIntervalSince1970)).png"
@@ -108,6 +116,7 @@ public final class LabApp {
             if recent.count > 30 { recent.removeFirst() }
             if recent.count > 1 { controller.fps = Double(recent.count - 1) / (recent.last! - recent.first!) }
             if let frames, frameCount >= frames { break }
+            if let stop, stop(controller) { break }
         }
         let seconds = now()
         if let screenshot { try controller.saveScreenshot(to: screenshot, time: seconds) }

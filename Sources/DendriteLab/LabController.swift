@@ -7,7 +7,7 @@ import DendriteCore
 /// in bounded slices per frame, and reads a `LabFrame` for drawing. The app and the
 /// tests drive the same object.
 public final class LabController {
-    public private(set) var state: LabState
+    public internal(set) var state: LabState
     public let session: LabSession
     /// Where Ctrl+S writes `lab-<timestamp>.safetensors` and Ctrl+O looks (`--save-dir`).
     public var saveDirectory = "."
@@ -21,12 +21,24 @@ public final class LabController {
     /// The lesson being played, if any; `state.stepIndex` says which step.
     public private(set) var lesson: Lesson?
 
-    private var stepDebt: Double = 0
-    /// True once play has paused at the lesson step's epoch budget (Space continues past it).
-    private var pausedAtStepEpochs = false
-    private var eventsShown = 0
+    var stepDebt: Double = 0
+    /// True once play has paused at the lesson step's moment (Space continues past it).
+    var pausedAtStepEpochs = false
+    var tracker: LessonMomentTracker?
+    var lastObservedEpoch = 0
+    var lessonMeasured: [LessonExpectation.Metric: LessonRunner.Value]?
+    var eventsShown = 0
     private var probe: Probe?
     private var probeVersion = -1
+    private var cachedPicture: (picture: NetworkPicture, version: Int, input: [Float])?
+    private var lastRefresh: UInt64 = 0
+    var lastMeasured: UInt64 = 0
+    /// Seconds between refreshes of the views' model readings while training plays (at
+    /// least four times what one reading costs).
+    public var refreshInterval = 0.05
+    private var readCost = 0.0
+    /// Nearest-sample labels of the probe grid, and the training features they were computed for.
+    private var gridLabels: (features: [Float], labels: [Int32])?
 
     public init(config: LabConfig = LabConfig(), state: LabState = LabState()) {
         self.session = LabSession(config: config)
@@ -44,6 +56,7 @@ public final class LabController {
         s.showInspector = false
         self.init(config: LabConfig(experiment: lesson.steps[index].experiment), state: s)
         self.lesson = lesson
+        startMoment()
     }
 
     /// Maps one SDL event to actions and performs them; returns the actions.
@@ -83,7 +96,7 @@ public final class LabController {
         case .reset:
             session.reset()
             stepDebt = 0
-            pausedAtStepEpochs = false
+            startMoment()
             state.say("Reset to the initial weights of seed \(session.config.seed)")
         case .reseed:
             session.reconfigure { $0.seed &+= 1 }
@@ -133,6 +146,8 @@ public final class LabController {
             state.lessonScroll = max(0, min(state.lessonMaxScroll, state.lessonScroll + dy))
         case .select(let n):
             state.selected = n
+        case .clickNeuron(let n):
+            state.selected = nextSelection(after: state.selected, clicked: n)
         case .hover(let h):
             state.hovered = h
         case .mouse(let x, let y):
@@ -143,23 +158,20 @@ public final class LabController {
         }
     }
 
-    /// Shows lesson step `index` and trains its experiment from the start (its seed, so
-    /// the same initial weights every visit). Out-of-range indices stay put and say why.
-    public func goToStep(_ index: Int) {
-        guard let lesson, !lesson.steps.isEmpty else { return }
-        guard index >= 0 else { state.say("This is the first step."); return }
-        guard index < lesson.steps.count else { state.say("This is the last step of the lesson."); return }
-        let step = lesson.steps[index]
-        session.reconfigure { $0 = LabConfig(experiment: step.experiment) }
-        stepDebt = 0
-        pausedAtStepEpochs = false
-        eventsShown = 0
-        state.stepIndex = index
-        state.lessonScroll = 0
-        state.lessonMaxScroll = 0
-        state.selected = nil
-        if case .neuron = state.hovered { state.hovered = nil }
-        state.say("Step \(index + 1) of \(lesson.steps.count): \(step.title) (training restarted)")
+    /// Neuron, then each of its dendrite sets (and candidate), then nothing.
+    func nextSelection(after current: NeuronRef?, clicked n: NeuronRef) -> NeuronRef? {
+        guard let current, current.neuron == n.neuron else { return n.neuron }
+        let branches = branchCount(of: n)
+        let next = (current.branch ?? -1) + 1
+        return next < branches ? NeuronRef(column: n.column, unit: n.unit, branch: next) : nil
+    }
+
+    /// Dendrite sets of a neuron, plus its candidate during a PB dendrite phase.
+    func branchCount(of n: NeuronRef) -> Int {
+        let groups = NeuronGroup.groups(of: session.network)
+        guard n.column >= 1, n.column - 1 < groups.count,
+              let p = session.network.layers[groups[n.column - 1].neuronLayer] as? PerforatedLayer else { return 0 }
+        return p.dendrites.count + (p.candidate != nil && p.spatial == 1 ? 1 : 0)
     }
 
     /// Advances one frame: while playing, runs the batches due at the current speed, but
@@ -169,13 +181,19 @@ public final class LabController {
     public func tick(budget: Double = 0.010) -> Int {
         state.frame += 1
         guard state.playing else { stepDebt = 0; return 0 }
-        stepDebt += state.batchesPerFrame
-        let due = Int(stepDebt)
-        stepDebt -= Double(due)
+        let due: Int
+        if state.batchesPerFrame.isInfinite {
+            due = autoBatchesPerFrame
+        } else {
+            stepDebt += state.batchesPerFrame
+            due = Int(stepDebt)
+            stepDebt -= Double(due)
+        }
         let start = DispatchTime.now().uptimeNanoseconds
         var done = 0
         while done < due {
             if session.isFinished {
+                _ = reachedStepEpochs()
                 state.playing = false
                 announceNewEvents()
                 state.say(finishedMessage, frames: 600)
@@ -189,21 +207,6 @@ public final class LabController {
         batchesTrained += done
         announceNewEvents()
         return done
-    }
-
-    /// In a lesson, play pauses once the step's `epochs` are trained: the state the
-    /// lesson's text (and its headless check) describes. Once; Space then trains on.
-    private func reachedStepEpochs() -> Bool {
-        guard let lesson, state.stepIndex < lesson.steps.count else { return false }
-        let epochs = lesson.steps[state.stepIndex].experiment.epochs
-        // A rebuilt session (reset, new seed, mode) starts the budget again.
-        if session.trainer.epoch < epochs { pausedAtStepEpochs = false }
-        guard !pausedAtStepEpochs else { return false }
-        guard session.trainer.epoch >= epochs, session.trainer.batchInEpoch == 0 else { return false }
-        pausedAtStepEpochs = true
-        state.playing = false
-        state.say("Epoch \(epochs): this step's training is done. Space trains on, PgDn goes to the next step.", frames: 600)
-        return true
     }
 
     static let finishedMessage = "Finished: the switching rule restored the best model. R starts over, D adds dendrites."
@@ -252,17 +255,33 @@ public final class LabController {
 
     /// Reads what this frame draws. The grid probe is recomputed only when the model changed.
     public func frame() -> LabFrame {
-        if probe == nil || probeVersion != session.version {
-            probe = Probe(network: session.network, version: session.version)
-            probeVersion = session.version
-        }
-        let probe = probe!
+        // While training plays, what the views read from the model refreshes at most
+        // every `refreshInterval` seconds: probing costs as much as drawing, and the
+        // time saved goes to training within the same 60 fps.
+        let now = DispatchTime.now().uptimeNanoseconds
+        // Reading the model must not take more than about a quarter of the time.
+        let interval = max(refreshInterval, 4 * readCost)
+        let due = !state.playing || Double(now &- lastRefresh) * 1e-9 >= interval
         var input: (Float, Float)?
         if case .input(let x, let y) = state.hovered { input = (x, y) }
-        let picture = NetworkPicture.read(session, input: input, probe: probe)
+        if probe == nil || (probeVersion != session.version && due) {
+            probe = Probe(network: session.network, version: session.version, labels: currentGridLabels())
+            probeVersion = session.version
+            lastRefresh = now
+            cachedPicture = nil
+        }
+        let probe = probe!
+        let pictureKey = input.map { [$0.0, $0.1] } ?? []
+        if cachedPicture == nil || cachedPicture!.input != pictureKey || (cachedPicture!.version != session.version && due) {
+            cachedPicture = (NetworkPicture.read(session, input: input, probe: probe), session.version, pictureKey)
+        }
+        if probeVersion == session.version && lastRefresh == now {
+            readCost = 0.7 * readCost + 0.3 * Double(DispatchTime.now().uptimeNanoseconds &- now) * 1e-9
+        }
+        let picture = cachedPicture!.picture
         var prediction: (x: Float, y: Float, p: Float)?
-        if let (x, y) = input, let out = picture.layers.last, out.neurons.count >= 2 {
-            prediction = (x, y, out.neurons[1].activation)
+        if let (x, y) = input, let out = picture.layers.last, !out.neurons.isEmpty {
+            prediction = (x, y, out.neurons[out.neurons.count == 1 ? 0 : 1].activation)
         }
         let t = session.trainer
         var info = StatusBar.Info()
@@ -284,9 +303,23 @@ public final class LabController {
         var shown = state.selected
         if case .neuron(let n) = state.hovered { shown = n }
         if state.showUpdateRule, state.showInspector, let n = shown { rule = UpdateRule.read(session, neuron: n) }
-        return LabFrame(picture: picture, probe: probe, train: session.train, validation: session.validation,
-                        history: session.history, events: session.events, config: session.config,
-                        status: info, prediction: prediction, lesson: lesson, updateRule: rule)
+        var frame = LabFrame(picture: picture, probe: probe, train: session.train, validation: session.validation,
+                             history: session.history, events: session.events, config: session.config,
+                             status: info, prediction: prediction, lesson: lesson, updateRule: rule)
+        if lesson != nil, state.lessonOpen {
+            frame.lessonMeasured = lessonMeasurements()
+            frame.momentReached = momentReached
+        }
+        return frame
+    }
+
+    /// The grid's nearest-sample labels, recomputed only when the training data changed.
+    private func currentGridLabels() -> [Int32] {
+        guard case .float(let f) = session.train.features else { return [] }
+        if let g = gridLabels, g.features == f { return g.labels }
+        let labels = Probe.gridLabels(for: session.train)
+        gridLabels = (f, labels)
+        return labels
     }
 
     /// Draws the current frame into `canvas`.

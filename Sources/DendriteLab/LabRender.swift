@@ -16,7 +16,8 @@ public func renderLabPNG(config: LabConfig = LabConfig(), epochs: Int, to path: 
     return controller
 }
 
-/// Trains lesson step `step` (0-based) for `epochs` epochs and renders the Lab with the
+/// Trains lesson step `step` (0-based) for `epochs` epochs (negative: to the step's
+/// moment, with its selection) and renders the Lab with the
 /// lesson panel open: what `dendrite-lab render --lesson` writes.
 @discardableResult
 public func renderLabPNG(lesson: Lesson, step: Int = 0, epochs: Int, to path: String,
@@ -25,7 +26,11 @@ public func renderLabPNG(lesson: Lesson, step: Int = 0, epochs: Int, to path: St
     state.width = width
     state.height = height
     let controller = LabController(lesson: lesson, step: step, state: state)
-    for _ in 0..<max(0, epochs) where !controller.session.isFinished { controller.session.stepEpoch() }
+    if epochs < 0 {
+        controller.playToMoment(maxEpochs: lesson.steps[step].experiment.epochs)
+    } else {
+        for _ in 0..<epochs where !controller.session.isFinished { controller.session.stepEpoch() }
+    }
     try controller.saveScreenshot(to: path)
     return controller
 }

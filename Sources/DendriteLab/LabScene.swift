@@ -16,6 +16,9 @@ public struct LabFrame {
     public var lesson: Lesson?
     /// The update rule of the shown neuron (U toggles it), drawn under the inspector.
     public var updateRule: UpdateRule?
+    /// The lesson step's metrics now, and whether its moment has come.
+    public var lessonMeasured: [LessonExpectation.Metric: LessonRunner.Value] = [:]
+    public var momentReached = false
 }
 
 /// Draws the whole Lab (every panel, toolbar, status line, tooltip, help) for a frame and
@@ -42,8 +45,14 @@ public enum LabScene {
         if state.showCurves {
             CurvesView.draw(canvas, in: layout.curves, history: frame.history, events: frame.events)
         }
+        var correlation: Float?
+        if let s = state.selected, let b = s.branch, s.column < frame.picture.layers.count,
+           s.unit < frame.picture.layers[s.column].neurons.count {
+            let d = frame.picture.layers[s.column].neurons[s.unit].dendrites
+            if b < d.branches.count, d.branches[b].isCandidate { correlation = d.candidateCorrelation }
+        }
         DataView.draw(canvas, in: layout.data, probe: frame.probe, train: frame.train, validation: frame.validation,
-                      selected: state.selected, hoveredInput: hoveredInput)
+                      selected: state.selected, hoveredInput: hoveredInput, correlation: correlation)
         if state.showInspector {
             let shown = hoveredNeuron ?? state.selected
             var maps: [[Float]] = []
@@ -69,15 +78,8 @@ public enum LabScene {
             if case .lessonButton(let b) = state.hovered { hoveredLesson = b }
             lessonMaxScroll = LessonPanel.draw(canvas, in: layout.lesson, lesson: lesson, stepIndex: state.stepIndex,
                                                scroll: state.lessonScroll, hovered: hoveredLesson,
-                                               epoch: frame.status.epoch) { metric in
-                let last = frame.history.last
-                switch metric {
-                case .trainAccuracy: return last.map { Double($0.trainAccuracy) }
-                case .validationAccuracy: return last.map { Double($0.validationAccuracy) }
-                case .testAccuracy: return nil
-                case .dendrites: return Double(frame.status.dendrites)
-                }
-            }
+                                               epoch: frame.status.epoch,
+                                               measured: { frame.lessonMeasured[$0] }, reached: frame.momentReached)
         }
         let buttons = Toolbar.buttons(width: state.width, state: state, config: frame.config, theme: t)
         Toolbar.draw(canvas, layout.toolbar, buttons: buttons, hovered: hoveredButton)

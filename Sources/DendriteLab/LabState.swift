@@ -4,7 +4,7 @@ public struct LabState: Codable, Equatable, Sendable {
     /// Training runs every frame while true.
     public var playing = false
     /// Index into `LabState.speeds`.
-    public var speedLevel = 5
+    public var speedLevel = LabState.autoSpeedLevel
     /// The neuron clicked in the network view (its output replaces the decision surface).
     public var selected: NeuronRef?
     /// What the mouse is over.
@@ -42,13 +42,18 @@ public struct LabState: Codable, Equatable, Sendable {
 
     public init() {}
 
-    /// Optimisation steps per frame at each speed level (fractions: one step every few frames).
-    public static let speeds: [Double] = [0.0625, 0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64]
+    /// Optimisation steps per frame at each speed level (fractions: one step every few
+    /// frames). The last, the default, is "auto": the controller picks the batches per
+    /// frame from the run's length (`LabController.autoBatchesPerFrame`), within the
+    /// frame's training budget, so every lesson step plays in seconds at 60 fps.
+    public static let speeds: [Double] = [0.0625, 0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, .infinity]
+    public static let autoSpeedLevel = speeds.count - 1
 
     public var batchesPerFrame: Double { LabState.speeds[max(0, min(LabState.speeds.count - 1, speedLevel))] }
 
     public var speedDescription: String {
         let s = batchesPerFrame
+        if s.isInfinite { return "auto speed" }
         return s >= 1 ? "\(Int(s)) batch\(s == 1 ? "" : "es")/frame" : "1 batch/\(Int((1 / s).rounded())) frames"
     }
 

@@ -92,7 +92,8 @@ public enum LessonPanel {
     /// e.g. test accuracy, which only `dendrite-lab lessons` measures).
     public static func draw(_ canvas: Canvas, in rect: Rect, lesson: Lesson, stepIndex: Int, scroll: Float,
                             hovered: Button? = nil,
-                            epoch: Int = 0, measured: (LessonExpectation.Metric) -> Double? = { _ in nil }) -> Float {
+                            epoch: Int = 0, measured: (LessonExpectation.Metric) -> LessonRunner.Value? = { _ in nil },
+                            reached: Bool = false) -> Float {
         let t = canvas.theme
         guard rect.w > 120, rect.h > 160, !lesson.steps.isEmpty else { return 0 }
         let index = max(0, min(lesson.steps.count - 1, stepIndex))
@@ -156,7 +157,7 @@ public enum LessonPanel {
         if !step.expectations.isEmpty {
             let g = parts.goals
             drawGoals(canvas, Rect(x: g.x + padding, y: g.y + 5, w: g.w - 2 * padding, h: g.h - 10),
-                      step: step, epoch: epoch, measured: measured)
+                      step: step, epoch: epoch, measured: measured, reached: reached)
         }
 
         // Footer: Prev / Next and the keys.
@@ -205,24 +206,25 @@ public enum LessonPanel {
     /// "Goal after N epochs" with one line per expectation: what, the value now, and a
     /// verdict (✓ or ✗) once `epoch` reaches the step's budget.
     static func drawGoals(_ canvas: Canvas, _ r: Rect, step: LessonStep, epoch: Int,
-                          measured: (LessonExpectation.Metric) -> Double?) {
+                          measured: (LessonExpectation.Metric) -> LessonRunner.Value?, reached: Bool) {
         let t = canvas.theme
         let good = Color(hex: 0x15803D)
         canvas.fill(r, Color(hex: 0xF6F7F9))
         canvas.stroke(r, t.panelBorder)
-        canvas.text("Goal after \(step.experiment.epochs) epochs", at: Vec2(r.x + 10, r.y + 6), size: t.smallSize + 1,
+        let when = step.moment.isEnd ? "after \(step.experiment.epochs) epochs or when training stops" : step.moment.description
+        canvas.text(canvas.fitted("What you should see, \(when)", width: r.w - 20, size: t.smallSize + 1, bold: true), at: Vec2(r.x + 10, r.y + 6), size: t.smallSize + 1,
                     t.mutedText, bold: true)
         for (i, e) in step.expectations.enumerated() {
             let y = r.y + 25 + Float(i) * 19
             let target = goalText(e)
             canvas.text(target, at: Vec2(r.x + 10, y), size: t.bodySize, t.text)
-            let done = epoch >= step.experiment.epochs
+            let done = reached
             let text: String, color: Color
             if let now = measured(e.metric) {
                 let v = valueText(now, metric: e.metric)
                 if !done {
                     (text, color) = ("now \(v)", t.mutedText)
-                } else if e.holds(for: now) {
+                } else if LessonRunner.failure(e, now) == nil {
                     (text, color) = ("\(v)  ✓", good)
                 } else {
                     (text, color) = ("\(v)  ✗", t.errorColor)
@@ -241,13 +243,23 @@ public enum LessonPanel {
         case .validationAccuracy: name = "validation accuracy"
         case .testAccuracy: name = "test accuracy"
         case .dendrites: name = "dendrite sets"
+        case .parameters: name = "parameters"
+        case .phase: name = "phase"
+        case .candidateCorrelation: name = "candidate corr(V, E)"
+        case .errorSize: name = "mean |E|"
+        case .errorQuadrants: name = "E signs ↗↖↙↘"
+        case .inputCorrelation: name = "|corr(E, input)|"
+        case .surfaceSpread: name = "surface spread"
         }
-        return "\(name) \(e.comparison == .atLeast ? "≥" : "≤") \(valueText(e.value, metric: e.metric))"
+        if e.metric.isText { return "\(name) \(e.text)" }
+        return "\(name) \(e.comparison == .atLeast ? "≥" : e.comparison == .atMost ? "≤" : "=") \(valueText(.number(e.value), metric: e.metric))"
     }
 
-    static func valueText(_ v: Double, metric: LessonExpectation.Metric) -> String {
+    static func valueText(_ value: LessonRunner.Value, metric: LessonExpectation.Metric) -> String {
+        guard case .number(let v) = value else { if case .text(let s) = value { return s }; return "–" }
         guard v.isFinite else { return "–" }
-        if metric == .dendrites { return "\(Int(v.rounded()))" }
+        if metric == .dendrites || metric == .parameters { return "\(Int(v.rounded()))" }
+        if [.candidateCorrelation, .errorSize, .inputCorrelation, .surfaceSpread].contains(metric) { return String(format: "%.2f", v) }
         let p = v * 100
         return p == p.rounded() ? "\(Int(p))%" : String(format: "%.1f%%", p)
     }

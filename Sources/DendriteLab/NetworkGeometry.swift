@@ -67,8 +67,13 @@ public struct NetworkGeometry: Equatable, Sendable {
 }
 
 /// A neuron in the network view: column 0 is the input, the last column the output.
+/// With `branch`, one of its dendrite sets (0 first; the PB candidate comes last).
 public struct NeuronRef: Codable, Equatable, Hashable, Sendable {
     public var column: Int
     public var unit: Int
-    public init(column: Int, unit: Int) { self.column = column; self.unit = unit }
+    public var branch: Int?
+    public init(column: Int, unit: Int, branch: Int? = nil) { self.column = column; self.unit = unit; self.branch = branch }
+
+    /// The neuron itself (no branch).
+    public var neuron: NeuronRef { NeuronRef(column: column, unit: unit) }
 }

@@ -78,14 +78,14 @@ public struct NetworkPicture: Equatable, Sendable {
         let groups = NeuronGroup.groups(of: net)
         let x: Tensor
         let caption: String
+        var train = Tensor.empty
+        var trainLabels: [Int32] = []
+        session.train.fill(indices: Array(0..<session.train.count)[...], into: &train, labels: &trainLabels)
         if let (a, b) = input {
             x = Tensor(shape: [1, 2], [a, b])
             caption = "input (\(fmt2(a)), \(fmt2(b)))"
         } else {
-            var t = Tensor.empty
-            var labels: [Int32] = []
-            session.train.fill(indices: Array(0..<session.train.count)[...], into: &t, labels: &labels)
-            x = t
+            x = train
             caption = probe == nil ? "mean over training set" : "each neuron's output over the plane"
         }
         let recorded = net.forwardRecording(x)
@@ -99,19 +99,33 @@ public struct NetworkPicture: Equatable, Sendable {
             let v = inputShown?[u] ?? inputMean[u]
             return NeuronPicture(activation: v, shade: max(-1, min(1, v)), heatmap: probe?.inputGrid(unit: u) ?? [])
         })]
+        var dendritesPerGroup = groups.map { g in
+            readDendrites(of: net.layers[g.neuronLayer], units: g.units,
+                          input: g.neuronLayer == 0 ? x : recorded[g.neuronLayer - 1],
+                          candidates: session.trainer.candidates)
+        }
+        // How large each neuron's error still is: mean |E| over the training set.
+        let errors = train.rows > 0 ? NeuronProbe.errors(of: net, x: train, labels: trainLabels) : [:]
+        for (gi, g) in groups.enumerated() {
+            guard let e = errors[g.neuronLayer], e.rows > 0 else { continue }
+            for u in 0..<g.units {
+                var sum: Float = 0
+                for r in 0..<e.rows { sum += abs(e[r * g.units + u]) }
+                dendritesPerGroup[gi][u].errorSignal = sum / Float(e.rows)
+            }
+        }
         for (gi, g) in groups.enumerated() {
             let layer = net.layers[g.neuronLayer]
             let dense = denseCore(of: layer)
-            let dendrites = readDendrites(of: layer, units: g.units,
-                                          input: g.neuronLayer == 0 ? x : recorded[g.neuronLayer - 1],
-                                          candidates: session.trainer.candidates)
+            let dendrites = dendritesPerGroup[gi]
             let neurons = (0..<g.units).map { u in
                 NeuronPicture(activation: acts[gi][u], shade: g.shade(acts[gi][u]),
                               bias: dense.map { $0.bias.value[u] }, dendrites: dendrites[u],
                               heatmap: probe.map { p in p.neuronGrid(group: gi, unit: u).map(g.shade) } ?? [])
             }
             let isLast = gi == groups.count - 1
-            let title = isLast ? "Output · \(g.activation)" : "Hidden \(gi + 1) · \(g.activation)"
+            let title = isLast ? (g.activation == "logistic" ? "Output · logistic" : "Output · softmax")
+                               : "Hidden \(gi + 1) · \(g.activation)"
             layers.append(LayerPicture(title: title, neurons: neurons, weights: dense?.weight.value.storage ?? []))
         }
         return NetworkPicture(layers: layers, mode: session.config.mode, phase: session.phase,

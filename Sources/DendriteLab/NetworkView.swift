@@ -59,6 +59,10 @@ public enum NetworkView {
             for (u, n) in layer.neurons.enumerated() where !n.dendrites.branches.isEmpty {
                 drawTree(canvas, geo: geo, column: c, unit: u, neuron: n, maxA: maxA,
                          dim: frozenDendrites, candidatePhase: pb && picture.phase == .dendrite)
+                if let s = selected, s.column == c, s.unit == u, let b = s.branch, b < n.dendrites.branches.count {
+                    let tip = geo.dendriteTree(column: c, unit: u, count: n.dendrites.branches.count).branches[b].tip
+                    canvas.strokeCircle(tip, radius: 7, t.accent, width: 2.5)
+                }
             }
         }
 
@@ -69,7 +73,7 @@ public enum NetworkView {
             for (u, n) in layer.neurons.enumerated() {
                 let p = geo.centres[c][u]
                 let ref = NeuronRef(column: c, unit: u)
-                if ref == selected {
+                if ref == selected?.neuron {
                     canvas.strokeCircle(p, radius: r + 5, t.accent, width: 3)
                 } else if ref == hovered {
                     canvas.strokeCircle(p, radius: r + 4, t.mutedText.withAlpha(UInt8(160)), width: 2)
@@ -78,9 +82,10 @@ public enum NetworkView {
                     && picture.heatmapResolution > 0 {
                     let res = picture.heatmapResolution, half = res / 2
                     let version = picture.heatmapVersion.map { $0 * 2 + (neuronAlpha < 1 ? 1 : 0) }
+                    let scale = somaScale(theme: t, column: c, unit: u, picture: picture)
                     canvas.image(slot: "soma.\(c).\(u)", version: version, width: half, height: half,
                                  in: Rect(x: p.x - r, y: p.y - r, w: 2 * r, h: 2 * r)) {
-                        discPixels(n.heatmap, resolution: res, scale: t.scale, alpha: neuronAlpha)
+                        discPixels(n.heatmap, resolution: res, scale: scale, alpha: neuronAlpha)
                     }
                 } else {
                     canvas.fillCircle(p, radius: r, t.scale.color(n.shade).withAlpha(0.25 + 0.75 * neuronAlpha))
@@ -93,6 +98,15 @@ public enum NetworkView {
         drawLabels(canvas, geo: geo, picture: picture)
         drawLegend(canvas, rect: rect, hasDendrites: hasDendrites, frozen: frozenDendrites,
                    gauges: picture.layers.contains { $0.neurons.contains { $0.dendrites.errorSignal != nil } })
+    }
+
+    /// Output somata show class probabilities in class colours (a logistic unit from
+    /// class 0's colour to class 1's; softmax unit k from white to class k's); every
+    /// other neuron its signed activation.
+    static func somaScale(theme t: Theme, column c: Int, unit u: Int, picture: NetworkPicture) -> Diverging {
+        guard c > 0, c == picture.layers.count - 1 else { return t.scale }
+        if picture.layers[c].neurons.count == 1 { return t.classScale }
+        return Diverging(negative: t.scale.middle, middle: t.scale.middle, positive: t.classColor(u))
     }
 
     /// A heatmap masked to a disc (transparent corners), so a soma shows its own output
@@ -152,12 +166,11 @@ public enum NetworkView {
         let t = canvas.theme
         let h = 2 * r, x0 = p.x + r + 4
         if let e = d.errorSignal {
-            // Signed bar around the neuron's centre line: the running mean error dL/dy.
+            // Bar from the bottom: how large the error dL/dy still is (mean |E|).
             let frame = Rect(x: x0, y: p.y - r, w: 4, h: h)
             canvas.fill(frame, t.grid)
-            let v = max(-1, min(1, e / maxE)) * r
-            canvas.fill(Rect(x: x0, y: v > 0 ? p.y - v : p.y, w: 4, h: abs(v)), t.errorColor)
-            canvas.fill(Rect(x: x0 - 1, y: p.y - 0.5, w: 6, h: 1), t.mutedText)
+            let v = min(1, abs(e) / maxE) * h
+            canvas.fill(Rect(x: x0, y: p.y + r - v, w: 4, h: v), t.errorColor)
         }
         if let s = d.candidateCorrelation {
             let frame = Rect(x: x0 + 6, y: p.y - r, w: 4, h: h)
@@ -176,20 +189,21 @@ public enum NetworkView {
             }
         }
         if geo.centres.count > 1, let outputs = geo.centres.last, let layer = picture.layers.last {
+            let logistic = outputs.count == 1
             for (u, p) in outputs.enumerated() {
-                let colour = u == 0 ? t.scale.negative : t.scale.positive
+                let k = logistic ? 1 : u
                 let value = picture.showsOneInput && u < layer.neurons.count
-                    ? " \(Int((layer.neurons[u].activation * 100).rounded()))%" : ""
-                canvas.text("class \(u)\(value)", at: Vec2(p.x + r + 16, p.y - 8), size: t.smallSize, colour, bold: true)
+                    ? " = \(Int((layer.neurons[u].activation * 100).rounded()))%" : ""
+                canvas.text("P(class \(k))\(value)", at: Vec2(p.x + r + 16, p.y - 8), size: t.smallSize, t.classColor(k), bold: true)
             }
         }
     }
 
     static func drawLegend(_ canvas: Canvas, rect: Rect, hasDendrites: Bool, frozen: Bool, gauges: Bool) {
         let t = canvas.theme
-        var parts = ["weight: orange −, blue +, thicker = larger"]
+        var parts = ["weight: magenta −, green +, thicker = larger"]
         if hasDendrites { parts.append("dendrite: thickness |A|, green = high output") }
-        if gauges { parts.append("bars: red error signal, green correlation") }
+        if gauges { parts.append("bars: magenta mean |error|, green candidate correlation") }
         if frozen { parts.append("⊘ dendrites frozen (no gradient in N phase)") }
         // As many parts per line as fit (narrow views, as in the lesson layout, need more lines).
         var lines: [String] = []

@@ -5,12 +5,14 @@ import DendriteCore
 
 /// A column of neurons in the network view: one Dense layer plus the activation layers
 /// that follow it. `outputLayer` is the index (in `network.layers`) whose output is the
-/// neurons' activation; for the last group that is the logits, shown as softmax.
+/// neurons' activation; for the last group that is the logits, shown as class
+/// probabilities: softmax over 2+ units, or the logistic P(class 1) of a single unit.
 public struct NeuronGroup: Equatable, Sendable {
     public var neuronLayer: Int
     public var outputLayer: Int
     public var units: Int
-    /// "tanh", "relu", "sigmoid", or "softmax" for the output group.
+    /// "tanh", "relu", "sigmoid", or for the output group "softmax" (2+ units) or
+    /// "logistic" (one unit whose logit is the log-odds of class 1).
     public var activation: String
 
     /// The groups of `network`, input excluded.
@@ -27,16 +29,28 @@ public struct NeuronGroup: Equatable, Sendable {
         }
         if !out.isEmpty, out[out.count - 1].outputLayer == network.layers.count - 1,
            out[out.count - 1].activation == "linear" {
-            out[out.count - 1].activation = "softmax"
+            out[out.count - 1].activation = out[out.count - 1].units == 1 ? "logistic" : "softmax"
         }
         return out
+    }
+
+    /// True for the output group, whose values are class probabilities.
+    public var isClassOutput: Bool { activation == "softmax" || activation == "logistic" }
+
+    /// What unit `unit` of this group means, in words ("P(class 1)", "tanh").
+    public func unitName(_ unit: Int) -> String {
+        switch activation {
+        case "logistic": return "P(class 1)"
+        case "softmax": return "P(class \(unit))"
+        default: return activation
+        }
     }
 
     /// Maps an activation value to [-1, 1] for colouring.
     public func shade(_ v: Float) -> Float {
         switch activation {
         case "tanh": return v
-        case "sigmoid", "softmax": return 2 * v - 1
+        case "sigmoid", "softmax", "logistic": return 2 * v - 1
         case "relu": return min(1, v)
         default: return tanhf(v)
         }

@@ -1,8 +1,13 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import DendriteCore
 
-/// What the network computes, read through the core's forward pass, in the form the
-/// views draw: activations of every neuron over a grid of inputs (heatmaps), for one
-/// input or averaged over the training set (somata colours).
+/// What the network computes, read through the core's forward pass and its error probe,
+/// in the form the views draw: over a grid of inputs, every neuron's activation, every
+/// neuron's error signal E(x, y) (`NeuronProbe`, each grid point labelled like its
+/// nearest training sample), every dendrite's and candidate's output, and the class
+/// probabilities of the decision surface.
 public struct Probe: Sendable {
     /// Grid cells per side; the grid covers [-extent, extent]^2, row 0 at the top (y = +extent).
     public let resolution: Int
@@ -14,22 +19,33 @@ public struct Probe: Sendable {
     /// unchanged heatmaps; nil means "always redraw".
     public let version: Int?
 
-    /// Evaluates `network` on the whole grid in one batched forward pass.
-    public init(network: Network, resolution: Int = 64, extent: Float = 1.3, version: Int? = nil) {
+    /// Grid cell centres as (x, y) pairs, row-major.
+    public let points: [Float]
+    /// Class probabilities per grid cell, [resolution^2 * classCount].
+    public let classProbabilities: [Float]
+    /// Classes of the decision surface (2 for one logistic output unit).
+    public let classCount: Int
+    /// Per neuron group, E = dL/dy per grid cell and unit [resolution^2 * units], with
+    /// each cell labelled as its nearest training sample; empty without `labels`.
+    public let gridErrors: [[Float]]
+
+    /// Evaluates `network` on the whole grid in one batched forward pass; with `labels`
+    /// (one class per grid cell, see `gridLabels`) also one backward pass for the errors.
+    public init(network: Network, resolution: Int = 64, extent: Float = 1.3, version: Int? = nil,
+                labels: [Int32]? = nil) {
         self.version = version
         self.resolution = resolution
         self.extent = extent
         groups = NeuronGroup.groups(of: network)
-        var x = Tensor(shape: [resolution * resolution, 2])
-        for row in 0..<resolution {
-            for col in 0..<resolution {
-                let (gx, gy) = Probe.cellCentre(row: row, col: col, resolution: resolution, extent: extent)
-                x[2 * (row * resolution + col)] = gx
-                x[2 * (row * resolution + col) + 1] = gy
-            }
-        }
+        points = NeuronProbe.gridPoints(resolution: resolution, extent: extent)
+        let x = Tensor(shape: [resolution * resolution, 2], points)
         let recorded = network.forwardRecording(x)
         gridActivations = Probe.groupActivations(recorded: recorded, groups)
+        if let logits = recorded.last {
+            (classProbabilities, classCount) = NeuronProbe.classProbabilities(logits: logits)
+        } else {
+            (classProbabilities, classCount) = ([], 2)
+        }
         // Dendrite outputs over the grid, per group: existing sets, then the candidate.
         dendriteGrids = groups.map { g in
             guard let p = network.layers[g.neuronLayer] as? PerforatedLayer else { return [] }
@@ -48,10 +64,53 @@ public struct Probe: Sendable {
             }
             return grids
         }
+        candidateGroups = groups.map { g in
+            guard let p = network.layers[g.neuronLayer] as? PerforatedLayer else { return false }
+            return p.candidate != nil && p.spatial == 1
+        }
+        if let labels, labels.count == resolution * resolution {
+            let errors = NeuronProbe.errors(of: network, x: x, labels: labels)
+            gridErrors = groups.map { errors[$0.neuronLayer]?.storage ?? [] }
+        } else {
+            gridErrors = groups.map { _ in [] }
+        }
+    }
+
+    /// The label of the nearest sample of `data` for every cell of a grid (what the
+    /// error maps are computed against); cache it, it changes only with the data.
+    public static func gridLabels(for data: Dataset, resolution: Int = 64, extent: Float = 1.3) -> [Int32] {
+        NeuronProbe.nearestLabels(points: NeuronProbe.gridPoints(resolution: resolution, extent: extent), data: data)
+    }
+
+    /// One neuron's error signal E per grid cell (row-major); empty when not probed.
+    public func errorGrid(group: Int, unit: Int) -> [Float] {
+        guard group < gridErrors.count, !gridErrors[group].isEmpty else { return [] }
+        let a = gridErrors[group], u = groups[group].units
+        return stride(from: unit, to: a.count, by: u).map { a[$0] }
+    }
+
+    /// P(class k) per grid cell (row-major).
+    public func probability(ofClass k: Int) -> [Float] {
+        guard k < classCount else { return [] }
+        return stride(from: k, to: classProbabilities.count, by: classCount).map { classProbabilities[$0] }
+    }
+
+    /// The most probable class per grid cell.
+    public var predictedClasses: [Int] {
+        (0..<(classProbabilities.count / classCount)).map { r in
+            var best = 0
+            for j in 1..<classCount where classProbabilities[r * classCount + j] > classProbabilities[r * classCount + best] { best = j }
+            return best
+        }
     }
 
     /// Per group, per dendrite set (a PB candidate last), [resolution^2 * units] outputs v.
     public let dendriteGrids: [[[Float]]]
+
+    /// Whether the last dendrite grid of `group` is a PB candidate's.
+    public func hasCandidate(group: Int) -> Bool { group < candidateGroups.count && candidateGroups[group] }
+    /// Per group: true when a candidate's grid was appended.
+    public let candidateGroups: [Bool]
 
     /// Dendrite `set`'s output v over the grid for one neuron (row-major).
     public func dendriteGrid(group: Int, set: Int, unit: Int) -> [Float] {
@@ -60,17 +119,8 @@ public struct Probe: Sendable {
         return stride(from: unit, to: a.count, by: u).map { a[$0] }
     }
 
-    /// Input coordinates of a grid cell's centre.
-    public static func cellCentre(row: Int, col: Int, resolution: Int, extent: Float) -> (Float, Float) {
-        let step = 2 * extent / Float(resolution)
-        return (-extent + (Float(col) + 0.5) * step, extent - (Float(row) + 0.5) * step)
-    }
-
-    /// P(class 1) per grid cell (row-major).
-    public var probabilityOfClass1: [Float] {
-        guard let last = gridActivations.last, let g = groups.last, g.units >= 2 else { return [] }
-        return stride(from: 1, to: last.count, by: g.units).map { last[$0] }
-    }
+    /// P(class 1) per grid cell (row-major), for one logistic unit or softmax alike.
+    public var probabilityOfClass1: [Float] { probability(ofClass: 1) }
 
     /// One neuron's activation per grid cell (row-major).
     public func neuronGrid(group: Int, unit: Int) -> [Float] {
@@ -80,13 +130,10 @@ public struct Probe: Sendable {
 
     /// Input coordinate `unit` (0: x1, 1: x2) per grid cell, clamped to [-1, 1].
     public func inputGrid(unit: Int) -> [Float] {
-        (0..<(resolution * resolution)).map { i in
-            let (x, y) = Probe.cellCentre(row: i / resolution, col: i % resolution, resolution: resolution, extent: extent)
-            return max(-1, min(1, unit == 0 ? x : y))
-        }
+        (0..<(resolution * resolution)).map { max(-1, min(1, points[2 * $0 + unit])) }
     }
 
-    /// Activations per group for each row of `x` ([B, 2]); the output group as softmax.
+    /// Activations per group for each row of `x` ([B, 2]); the output group as class probabilities.
     static func groupActivations(_ network: Network, _ x: Tensor, _ groups: [NeuronGroup]) -> [[Float]] {
         groupActivations(recorded: network.forwardRecording(x), groups)
     }
@@ -96,6 +143,7 @@ public struct Probe: Sendable {
         groups.map { g in
             var v = outs[g.outputLayer].storage
             if g.activation == "softmax" { softmaxRows(&v, columns: g.units) }
+            if g.activation == "logistic" { for i in v.indices { v[i] = 1 / (1 + expf(-v[i])) } }
             return v
         }
     }

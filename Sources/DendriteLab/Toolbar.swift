@@ -12,8 +12,9 @@ public enum Toolbar {
     public static func buttons(width: Int, state: LabState, config: LabConfig, theme: Theme = .standard) -> [Button] {
         // Below ~1200 pixels the labels shrink so every button stays on screen.
         let compact = width < 1200
-        let speed = state.batchesPerFrame >= 1 ? "\(Int(state.batchesPerFrame))/frame"
-                                               : "1 per \(Int((1 / state.batchesPerFrame).rounded()))"
+        let speed = state.batchesPerFrame.isInfinite ? "auto speed"
+            : state.batchesPerFrame >= 1 ? "\(Int(state.batchesPerFrame))/frame"
+            : "1 per \(Int((1 / state.batchesPerFrame).rounded()))"
         let noise = String(format: "%.2f", Double(config.noise))
         let items: [(String, LabAction?, Float, Bool)] = compact ? [
             (state.playing ? "❚❚" : "▶", .togglePlay, 34, state.playing),

@@ -5,7 +5,7 @@ import DendriteCore
 /// student sees *what* changes in each phase (DESIGN 2.2):
 ///
 /// - neuron phase (N), and modes none / gd: backprop, `w ← w − lr · ∂L/∂w`, with the
-///   neuron's error signal E = dL/dy (running mean), the size |∂L/∂w| of its incoming
+///   neuron's error signal E = dL/dy (running mean and sd), the size |∂L/∂w| of its incoming
 ///   weights' gradient on the last batch, and the learning rate;
 /// - PB dendrite phase (P): the neuron is frozen and its candidate dendrite ascends the
 ///   correlation score `S = sign(cov)·cov(V,E)/(sd V · sd E)` with the running
@@ -79,7 +79,7 @@ public struct UpdateRule: Equatable, Sendable {
         let s = cand.states[li]
         let sdV = s.varianceV[unit].squareRoot(), sdE = s.varianceE[unit].squareRoot()
         let cov = s.covariance[unit]
-        let score = (cov < 0 ? -cov : cov) / (sdV * sdE + CorrelationObjective.epsilon)
+        let score = s.runningCorrelations[unit]
         let best = li < cand.bestCorrelations.count && unit < cand.bestCorrelations[li].count ? cand.bestCorrelations[li][unit] : -1
         let values = [
             "V candidate output: mean \(fmt4(s.meanV[unit]))  sd \(fmt4(sdV))",

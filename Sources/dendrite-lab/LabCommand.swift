@@ -30,11 +30,14 @@ struct LabCommand: ParsableCommand {
     @Option(help: "Run this many frames with training playing, then exit (for checks and benchmarks).")
     var frames: Int?
 
+    @Flag(help: "With a lesson and --frames: play until the step's moment, print the seconds it took and whether its goals hold there (scripts/lesson-timings.sh).")
+    var untilMoment = false
+
     @Option(help: "Save a PNG of the last frame here (with --frames).")
     var screenshot: String?
 
-    @Option(help: "Training speed in batches per frame: one of \(LabState.speeds.map { $0 >= 1 ? String(Int($0)) : String($0) }.joined(separator: ", ")).")
-    var speed: Double = 2
+    @Option(help: "Training speed in batches per frame: one of \(LabState.speeds.dropLast().map { $0 >= 1 ? String(Int($0)) : String($0) }.joined(separator: ", ")) (default: auto, as many as the frame allows).")
+    var speed: Double?
 
     @Option(help: "Start from a saved network (a .safetensors checkpoint from Ctrl+S or dendrite-lab train).")
     var load: String?
@@ -43,7 +46,7 @@ struct LabCommand: ParsableCommand {
     var saveDir: String = "."
 
     func validate() throws {
-        guard LabState.speeds.contains(speed) else {
+        if let speed, !LabState.speeds.contains(speed) {
             throw ValidationError("--speed must be one of \(LabState.speeds.map { String($0) }.joined(separator: ", ")), got \(speed)")
         }
         if let frames, frames <= 0 { throw ValidationError("--frames must be positive, got \(frames)") }
@@ -53,7 +56,7 @@ struct LabCommand: ParsableCommand {
     func run() throws {
         var state = LabState()
         state.playing = frames != nil
-        state.speedLevel = LabState.speeds.firstIndex(of: speed) ?? state.speedLevel
+        state.speedLevel = speed.flatMap { LabState.speeds.firstIndex(of: $0) } ?? LabState.autoSpeedLevel
         let app: LabApp
         if let name = lesson ?? (CommandLine.arguments.count <= 1 ? LessonLocator.firstLesson(lessonsFolder: options.lessons) : nil) {
             let l = try LessonLocator.lesson(name, lessonsFolder: options.lessons)
@@ -80,8 +83,17 @@ struct LabCommand: ParsableCommand {
             app.controller.restore({ var s = app.controller.state; s.playing = state.playing; return s }())
         }
         do {
-            let stats = try app.run(frames: frames, screenshot: screenshot)
-            if frames != nil {
+            let stats = try app.run(frames: frames, screenshot: screenshot,
+                                    until: untilMoment ? { $0.momentReached } : nil)
+            if untilMoment {
+                let c = app.controller
+                let step = c.lesson.map { $0.steps[c.state.stepIndex] }
+                let measured = c.lessonMeasurements()
+                let failed = (step?.expectations ?? []).compactMap { LessonRunner.failure($0, measured[$0.metric]) }
+                let verdict = !c.momentReached ? "moment not reached" : failed.isEmpty ? "goals hold" : "goals fail: " + failed.joined(separator: "; ")
+                print(String(format: "moment %@ after %.2f s (%d frames, %.1f fps, epoch %d): %@", c.momentReached ? "reached" : "missed",
+                             stats.seconds, stats.frames, stats.fps, c.session.trainer.epoch, verdict))
+            } else if frames != nil {
                 print(String(format: "%d frames in %.2f s: %.1f fps, %.0f training steps/s, %.2f ms busy per frame",
                              stats.frames, stats.seconds, stats.fps, stats.batchesPerSecond, stats.busyMillisecondsPerFrame))
                 if let screenshot { print("wrote \(screenshot)") }

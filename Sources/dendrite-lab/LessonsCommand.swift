@@ -1,5 +1,6 @@
 import ArgumentParser
 import DendriteCore
+import DendriteLab
 import Foundation
 
 /// `dendrite-lab lessons`: list the lessons, or check that they are well-formed (and,
@@ -14,6 +15,7 @@ struct LessonsCommand: ParsableCommand {
               dendrite-lab lessons
               dendrite-lab lessons --check
               dendrite-lab lessons --check --run lessons/02-dendrite-xor.md
+              dendrite-lab lessons --pictures docs/lessons
             """)
 
     @Flag(help: "Validate the lessons: exit non-zero on the first file with an error (printed as FILE:LINE: problem).")
@@ -21,6 +23,9 @@ struct LessonsCommand: ParsableCommand {
 
     @Flag(name: .customLong("run"), help: "With --check: also train every step that states an expectation and check it.")
     var train = false
+
+    @Option(help: "Render every lesson's picture (its picture step, trained to the moment it describes) as DIR/NAME.png.")
+    var pictures: String?
 
     @Option(help: "Folder of lesson files.")
     var lessons: String = "lessons"
@@ -36,6 +41,14 @@ struct LessonsCommand: ParsableCommand {
             do {
                 let lesson = try LessonLoader.load(path: path)
                 let checks = lesson.steps.reduce(0) { $0 + $1.expectations.count }
+                if let pictures {
+                    let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+                    let out = (pictures as NSString).appendingPathComponent(name + ".png")
+                    let step = lesson.pictureStep
+                    let c = try renderLabPNG(lesson: lesson, step: step, epochs: -1, to: out)
+                    print("wrote \(out): step \(step + 1) '\(lesson.steps[step].title)' at epoch \(c.session.trainer.epoch)")
+                    continue
+                }
                 if !check {
                     print(String(format: "%2d  %@  (%d steps)", lesson.number, lesson.title, lesson.steps.count))
                     continue
@@ -46,7 +59,7 @@ struct LessonsCommand: ParsableCommand {
                 }
                 for outcome in try LessonRunner.check(lesson) {
                     let shown = outcome.measured.sorted { $0.key.rawValue < $1.key.rawValue }
-                        .map { "\($0.key.rawValue) \(String(format: "%.3f", $0.value))" }.joined(separator: ", ")
+                        .map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
                     if outcome.failures.isEmpty {
                         print("ok  \(path) step \(outcome.step): \(shown), parameters \(outcome.parameters), epochs \(outcome.epochs)")
                     } else {

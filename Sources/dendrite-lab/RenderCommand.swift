@@ -8,7 +8,7 @@ struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
         abstract: "Train briefly headless and save the full Lab layout as a PNG (no display needed).",
-        discussion: "With --lesson N or --lesson FILE.md: the lesson's first step (or --step K) with its panel open.")
+        discussion: "With --lesson N or --lesson FILE.md: the lesson's first step (or --step K) with its panel open, trained to the moment the step describes (or --epochs).")
 
     @OptionGroup var options: LabOptions
 
@@ -18,7 +18,7 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "A lesson to render: its number (lessons/NN-*.md) or the path of a lesson .md file.")
     var lesson: String?
 
-    @Option(help: "Epochs to train before rendering (default 30, or 5 for a lesson step).")
+    @Option(help: "Epochs to train before rendering (default 30, or for a lesson step: up to the moment it describes).")
     var epochs: Int?
 
     @Option(help: "Image width in pixels.")
@@ -43,7 +43,7 @@ struct RenderCommand: ParsableCommand {
                 guard options.step <= l.steps.count else {
                     throw ValidationError("--step \(options.step): \(l.file) has \(l.steps.count) steps")
                 }
-                epochs = self.epochs ?? 5
+                epochs = self.epochs ?? -1
                 c = try renderLabPNG(lesson: l, step: options.step - 1, epochs: epochs, to: out, width: width, height: height)
             } else {
                 epochs = self.epochs ?? 30
@@ -51,7 +51,8 @@ struct RenderCommand: ParsableCommand {
             }
             let acc = c.session.history.last.map { String(format: "%.1f%%", Double($0.validationAccuracy * 100)) } ?? "–"
             let trained = c.session.trainer.epoch
-            print("wrote \(out) after \(trained == epochs ? "\(epochs)" : "\(trained) (finished early; asked \(epochs))") epochs (validation accuracy \(acc))")
+            let asked = epochs < 0 ? "" : trained == epochs ? "" : " (finished early; asked \(epochs))"
+            print("wrote \(out) after \(trained) epochs\(asked) (validation accuracy \(acc))")
         } catch let e as LabError {
             FileHandle.standardError.write(Data("dendrite-lab: \(e)\n".utf8))
             throw ExitCode(1)

@@ -12,10 +12,21 @@ import Testing
     @Test func everyLessonLoadsWithStepsAndATitle() throws {
         let lessons = try LessonLoader.loadAll(directory: Self.lessonsDir)
         #expect(lessons.count >= 8)
-        #expect(lessons.map(\.number) == Array(1...lessons.count))
+        #expect(lessons.map(\.number) == Array(0..<lessons.count))
         for l in lessons {
             #expect(!l.title.isEmpty && !l.steps.isEmpty, "\(l.file)")
             #expect(l.steps.allSatisfy { !$0.body.isEmpty }, "\(l.file) has an empty step")
+        }
+    }
+
+    /// Every step that tells the learner what they should see states it as a check, and
+    /// asks a "predict, then press Space" question first somewhere in its lesson.
+    @Test func everyWhatYouShouldSeeIsChecked() throws {
+        for l in try LessonLoader.loadAll(directory: Self.lessonsDir) {
+            for s in l.steps where s.body.contains("What you should see") {
+                #expect(!s.expectations.isEmpty, "\(l.file):\(s.line): step '\(s.title)' says what to see but checks nothing")
+            }
+            #expect(l.steps.contains { $0.body.contains("Predict, then press Space") }, "\(l.file) asks no question")
         }
     }
 
@@ -58,6 +69,61 @@ import Testing
         #expect(l.steps[1].experiment.mode == .gd)          // carried over from step 1
         #expect(l.steps[1].experiment.epochs == 5)
         #expect(l.steps[0].expectations == [LessonExpectation(metric: .dendrites, comparison: .atMost, value: 0, line: 15)])
+    }
+
+    /// A lesson's claim edited to something false fails, naming the file and the claim's line.
+    @Test func aFalseClaimFailsWithFileAndLine() throws {
+        let file = try LessonLoader.lessonFiles(in: Self.lessonsDir).first { $0.hasSuffix("03-error-signals.md") }!
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let claim = "error_quadrants: \"- + - +\""
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let line = try #require(lines.firstIndex { $0.contains(claim) }) + 1
+        let honest = try LessonLoader.parse(text, file: file)
+        #expect(try LessonRunner.run(honest, step: 0).failures.isEmpty)
+        let lie = try LessonLoader.parse(text.replacingOccurrences(of: claim, with: "error_quadrants: \"+ + + +\""), file: file)
+        let failures = try LessonRunner.run(lie, step: 0).failures
+        #expect(failures.count == 1)
+        #expect(failures.first?.hasPrefix("\(file):\(line): step 1") == true, "\(failures)")
+        #expect(failures.first?.contains("measured \"- + - +\"") == true, "\(failures)")
+    }
+
+    @Test func momentsSelectionsAndEngineFactsParse() throws {
+        let text = """
+            ---
+            title: T
+            dataset: {name: xor, count: 40}
+            network: {layers: [dense 1]}
+            mode: pb
+            epochs: 3
+            ---
+            ## S
+            ```yaml lab
+            at: {dendrite_phase: 1, epochs: 10}
+            select: output 1 candidate
+            expect:
+              phase: P
+              candidate_correlation: ">= 0.3"
+              error_quadrants: "- + - +"
+            ```
+            ## T
+            ```yaml lab
+            select: hidden 2 neuron 3 dendrite 2
+            ```
+            """
+        let l = try LessonLoader.parse(text, file: "t.md")
+        #expect(l.steps[0].moment == LessonMoment(dendritePhase: 1, epochs: 10))
+        #expect(l.steps[0].selection == LessonSelection(layer: nil, unit: 0, branch: .candidate))
+        #expect(l.steps[1].selection == LessonSelection(layer: 2, unit: 2, branch: .dendrite(1)))
+        #expect(l.steps[0].expectations.map(\.metric) == [.phase, .candidateCorrelation, .errorQuadrants])
+        #expect(l.steps[0].expectations[2].text == "- + - +" && l.steps[0].expectations[2].line == 15)
+        func error(_ block: String) -> ConfigError? {
+            let t = "---\ntitle: T\ndataset: xor\nnetwork: {layers: [dense 1]}\nepochs: 3\n---\n## S\n```yaml lab\n" + block + "```\n"
+            do { _ = try LessonLoader.parse(t, file: "b.md"); return nil } catch { return error as? ConfigError }
+        }
+        #expect(error("expect:\n  phase: Q\n")?.line == 10)
+        #expect(error("expect:\n  error_quadrants: \"+ +\"\n")?.line == 10)
+        #expect(error("select: sideways 1\n")?.line == 9)
+        #expect(error("at: {dendrites: 1, dendrite_phase: 1}\n")?.line == 9)
     }
 
     /// A deliberately broken lesson names the file and the exact line.

@@ -28,20 +28,43 @@ extension LabSuite {
 
         @Test func spacePlaysAndPauseStopsTraining() {
             let c = LabController(config: smallConfig())
+            c.restore({ var s = c.state; s.speedLevel = 5; return s }())   // 2 batches per frame
             c.handle(keyEvent(SDLK_SPACE))
             #expect(c.state.playing)
             for _ in 0..<4 { c.tick(budget: 1) }
             let trained = c.session.batchesRun
-            #expect(trained == Int(4 * c.state.batchesPerFrame))
+            #expect(trained == 8)
             c.handle(keyEvent(SDLK_SPACE))
             #expect(!c.state.playing)
             for _ in 0..<4 { c.tick(budget: 1) }
             #expect(c.session.batchesRun == trained)
         }
 
+        /// Auto speed (the default) plays a lesson step's whole budget in about
+        /// `autoSeconds` at the measured frame rate: a short step is still watchable.
+        @Test func autoSpeedPlaysAStepInAFewSeconds() throws {
+            let yaml = "---\ntitle: T\ndataset: {name: xor, count: 400}\nnetwork: {layers: [dense 1]}\nepochs: 40\nbatch_size: 16\n---\n## S\ntext\n"
+            let c = LabController(lesson: try LessonLoader.parse(yaml, file: "t.md"))
+            #expect(c.state.batchesPerFrame.isInfinite)
+            #expect(c.session.trainer.batchesPerEpoch == 20)        // 320 training points, batches of 16
+            #expect(c.autoBatchesPerFrame == 3)                    // 40 * 20 batches / (6 s * 60 frames), rounded up
+            c.perform(.togglePlay)
+            var frames = 0
+            while c.state.playing && frames < 2000 { c.tick(budget: 1); frames += 1 }
+            #expect(c.session.trainer.epoch == 40)
+            #expect((200...360).contains(frames), "\(frames) frames")
+            c.fps = 30                                             // a slower machine: twice the batches per frame
+            #expect(c.autoBatchesPerFrame == 5)
+        }
+
         @Test func speedKeysChangeBatchesPerFrame() {
             let c = LabController(config: smallConfig())
+            c.handle(keyEvent(SDLK_PLUS))                     // auto is the fastest level already
+            #expect(c.state.batchesPerFrame.isInfinite)
+            c.handle(keyEvent(SDLK_MINUS))                    // below auto: fixed speeds
+            c.handle(keyEvent(SDLK_MINUS))
             let before = c.state.batchesPerFrame
+            #expect(before == 32)
             c.handle(keyEvent(SDLK_PLUS))
             #expect(c.state.batchesPerFrame == 2 * before)
             c.handle(keyEvent(SDLK_MINUS))

@@ -60,10 +60,10 @@ extension LabSuite {
                           selected: NeuronRef(column: 0, unit: 0))
             let x1 = off.pixels(in: plot)
             #expect(zip(surface, x1).filter { distance($0, $1) > 30 }.count > surface.count / 10)
-            // The x1 input grows from left (orange) to right (blue).
+            // The x1 input grows from left (signed scale: magenta) to right (green).
             let left = off.pixel(x: Int(plot.x + 5), y: Int(plot.center.y))
             let right = off.pixel(x: Int(plot.maxX - 5), y: Int(plot.center.y))
-            #expect(left.r > left.b && right.b > right.r)
+            #expect(left.r > left.g && right.g > right.r, "\(left) \(right)")
         }
 
         /// A hand-made picture: 3 hidden neurons, the middle one with two dendrites.

@@ -1,7 +1,8 @@
 /// A lesson: a Markdown file in `lessons/` that reads well on its own and that the Lab
 /// plays step by step. Its YAML front matter is an `Experiment` (plus a title); each
 /// `## ` section is a step whose optional ```` ```yaml lab ```` block changes a few
-/// settings and states what the learner should see, as checkable expectations.
+/// settings, names the moment its text describes, and states what the learner should
+/// see there as checkable expectations.
 public struct Lesson: Sendable {
     /// Path as given to the loader (used in every error).
     public var file: String
@@ -24,36 +25,125 @@ public struct LessonStep: Sendable {
     public var body: String
     /// The lesson's experiment with this step's settings and those of all earlier steps.
     public var experiment: Experiment
-    /// What must hold after training this step's experiment headless.
+    /// What must hold at `moment`.
     public var expectations: [LessonExpectation]
+    /// When the step's text (its checks and its picture) applies; the Lab pauses there.
+    public var moment = LessonMoment()
+    /// The neuron or dendrite the step's text looks at (nil: the decision surface).
+    public var selection: LessonSelection?
+    /// `picture: true`: this step's moment is the lesson's picture (docs/lessons/).
+    public var isPicture = false
 }
 
-/// "After training, METRIC is at least / at most VALUE": the step's "what you should
-/// see", in a form a test can check against the engine.
+extension Lesson {
+    /// The step whose moment shows the lesson's point: the one marked `picture: true`,
+    /// else the first step that selects something, else the first.
+    public var pictureStep: Int {
+        steps.firstIndex(where: \.isPicture) ?? steps.firstIndex { $0.selection != nil } ?? 0
+    }
+}
+
+/// "Stop here": after the step's epochs, or `epochs` into the `dendritePhase`-th dendrite
+/// phase, or `epochs` after the network first has `dendrites` dendrite sets.
+public struct LessonMoment: Sendable, Equatable {
+    public var dendritePhase: Int?
+    public var dendrites: Int?
+    /// Epochs after the event (or in all, without one); nil: the step's epoch budget.
+    public var epochs: Int?
+
+    public init(dendritePhase: Int? = nil, dendrites: Int? = nil, epochs: Int? = nil) {
+        self.dendritePhase = dendritePhase
+        self.dendrites = dendrites
+        self.epochs = epochs
+    }
+
+    public var isEnd: Bool { dendritePhase == nil && dendrites == nil && epochs == nil }
+
+    /// In words, for the lesson panel ("after 10 epochs of dendrite phase 1").
+    public var description: String {
+        if let p = dendritePhase { return "\(epochs ?? 0) epochs into dendrite phase \(p)" }
+        if let d = dendrites { return "\(epochs ?? 0) epochs after dendrite set \(d) is added" }
+        if let e = epochs { return "after \(e) epochs" }
+        return "at the end of the step"
+    }
+}
+
+/// A neuron of the network view: `layer` 1 is the first neuron layer, nil the output;
+/// `unit` 0-based; `branch` a dendrite set (0-based) or the PB candidate.
+public struct LessonSelection: Sendable, Equatable {
+    public enum Branch: Sendable, Equatable { case dendrite(Int), candidate }
+    public var layer: Int?
+    public var unit: Int
+    public var branch: Branch?
+
+    public init(layer: Int? = nil, unit: Int = 0, branch: Branch? = nil) {
+        self.layer = layer
+        self.unit = unit
+        self.branch = branch
+    }
+}
+
+/// "At the step's moment, METRIC is at least / at most / equal to VALUE": the step's
+/// "what you should see", in a form a test can check against the engine.
 public struct LessonExpectation: Sendable, Equatable, CustomStringConvertible {
     public enum Metric: String, CaseIterable, Sendable {
         case trainAccuracy = "train_accuracy"
         case validationAccuracy = "validation_accuracy"
         case testAccuracy = "test_accuracy"
         case dendrites
+        case parameters
+        /// "P" (dendrite phase) or "N" (neuron phase).
+        case phase
+        /// The selected neuron's candidate: running |corr(V, E)| (CorrelationObjective's statistics).
+        case candidateCorrelation = "candidate_correlation"
+        /// The selected neuron's mean |E| over the training set.
+        case errorSize = "error_size"
+        /// Signs of the selected neuron's mean E per quadrant (x>0 y>0, x<0 y>0, x<0 y<0,
+        /// x>0 y<0), e.g. "- + - +"; "0" where |mean| < 0.05.
+        case errorQuadrants = "error_quadrants"
+        /// Largest |corr(E, x_i)| over the inputs, on the training set.
+        case inputCorrelation = "input_correlation"
+        /// How much the decision surface varies over the plane (`NeuronProbe.surfaceSpread`).
+        case surfaceSpread = "surface_spread"
+
+        /// Metrics compared as text ("P", "- + - +"), not as numbers.
+        public var isText: Bool { self == .phase || self == .errorQuadrants }
     }
     public enum Comparison: String, Sendable {
         case atLeast = ">="
         case atMost = "<="
+        case equals = "="
     }
 
     public var metric: Metric
     public var comparison: Comparison
     public var value: Double
+    /// The expected text of a text metric.
+    public var text: String = ""
     /// Line of the expectation in the lesson file.
     public var line: Int
+
+    public init(metric: Metric, comparison: Comparison, value: Double, text: String = "", line: Int) {
+        self.metric = metric
+        self.comparison = comparison
+        self.value = value
+        self.text = text
+        self.line = line
+    }
 
     public func holds(for measured: Double) -> Bool {
         switch comparison {
         case .atLeast: return measured >= value - 1e-9
         case .atMost: return measured <= value + 1e-9
+        case .equals: return abs(measured - value) <= 1e-9
         }
     }
 
-    public var description: String { "\(metric.rawValue) \(comparison.rawValue) \(value)" }
+    public func holds(text measured: String) -> Bool {
+        measured.split(separator: " ") == text.split(separator: " ")
+    }
+
+    public var description: String {
+        metric.isText ? "\(metric.rawValue) = \"\(text)\"" : "\(metric.rawValue) \(comparison.rawValue) \(value)"
+    }
 }

@@ -14,11 +14,14 @@ import Foundation
 ///     ## Step heading                      one step per `## ` section
 ///     Markdown the learner reads.
 ///
-///     ```yaml lab                          optional: settings this step changes, and
-///     mode: pb                             what training it must show
+///     ```yaml lab                          optional: settings this step changes, the
+///     mode: pb                             moment its text describes, what is selected
+///     at: {dendrite_phase: 1, epochs: 10}  there, and what training must show there
+///     select: output 1 candidate          picture: true marks the lesson's picture
 ///     expect:
-///       train_accuracy: ">= 1.0"           ">= X" or "<= X"; metrics: train_accuracy,
-///     ```                                  validation_accuracy, test_accuracy, dendrites
+///       train_accuracy: ">= 1.0"           ">= X" or "<= X" (see LessonExpectation.Metric)
+///       phase: P                           text metrics: phase, error_quadrants
+///     ```
 ///
 /// Settings accumulate: step 3 starts from step 2's experiment. Every mistake is a
 /// `ConfigError` naming the file and line.
@@ -128,16 +131,23 @@ public enum LessonLoader {
                 }
             }
             var expectations: [LessonExpectation] = []
+            var moment = LessonMoment()
+            var selection: LessonSelection?
+            var isPicture = false
             if let settings {
                 let value = try ConfigValue.parse(yaml: settings.lines.joined(separator: "\n"),
                                                   source: ConfigSource(file: file, lineOffset: settings.start))
-                let decoded = try ExperimentLoader.decode(value, base: current, extraKeys: ["expect"])
+                let decoded = try ExperimentLoader.decode(value, base: current, extraKeys: ["expect", "at", "select", "picture"])
                 current = decoded.experiment
                 if let e = decoded.map["expect"] { expectations = try decodeExpectations(e) }
+                if let a = decoded.map["at"] { moment = try decodeMoment(a) }
+                if let v = decoded.map["select"] { selection = try decodeSelection(v) }
+                if let v = decoded.map["picture"] { isPicture = try v.bool() }
             }
             steps.append(LessonStep(title: s.title, line: s.line,
                                     body: body.joined(separator: "\n").trimmingCharacters(in: .newlines),
-                                    experiment: current, expectations: expectations))
+                                    experiment: current, expectations: expectations, moment: moment,
+                                    selection: selection, isPicture: isPicture))
         }
         let base = (file as NSString).lastPathComponent
         let number = Int(base.prefix { $0.isNumber }) ?? 0
@@ -146,11 +156,67 @@ public enum LessonLoader {
                       experiment: experiment, steps: steps)
     }
 
+    /// `{dendrite_phase: K, epochs: N}`, `{dendrites: K, epochs: N}` or `{epochs: N}`.
+    static func decodeMoment(_ v: ConfigValue) throws -> LessonMoment {
+        let m = try v.mapping(allowed: ["dendrite_phase", "dendrites", "epochs"])
+        let moment = LessonMoment(dendritePhase: try m["dendrite_phase"]?.int(in: 1...1000),
+                                  dendrites: try m["dendrites"]?.int(in: 1...1000),
+                                  epochs: try m["epochs"]?.int(in: 0...1_000_000))
+        if moment.dendritePhase != nil && moment.dendrites != nil {
+            throw v.error("both dendrite_phase and dendrites", expected: "one event: dendrite_phase or dendrites, plus epochs")
+        }
+        if moment.isEnd { throw v.error("an empty moment", expected: "{dendrite_phase: K, epochs: N}, {dendrites: K, epochs: N} or {epochs: N}") }
+        return moment
+    }
+
+    /// "output 1", "output 1 candidate", "output 1 dendrite 2", "hidden 1 neuron 3"
+    /// (numbers from 1, as the Lab shows them).
+    static func decodeSelection(_ v: ConfigValue) throws -> LessonSelection {
+        let expected = "'output N', 'hidden L neuron N', optionally followed by 'candidate' or 'dendrite K' (numbers from 1)"
+        let words = try v.string().split(separator: " ").map(String.init)
+        var i = 0
+        func number() throws -> Int {
+            guard i < words.count, let n = Int(words[i]), n >= 1 else { throw v.error("'\(try v.string())' is not a selection", expected: expected) }
+            i += 1
+            return n
+        }
+        var s = LessonSelection()
+        guard let first = words.first else { throw v.error("an empty selection", expected: expected) }
+        i = 1
+        switch first {
+        case "output": s.unit = try number() - 1
+        case "hidden":
+            s.layer = try number()
+            guard i < words.count, words[i] == "neuron" else { throw v.error("'\(try v.string())' is not a selection", expected: expected) }
+            i += 1
+            s.unit = try number() - 1
+        default: throw v.error("'\(first)' is not a layer", expected: expected)
+        }
+        if i < words.count {
+            if words[i] == "candidate" { s.branch = .candidate; i += 1 }
+            else if words[i] == "dendrite" { i += 1; s.branch = .dendrite(try number() - 1) }
+        }
+        guard i == words.count else { throw v.error("'\(try v.string())' is not a selection", expected: expected) }
+        return s
+    }
+
     static func decodeExpectations(_ v: ConfigValue) throws -> [LessonExpectation] {
         let m = try v.mapping(allowed: LessonExpectation.Metric.allCases.map(\.rawValue))
         return try LessonExpectation.Metric.allCases.compactMap { metric -> LessonExpectation? in
             guard let c = m[metric.rawValue] else { return nil }
             let text = try c.string().trimmingCharacters(in: .whitespaces)
+            switch metric {
+            case .phase:
+                guard text == "P" || text == "N" else { throw c.error("'\(text)' is not a phase", expected: "P (dendrite phase) or N (neuron phase)") }
+                return LessonExpectation(metric: metric, comparison: .equals, value: 0, text: text, line: c.line)
+            case .errorQuadrants:
+                let signs = text.split(separator: " ")
+                guard signs.count == 4, signs.allSatisfy({ ["+", "-", "0"].contains($0) }) else {
+                    throw c.error("'\(text)' is not four signs", expected: "four of + - 0 separated by spaces, quadrants x>0 y>0, x<0 y>0, x<0 y<0, x>0 y<0")
+                }
+                return LessonExpectation(metric: metric, comparison: .equals, value: 0, text: text, line: c.line)
+            default: break
+            }
             let expected = "a quoted condition such as \">= 0.95\" or \"<= 0.75\""
             guard let op = [LessonExpectation.Comparison.atLeast, .atMost].first(where: { text.hasPrefix($0.rawValue) }),
                   let number = Double(text.dropFirst(2).trimmingCharacters(in: .whitespaces)), number.isFinite else {
