@@ -98,7 +98,9 @@ func measure(_ workload: Workload, threads: Int, epochs: Int, train: Dataset,
     let cpuStart = processCPUSeconds()
     let runStart = monotonicSeconds()
     batchEnds.append(runStart)
-    trainer.run()
+    // Exactly `epochs` epochs of the phase set up (the budget counts N epochs only, so
+    // `run()` would go on past a dendrite phase).
+    for _ in 0..<epochs { trainer.runEpoch() }
     let total = monotonicSeconds() - runStart
     let cpu = processCPUSeconds() - cpuStart
     var bestWindow = Double.infinity
