@@ -39,7 +39,7 @@ import Testing
         layer.beginCandidate(rng: &rng, pool: 2)
         let x = randomTensor([5, 3], seed: 6)
         _ = layer.forward(x, training: true)
-        let pooled = layer.candidateOutput
+        let pooled = layer.poolOutput
         #expect(pooled.shape == [5, 4])
         // Member 1 alone, recomputed by hand: V = sigmoid(W x + b + K v_0).
         let w = layer.candidateParameters[0].value, b = layer.candidateParameters[1].value

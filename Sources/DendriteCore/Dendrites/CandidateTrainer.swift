@@ -86,7 +86,7 @@ public final class CandidateTrainer {
     private func candidateErrors(_ layer: PerforatedLayer) -> Tensor {
         let e = layer.errors
         guard poolSize > 1 else { return e }
-        tiledErrors.resize(to: layer.candidateOutput.shape)
+        tiledErrors.resize(to: layer.poolOutput.shape)
         e.withUnsafeBufferPointer { src in
             tiledErrors.withUnsafeMutableBufferPointer { dst in
                 DendriteKernels.tile(src.baseAddress!, into: dst.baseAddress!, batch: layer.lastBatch,
@@ -100,7 +100,7 @@ public final class CandidateTrainer {
     /// forward/backward left in the layers.
     public func step() {
         for (i, layer) in layers.enumerated() {
-            let v = layer.candidateOutput, e = candidateErrors(layer)
+            let v = layer.poolOutput, e = candidateErrors(layer)
             guard v.count > 0, v.count == e.count else { continue }
             gradV.resize(to: v.shape)
             let scores = v.withUnsafeBufferPointer { vp in
@@ -142,7 +142,7 @@ public final class CandidateTrainer {
             network.backward(loss.gradient)
             for (i, l) in layers.enumerated() {
                 let e = candidateErrors(l)
-                l.candidateOutput.withUnsafeBufferPointer { vp in
+                l.poolOutput.withUnsafeBufferPointer { vp in
                     e.withUnsafeBufferPointer { ep in
                         acc[i].add(v: vp, e: ep, batch: l.lastBatch, channels: l.neuronCount * poolSize, spatial: l.spatial)
                     }
@@ -175,6 +175,7 @@ public final class CandidateTrainer {
                 }
             }
         }
+        for (layer, chosen) in zip(layers, choice) { layer.leadingCandidates = chosen }
         let mean = perLayer.reduce(0, +) / Double(max(perLayer.count, 1))
         measurementHistory.append(mean)
         layerHistory.append(perLayer)

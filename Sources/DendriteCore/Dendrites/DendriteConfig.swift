@@ -11,8 +11,9 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
     public var statisticsRate: Double
     /// New dendrite weights are drawn as initScale * N(0, 1).
     public var initScale: Float
-    /// Size of the fixed held-out subset (drawn from the validation set, or from the
-    /// training set when there is none) on which candidate correlation is measured.
+    /// Size of the fixed subset on which candidate correlation is measured (drawn from
+    /// the validation set when it has at least `minimumHeldOut` samples, else from the
+    /// training set).
     public var evaluationSamples: Int
     /// Candidates trained per neuron in a PB dendrite phase; the best-correlated one is
     /// kept (docs/pb-tuning.md).
@@ -44,6 +45,10 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
     /// Tuned on MNIST validation data (docs/pb-tuning.md): a pool of 4 finds a better
     /// candidate per neuron than one, at 1/4 of the pool's extra cost per candidate.
     public static let defaultPool = 4
+    /// Fewest validation samples the P stop rule measures on; below it (toy sets with
+    /// 60-100 validation points, where one sample moves a correlation by ~0.01) it
+    /// measures on a fixed training subset instead.
+    public static let minimumHeldOut = 500
     /// One epoch per learning rate (docs/pb-tuning.md).
     public static let defaultLearningRateTrialEpochs = 1
 

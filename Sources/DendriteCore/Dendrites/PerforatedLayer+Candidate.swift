@@ -2,7 +2,7 @@
 /// dendrites per neuron (as Cascade-Correlation trains a pool of candidate units) that
 /// run beside the layer without touching its output, see the same input (detached) and
 /// every existing dendrite of their neuron (cascade), and are trained by
-/// `CandidateTrainer` through `candidateOutput`, `errors` and `backwardCandidate`.
+/// `CandidateTrainer` through `poolOutput`, `errors` and `backwardCandidate`.
 /// When the phase ends, each neuron keeps the one pool member chosen for it.
 ///
 /// The pool is one sibling layer with P*C outputs, pool-major (`DendriteKernels`):
@@ -36,6 +36,7 @@ extension PerforatedLayer {
         candidate = DendriteSet(weight: layer.weight, bias: layer.bias, cascade: cascade,
                                 output: Parameter(name: "\(prefix).A", value: Tensor(shape: [c])))
         candidateLayer = layer
+        leadingCandidates = [Int](repeating: 0, count: neuronCount)
         configure(mode: mode, phase: .dendrite)
     }
 
@@ -83,11 +84,11 @@ extension PerforatedLayer {
     func forwardCandidate(_ cand: DendriteSet, _ layer: NeuronLayer, _ x: Tensor,
                           training: Bool, batch: Int, spatial s: Int) {
         let z = layer.forward(x, training: training)
-        candidateOutput.resize(to: z.shape)
+        poolOutput.resize(to: z.shape)
         let d = dendrites.count, c = neuronCount, p = poolSize, act = activation
         let k = cand.cascade?.value ?? .empty
         z.withUnsafeBufferPointer { z in
-            candidateOutput.withUnsafeMutableBufferPointer { out in
+            poolOutput.withUnsafeMutableBufferPointer { out in
                 dendriteOutput.withUnsafeBufferPointer { v in
                     k.withUnsafeBufferPointer { k in
                         DendriteKernels.candidateForward(
@@ -112,7 +113,7 @@ extension PerforatedLayer {
         }
         func kernel(_ gk: UnsafeMutablePointer<Float>?) {
             candidateGrad.withUnsafeMutableBufferPointer { g in
-                candidateOutput.withUnsafeBufferPointer { out in
+                poolOutput.withUnsafeBufferPointer { out in
                     dendriteOutput.withUnsafeBufferPointer { v in
                         DendriteKernels.candidateBackward(
                             grad: g.baseAddress!, out: out.baseAddress!, v: d > 0 ? v.baseAddress : nil,
@@ -128,7 +129,7 @@ extension PerforatedLayer {
             kernel(nil)
         }
         // The candidates' W and b are the sibling layer's own parameters, so this fills them.
-        candidateGrad.reshape(candidateOutput.shape)
+        candidateGrad.reshape(poolOutput.shape)
         _ = layer.backward(candidateGrad)
     }
 }
