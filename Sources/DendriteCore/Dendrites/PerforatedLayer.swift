@@ -317,19 +317,7 @@ public final class PerforatedLayer: Layer {
             }
         }
         let dxBank = bank.backward(dendriteGrad.reshaped(bankShape))
-        let fan = neuron.weight.count / c
-        bank.weight.grad.withUnsafeBufferPointer { w in
-            bank.bias.grad.withUnsafeBufferPointer { bb in
-                for (j, set) in dendrites.enumerated() {
-                    set.weight.grad.withUnsafeMutableBufferPointer {
-                        $0.baseAddress!.update(from: w.baseAddress! + j * c * fan, count: c * fan)
-                    }
-                    set.bias.grad.withUnsafeMutableBufferPointer {
-                        $0.baseAddress!.update(from: bb.baseAddress! + j * c, count: c)
-                    }
-                }
-            }
-        }
+        copyBankGradients(bank)
         guard propagatesGradient else { return .empty }
         gradInput.resize(to: dxNeuron.shape)
         dxNeuron.withUnsafeBufferPointer { a in
@@ -342,4 +330,20 @@ public final class PerforatedLayer: Layer {
         return gradInput
     }
 
+    /// The bank's dW, db ([D*C, ...], [D*C]) back into each set's own parameters.
+    private func copyBankGradients(_ bank: NeuronLayer) {
+        let c = neuronCount, fan = neuron.weight.count / c
+        bank.weight.grad.withUnsafeBufferPointer { w in
+            bank.bias.grad.withUnsafeBufferPointer { bb in
+                for (j, set) in dendrites.enumerated() {
+                    set.weight.grad.withUnsafeMutableBufferPointer {
+                        $0.baseAddress!.update(from: w.baseAddress! + j * c * fan, count: c * fan)
+                    }
+                    set.bias.grad.withUnsafeMutableBufferPointer {
+                        $0.baseAddress!.update(from: bb.baseAddress! + j * c, count: c)
+                    }
+                }
+            }
+        }
+    }
 }
