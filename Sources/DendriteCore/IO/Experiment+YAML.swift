@@ -39,6 +39,7 @@ extension Experiment {
         lines.append("  candidate_pool: \(dendrites.candidatePool)")
         lines.append("  p_min_improvement: \(num(dendrites.pMinimumImprovement))")
         lines.append("  lr_trial_epochs: \(dendrites.learningRateTrialEpochs)")
+        lines.append("  correlation_subset: \(dendrites.correlationSubset.rawValue)")
         lines.append("  max_dendrite_tries: \(dendrites.maxDendriteTries)")
         lines.append("  statistics_rate: \(dendrites.statisticsRate)")
         lines.append("  improvement_thresholds: [\(dendrites.improvementThresholds.map(num).joined(separator: ", "))]")

@@ -154,6 +154,8 @@ extension Experiment {
         public var candidatePool: Int = DendriteConfig.defaultPool
         /// After a PB switch: epochs per learning rate tried (original, one decay step); 0 = off.
         public var learningRateTrialEpochs: Int = DendriteConfig.defaultLearningRateTrialEpochs
+        /// Dendrite (P) phase: measure candidate correlation on validation or training samples.
+        public var correlationSubset: DendriteConfig.CorrelationSubset = .validation
         /// `fixed` switching: epochs per phase.
         public var fixedInterval: Int
         /// Adam learning rate of the candidates in the P phase.
@@ -215,6 +217,7 @@ extension Experiment {
         return DendriteConfig(mode: mode, activation: d.activation, switching: switching,
                               candidateLearningRate: d.candidateLearningRate, statisticsRate: d.statisticsRate,
                               initScale: d.candidateInitScale, candidatePool: d.candidatePool,
-                              learningRateTrialEpochs: d.learningRateTrialEpochs, layers: d.layers)
+                              learningRateTrialEpochs: d.learningRateTrialEpochs,
+                              correlationSubset: d.correlationSubset, layers: d.layers)
     }
 }

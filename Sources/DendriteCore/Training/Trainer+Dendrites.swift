@@ -140,15 +140,14 @@ extension Trainer {
         if tracker.phase == .dendrite { tracker.endDendritePhase(reason: "candidates discarded", epoch: epoch) }
     }
 
-    /// The fixed subset on which candidate correlation is measured once per P epoch, as a
-    /// whole (not per training batch): held-out samples the candidates never train on
-    /// (the validation set) when there are enough of them to measure a correlation of a
-    /// few hundredths (`DendriteConfig.minimumHeldOut`); otherwise, on toy data with a
-    /// few dozen validation points, a fixed subset of the training set, whose size keeps
-    /// the stop rule from reacting to the noise of a tiny sample.
+    /// The fixed held-out subset on which candidate correlation is measured once per P
+    /// epoch, as a whole (not per training batch): samples the candidates never train on
+    /// (the validation set; the training set when there is none or the config asks for
+    /// it), so the stop rule and the pool's choice see generalisation, not batch noise.
     private func candidateSubset() -> Dataset {
         if let evaluationSubset { return evaluationSubset }
-        let source = validation.count >= DendriteConfig.minimumHeldOut ? validation : train
+        let heldOut = validation.count > 0 && dendriteConfig.correlationSubset == .validation
+        let source = heldOut ? validation : train
         let n = min(source.count, max(dendriteConfig.evaluationSamples, 1))
         var r = RNG(seed: config.seed ^ 0x5B5E7)
         var idx = Array(0..<source.count)
