@@ -24,7 +24,7 @@ public final class ExperimentRun {
         case finished(RunSummary)
         /// Stopped on request after `epoch` finished epochs; a resumed run continues from
         /// the checkpoint of `checkpointEpoch` (earlier than `epoch` only when the stop came
-        /// inside a PB dendrite phase, which is replayed).
+        /// inside a PB dendrite phase or the learning-rate trial after it, which are replayed).
         case stopped(epoch: Int, checkpointEpoch: Int)
     }
 
