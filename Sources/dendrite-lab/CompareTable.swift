@@ -36,6 +36,11 @@ struct CompareSetup {
     var testAccuracy: Double
     /// Sample standard deviation of test accuracy (0 for a single seed).
     var testAccuracySD: Double
+    /// Per run, in seed order: neuron-phase and dendrite-phase epochs and wall seconds
+    /// (nil for summaries written before they were recorded).
+    var neuronEpochs: [Int?]
+    var dendriteEpochs: [Int?]
+    var wallSeconds: [Double]
 
     /// Groups `rows` by setup, in order of first appearance.
     static func group(_ rows: [CompareRow]) -> [CompareSetup] {
@@ -58,7 +63,9 @@ struct CompareSetup {
                                 mode: first.summary.mode, dataset: first.summary.dataset, note: first.note,
                                 matched: first.matched, runs: g.count,
                                 parameters: mean { Double($0.parameters) }, dendriteSets: mean { Double($0.dendriteSets) },
-                                testAccuracy: acc, testAccuracySD: sd)
+                                testAccuracy: acc, testAccuracySD: sd,
+                                neuronEpochs: g.map(\.summary.neuronEpochs), dendriteEpochs: g.map(\.summary.dendriteEpochs),
+                                wallSeconds: g.map(\.summary.wallSeconds))
         }
     }
 }
@@ -80,24 +87,30 @@ enum CompareTable {
             largest[dataset].map { $0 / max(parameters, 1) }
         }
 
-        var csv = "experiment,mode,dataset,seed,parameters,dendrite_sets,test_accuracy,compression,note\n"
+        var csv = "experiment,mode,dataset,seed,parameters,dendrite_sets,test_accuracy,compression,note,n_epochs,p_epochs,wall_seconds\n"
         for r in rows {
             let s = r.summary
             let c = compression(s.dataset, Double(s.parameters)).map { String(format: "%.4f", $0) } ?? ""
-            csv += "\(r.label),\(s.mode),\(s.dataset),\(s.seed),\(s.parameters),\(s.dendriteSets),\(s.testAccuracy),\(c),\(r.note)\n"
+            csv += "\(r.label),\(s.mode),\(s.dataset),\(s.seed),\(s.parameters),\(s.dendriteSets),\(s.testAccuracy),\(c),\(r.note),"
+                + "\(s.neuronEpochs.map(String.init) ?? ""),\(s.dendriteEpochs.map(String.init) ?? ""),\(String(format: "%.1f", s.wallSeconds))\n"
         }
 
         let setups = CompareSetup.group(rows)
         let multiSeed = setups.contains { $0.runs > 1 }
-        var md = "| experiment | mode | dataset | parameters | dendrite sets | test accuracy |\(multiSeed ? " seeds |" : "") compression | note |\n"
-        md += "|---|---|---|---:|---:|---:|\(multiSeed ? "---:|" : "")---:|---|\n"
+        var md = "| experiment | mode | dataset | parameters | dendrite sets | test accuracy |\(multiSeed ? " seeds |" : "")"
+            + " N epochs | P epochs | wall s | compression | note |\n"
+        md += "|---|---|---|---:|---:|---:|\(multiSeed ? "---:|" : "")---:|---:|---:|---:|---|\n"
         for s in setups {
             func number(_ v: Double, _ digits: Int) -> String { v == v.rounded() ? "\(Int(v))" : String(format: "%.\(digits)f", v) }
             let acc = s.runs > 1 ? String(format: "%.2f%% ± %.2f", s.testAccuracy * 100, s.testAccuracySD * 100)
                                  : percent(Float(s.testAccuracy))
             let c = compression(s.dataset, s.parameters).map { String(format: "%.2fx", $0) } ?? "n/a"
+            // Each run's own N and P epochs and wall seconds, in seed order.
+            let n = s.neuronEpochs.map { $0.map(String.init) ?? "?" }.joined(separator: " ")
+            let p = s.dendriteEpochs.map { $0.map(String.init) ?? "?" }.joined(separator: " ")
+            let w = s.wallSeconds.map { String(format: "%.0f", $0) }.joined(separator: " ")
             md += "| \(s.label) | \(s.mode) | \(s.dataset) | \(number(s.parameters, 0)) | \(number(s.dendriteSets, 1)) | \(acc) |"
-                + "\(multiSeed ? " \(s.runs) |" : "") \(c) | \(s.note) |\n"
+                + "\(multiSeed ? " \(s.runs) |" : "") \(n) | \(p) | \(w) | \(c) | \(s.note) |\n"
         }
         return (md, csv)
     }

@@ -44,6 +44,8 @@ final class RunProgress {
             emit("epoch \(epoch): phase \(from.rawValue) -> \(to.rawValue) (\(reason))")
         case .dendriteAdded(let epoch, let dendrites, let layers, _):
             emit("epoch \(epoch): dendrite set \(dendrites) added to \(layers.joined(separator: ", "))")
+        case .candidateCorrelation(let epoch, let inPhase, let heldOut, let batch):
+            emit("epoch \(epoch): P epoch \(inPhase), candidate correlation held-out \(format(heldOut, 4)), batch \(format(batch, 4))")
         case .decision(let epoch, let message):
             emit("epoch \(epoch): \(message)")
         case .diverged(let epoch, _, _, let message):

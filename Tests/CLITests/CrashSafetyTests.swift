@@ -27,7 +27,7 @@ import DendriteCore
         if let text = try? String(contentsOf: metrics, encoding: .utf8) {
             #expect(text.isEmpty || text.hasSuffix("\n"), "\(context): metrics.csv ends mid-line")
             for row in text.split(separator: "\n") {
-                #expect(row.split(separator: ",", omittingEmptySubsequences: false).count == 10, "\(context): bad row \(row)")
+                #expect(row.split(separator: ",", omittingEmptySubsequences: false).count == 12, "\(context): bad row \(row)")
             }
         }
         if let text = try? String(contentsOf: out.appendingPathComponent("events.jsonl"), encoding: .utf8) {

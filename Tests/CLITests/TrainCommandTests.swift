@@ -22,7 +22,7 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(f).path), "missing \(f)")
         }
         let rows = try lines(out.appendingPathComponent("metrics.csv"))
-        #expect(rows.first == "epoch,phase,dendrites,parameters,train_loss,train_acc,val_loss,val_acc,lr,seconds")
+        #expect(rows.first == "epoch,phase,dendrites,parameters,train_loss,train_acc,val_loss,val_acc,lr,n_epochs,p_epochs,seconds")
         #expect(rows.count == 4 && rows[1].hasPrefix("1,N,0,3,"))
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
         for key in ["mode", "seed", "parameters", "dendrite_sets", "best_validation_accuracy", "test_accuracy",

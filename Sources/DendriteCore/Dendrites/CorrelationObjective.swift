@@ -52,6 +52,16 @@ public enum CorrelationObjective {
 
         /// Whether E's statistics carry over from the neuron phase.
         public var errorSeeded: Bool
+
+        /// The same statistics for a pool of `pool` candidates per neuron (pool-major
+        /// channels p*C + c): each candidate starts from its neuron's error statistics.
+        public mutating func tile(_ pool: Int) {
+            guard pool > 1 else { return }
+            func repeated(_ a: [Double]) -> [Double] { (0..<pool).flatMap { _ in a } }
+            meanV = repeated(meanV); meanE = repeated(meanE)
+            varianceV = repeated(varianceV); varianceE = repeated(varianceE)
+            covariance = repeated(covariance)
+        }
     }
 
     /// Folds one batch into `state` and returns S_c per neuron; when `gradient` is given,
@@ -198,14 +208,17 @@ public struct CorrelationAccumulator: Sendable {
     }
 
     /// |corr(V_c, E_c)| per neuron (0 where either side is constant).
-    public var correlations: [Double] {
+    public var correlations: [Double] { signedCorrelations.map(abs) }
+
+    /// corr(V_c, E_c) per neuron, with its sign (0 where either side is constant).
+    public var signedCorrelations: [Double] {
         (0..<sv.count).map { c in
             guard n > 1 else { return 0 }
             let cov = sve[c] / n - sv[c] / n * se[c] / n
             let vv = svv[c] / n - sv[c] * sv[c] / (n * n)
             let ee = see[c] / n - se[c] * se[c] / (n * n)
             guard vv > 1e-20, ee > 1e-20 else { return 0 }
-            return abs(cov) / (vv.squareRoot() * ee.squareRoot())
+            return cov / (vv.squareRoot() * ee.squareRoot())
         }
     }
 }

@@ -1,117 +1,138 @@
-/// The candidate side of a perforated layer (PB's dendrite phase): one new dendrite per
-/// neuron that runs beside the layer without touching its output, sees the same input
-/// (detached) and every existing dendrite of its neuron (cascade), and is trained by
-/// `CandidateTrainer` through `candidateOutput`, `errors` and `backwardCandidate`.
+/// The candidate side of a perforated layer (PB's dendrite phase): a pool of P new
+/// dendrites per neuron (as Cascade-Correlation trains a pool of candidate units) that
+/// run beside the layer without touching its output, see the same input (detached) and
+/// every existing dendrite of their neuron (cascade), and are trained by
+/// `CandidateTrainer` through `poolOutput`, `errors` and `backwardCandidate`.
+/// When the phase ends, each neuron keeps the one pool member chosen for it.
+///
+/// The pool is one sibling layer with P*C outputs, pool-major (`DendriteKernels`):
+/// one wider sgemm for all candidates rather than P narrow ones.
 extension PerforatedLayer {
-    /// Starts a PB dendrite phase for this layer: one candidate per neuron, seeing the
-    /// same input and every existing dendrite (cascade).
-    public func beginCandidate(rng: inout RNG, scale: Float = 0.01) {
-        let fresh = makeSet(index: dendrites.count, scale: scale, rng: &rng)
-        // The candidate's W and b *are* the sibling layer's parameters (no copies per step).
-        let layer = neuron.sibling(outputs: neuronCount, name: "\(name).dendrites.\(dendrites.count)")
+    /// Candidates per neuron in the running dendrite phase (0 outside one).
+    public var poolSize: Int { candidateLayer.map { $0.neuronCount / neuronCount } ?? 0 }
+
+    /// Starts a PB dendrite phase for this layer: `pool` candidates per neuron, seeing the
+    /// same input and every existing dendrite (cascade). Weights are drawn as
+    /// scale * N(0, 1) in the order W, b, K of a set of P*C neurons, so a pool of one
+    /// draws exactly what a single candidate did.
+    public func beginCandidate(rng: inout RNG, scale: Float = 0.01, pool: Int = 1) {
+        precondition(pool >= 1, "candidate pool of \(pool)")
+        let d = dendrites.count, c = neuronCount * pool
+        let prefix = "\(name).dendrites.\(d)"
+        // The candidates' W and b *are* the sibling layer's parameters (no copies per step).
+        let layer = neuron.sibling(outputs: c, name: prefix)
         layer.propagatesGradient = false   // detached input: the perforation
-        layer.weight.value = fresh.weight.value
-        layer.bias.value = fresh.bias.value
-        layer.weight.name = fresh.weight.name
-        layer.bias.name = fresh.bias.name
-        candidate = DendriteSet(weight: layer.weight, bias: layer.bias, cascade: fresh.cascade, output: fresh.output)
+        func draw(_ t: inout Tensor) { for i in 0..<t.count { t[i] = scale * rng.normal() } }
+        draw(&layer.weight.value)
+        draw(&layer.bias.value)
+        layer.weight.name = "\(prefix).weight"
+        layer.bias.name = "\(prefix).bias"
+        var cascade: Parameter?
+        if d > 0 {
+            var k = Tensor(shape: [d, c])
+            draw(&k)
+            cascade = Parameter(name: "\(prefix).K", value: k)
+        }
+        candidate = DendriteSet(weight: layer.weight, bias: layer.bias, cascade: cascade,
+                                output: Parameter(name: "\(prefix).A", value: Tensor(shape: [c])))
         candidateLayer = layer
+        leadingCandidates = [Int](repeating: 0, count: neuronCount)
         configure(mode: mode, phase: .dendrite)
     }
 
-    /// The candidate becomes a frozen dendrite set with A = 0; the neuron phase resumes.
-    public func acceptCandidate() {
-        guard let c = candidate else { return }
-        dendrites.append(c)
+    /// The chosen candidates become a frozen dendrite set with A = 0; the neuron phase
+    /// resumes. `chosen[c]` is the pool member kept for neuron c (all 0 by default).
+    public func acceptCandidate(chosen: [Int]? = nil) {
+        guard let pool = candidate else { return }
+        let c = neuronCount, p = poolSize
+        let pick = chosen ?? [Int](repeating: 0, count: c)
+        precondition(pick.count == c && pick.allSatisfy { (0..<p).contains($0) }, "pool choice \(pick) for \(c) neurons")
+        func rows(_ src: Parameter, shape: [Int], cascade: Bool) -> Parameter {
+            var t = Tensor(shape: shape)
+            let per = cascade ? 1 : src.value.count / (p * c)
+            let lines = cascade ? src.value.count / (p * c) : 1
+            for line in 0..<lines {
+                for n in 0..<c {
+                    let from = cascade ? line * p * c + pick[n] * c + n : (pick[n] * c + n) * per
+                    let to = cascade ? line * c + n : n * per
+                    for j in 0..<per { t[to + j] = src.value[from + j] }
+                }
+            }
+            return Parameter(name: src.name, value: t)
+        }
+        var weightShape = pool.weight.value.shape
+        weightShape[0] = c
+        let set = DendriteSet(weight: rows(pool.weight, shape: weightShape, cascade: false),
+                              bias: rows(pool.bias, shape: [c], cascade: false),
+                              cascade: pool.cascade.map { rows($0, shape: [dendrites.count, c], cascade: true) },
+                              output: Parameter(name: pool.output.name, value: Tensor(shape: [c])))
+        dendrites.append(set)
         candidate = nil
         candidateLayer = nil
         rebuildBank()
         configure(mode: mode, phase: .neuron)
     }
 
-    /// Drops the candidate without keeping it.
+    /// Drops the candidates without keeping any.
     public func discardCandidate() {
         candidate = nil
         candidateLayer = nil
         configure(mode: mode, phase: .neuron)
     }
 
-    // V = f(W_c x + b_c + sum_i Kc[i,c] v_i): [B, C, S]. Does not touch y.
+    // V = f(W_c x + b_c + sum_i Kc[i, pc] v_i): [B, P*C, S]. Does not touch y.
     func forwardCandidate(_ cand: DendriteSet, _ layer: NeuronLayer, _ x: Tensor,
-                                  training: Bool, batch: Int, spatial s: Int) {
-        let c = neuronCount, d = dendrites.count
+                          training: Bool, batch: Int, spatial s: Int) {
         let z = layer.forward(x, training: training)
-        candidateOutput.resize(to: z.shape)
-        let act = activation
-        candidateInput.resize(to: act.needsInput ? z.shape : [0])
+        poolOutput.resize(to: z.shape)
+        let d = dendrites.count, c = neuronCount, p = poolSize, act = activation
         let k = cand.cascade?.value ?? .empty
+        if act.needsInput { candidatePreActivation.reserve(z.count) }
+        let keep = act.needsInput ? candidatePreActivation.pointer : nil
         z.withUnsafeBufferPointer { z in
-            candidateOutput.withUnsafeMutableBufferPointer { vc in
+            poolOutput.withUnsafeMutableBufferPointer { out in
                 dendriteOutput.withUnsafeBufferPointer { v in
                     k.withUnsafeBufferPointer { k in
-                        for b in 0..<batch {
-                            for ci in 0..<c {
-                                let row = (b * c + ci) * s
-                                let out = vc.baseAddress! + row, zr = z.baseAddress! + row
-                                for p in 0..<s { out[p] = zr[p] }
-                                for i in 0..<d {
-                                    let kk = k[i * c + ci]
-                                    let vi = v.baseAddress! + ((b * d + i) * c + ci) * s
-                                    for p in 0..<s { out[p] += kk * vi[p] }
-                                }
-                                if act.needsInput {
-                                    candidateInput.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: row).update(from: out, count: s) }
-                                }
-                                act.apply(out, count: s)
-                            }
-                        }
+                        DendriteKernels.candidateForward(
+                            z: z.baseAddress!, v: d > 0 ? v.baseAddress : nil, k: d > 0 ? k.baseAddress : nil,
+                            out: out.baseAddress!, keep: keep, batch: batch, sets: d, neurons: c, pool: p, spatial: s,
+                            activation: act)
                     }
                 }
             }
         }
     }
 
-    /// Backpropagates dObjective/dV ([B, C, S], for the last forward) into the
-    /// candidate's parameters: its W, b through the detached sibling layer, and its K.
-    /// Overwrites the candidate's grads.
+    /// Backpropagates dObjective/dV ([B, P*C, S], for the last forward) into the
+    /// candidates' parameters: their W, b through the detached sibling layer, and their
+    /// K. Overwrites the candidates' grads.
     public func backwardCandidate(_ dV: Tensor) {
         guard let cand = candidate, let layer = candidateLayer else { return }
-        let c = neuronCount, batch = lastBatch, s = spatial, d = dendrites.count
+        let d = dendrites.count, c = neuronCount, p = poolSize, act = activation
         candidateGrad.resize(to: dV.shape)
         dV.withUnsafeBufferPointer { src in
             candidateGrad.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: src.baseAddress!, count: src.count) }
         }
-        let act = activation
-        if let k = cand.cascade { k.grad.fill(0) }
-        candidateGrad.withUnsafeMutableBufferPointer { dz in
-            candidateOutput.withUnsafeBufferPointer { vc in
-                candidateInput.withUnsafeBufferPointer { zc in
-                    act.multiplyByDerivative(dz.baseAddress!, output: vc.baseAddress!,
-                                             input: act.needsInput ? zc.baseAddress! : nil, count: dz.count)
-                }
-            }
-        }
-        if let k = cand.cascade {
-            candidateGrad.withUnsafeBufferPointer { dz in
-                dendriteOutput.withUnsafeBufferPointer { v in
-                    k.grad.withUnsafeMutableBufferPointer { gk in
-                        for b in 0..<batch {
-                            for i in 0..<d {
-                                for ci in 0..<c {
-                                    let g = dz.baseAddress! + (b * c + ci) * s
-                                    let vi = v.baseAddress! + ((b * d + i) * c + ci) * s
-                                    var acc: Float = 0
-                                    for p in 0..<s { acc += g[p] * vi[p] }
-                                    gk[i * c + ci] += acc
-                                }
-                            }
-                        }
+        let keptZ = act.needsInput ? UnsafePointer(candidatePreActivation.pointer) : nil
+        func kernel(_ gk: UnsafeMutablePointer<Float>?) {
+            candidateGrad.withUnsafeMutableBufferPointer { g in
+                poolOutput.withUnsafeBufferPointer { out in
+                    dendriteOutput.withUnsafeBufferPointer { v in
+                        DendriteKernels.candidateBackward(
+                            grad: g.baseAddress!, out: out.baseAddress!, z: keptZ, v: d > 0 ? v.baseAddress : nil,
+                            kGrad: gk, batch: lastBatch, sets: d, neurons: c, pool: p, spatial: spatial,
+                            activation: act)
                     }
                 }
             }
         }
-        // The candidate's W and b are the sibling layer's own parameters, so this fills them.
-        candidateGrad.reshape(candidateOutput.shape)
+        if let k = cand.cascade {
+            k.grad.withUnsafeMutableBufferPointer { kernel($0.baseAddress) }
+        } else {
+            kernel(nil)
+        }
+        // The candidates' W and b are the sibling layer's own parameters, so this fills them.
+        candidateGrad.reshape(poolOutput.shape)
         _ = layer.backward(candidateGrad)
     }
 }

@@ -17,7 +17,7 @@
 ///   dL/dx is the neuron path's alone.
 /// - `pb`, dendrite phase: all of the above is frozen; the candidate set (one new
 ///   dendrite per neuron) runs beside the layer without touching y, and its input is
-///   detached. `CandidateTrainer` drives it from `candidateOutput` and `errors`.
+///   detached. `CandidateTrainer` drives it from `poolOutput` and `errors`.
 public final class PerforatedLayer: Layer {
     public let neuron: NeuronLayer
     /// Name prefix of this layer's parameters, e.g. "layers.0".
@@ -50,28 +50,45 @@ public final class PerforatedLayer: Layer {
     private var output = Tensor.empty
     /// v of every set: [B, D, C, S].
     var dendriteOutput = Tensor.empty
-    /// z of every set, [B, D, C, S], kept only for activations whose f' needs z (dcaap).
-    var dendriteInput = Tensor.empty
     private var dendriteGrad = Tensor.empty
     private var gradInput = Tensor.empty
     var candidateGrad = Tensor.empty
     /// Every dendrite's output v of the last forward: [B, D, C, S] (for the Lab's
     /// per-dendrite heatmaps). Empty before the first forward with dendrites.
     public var dendriteOutputs: Tensor { dendriteOutput }
-    /// Candidate output V: [B, C, S].
-    public internal(set) var candidateOutput = Tensor.empty
-    /// Candidate pre-activation, [B, C, S], kept only when f' needs it (dcaap).
-    var candidateInput = Tensor.empty
+    /// Every candidate's output V of the last forward: [B, P*C, S], pool-major.
+    public internal(set) var poolOutput = Tensor.empty
+    /// Per neuron, the pool member shown as "the" candidate (the best measured so far;
+    /// `CandidateTrainer` keeps it current).
+    public internal(set) var leadingCandidates: [Int] = []
+    /// The leading candidate's output V per neuron: [B, C, S] (what the Lab draws).
+    public var candidateOutput: Tensor {
+        let p = poolSize
+        guard p > 1, poolOutput.count > 0 else { return poolOutput }
+        let c = neuronCount, s = spatial, b = poolOutput.count / (p * c * s)
+        var shape = poolOutput.shape
+        shape[1] = c
+        var out = Tensor(shape: shape)
+        for i in 0..<b {
+            for n in 0..<c {
+                let m = n < leadingCandidates.count ? leadingCandidates[n] : 0
+                for q in 0..<s { out[(i * c + n) * s + q] = poolOutput[((i * p + m) * c + n) * s + q] }
+            }
+        }
+        return out
+    }
     /// Per-sample error of the last backward, B * dL/dy: [B, C, S] (dendrite phase only).
     public private(set) var errors = Tensor.empty
     /// Shape of the last batch: samples and spatial positions per neuron.
     public private(set) var lastBatch = 0
     public private(set) var spatial = 1
-    // Flat copies of K (d-major, [D, D, C]) and A ([D, C]) for the inner loops.
-    private var kFlat: [Float] = []
-    private var aFlat: [Float] = []
-    private var kGrad: [Float] = []
-    private var aGrad: [Float] = []
+    // Flat copies of K (d-major, [D, D, C]) and A ([D, C]) for the kernels, and their
+    // gradients: raw scratch, so a kernel call needs no nested buffer closures.
+    private let kFlat = WorkBuffer(), aFlat = WorkBuffer()
+    /// Pre-activations z of the dendrites ([B, D, C, S]) and of the candidates
+    /// ([B, P*C, S]), kept only when f' cannot be written in v alone (`needsInput`: dcaap).
+    let dendritePreActivation = WorkBuffer(), candidatePreActivation = WorkBuffer()
+    private let kGrad = WorkBuffer(), aGrad = WorkBuffer()
 
     public init(wrapping neuron: NeuronLayer, name: String, mode: DendriteMode,
                 activation: DendriteActivation = .sigmoid, statisticsRate: Double = 0.01) {
@@ -194,13 +211,12 @@ public final class PerforatedLayer: Layer {
                 }
             }
         }
-        let kCount = d * d * c
-        if kFlat.count != kCount { kFlat = [Float](repeating: 0, count: kCount) }
-        if aFlat.count != d * c { aFlat = [Float](repeating: 0, count: d * c) }
-        for (j, s) in dendrites.enumerated() {
-            for i in 0..<c { aFlat[j * c + i] = s.output.value[i] }
-            if let k = s.cascade {
-                for i in 0..<j { for n in 0..<c { kFlat[(j * d + i) * c + n] = k.value[i * c + n] } }
+        kFlat.reserve(d * d * c)
+        aFlat.reserve(d * c)
+        for (j, set) in dendrites.enumerated() {
+            for i in 0..<c { aFlat.pointer[j * c + i] = set.output.value[i] }
+            if let k = set.cascade {
+                for i in 0..<j { for n in 0..<c { kFlat.pointer[(j * d + i) * c + n] = k.value[i * c + n] } }
             }
         }
     }
@@ -229,36 +245,16 @@ public final class PerforatedLayer: Layer {
             bankShape = z.shape
             dendriteOutput.resize(to: [batch, d, c, s])
             let act = activation
-            dendriteInput.resize(to: act.needsInput ? [batch, d, c, s] : [0])
+            if act.needsInput { dendritePreActivation.reserve(batch * d * c * s) }
+            let keep = act.needsInput ? dendritePreActivation.pointer : nil
             z.withUnsafeBufferPointer { z in
                 dendriteOutput.withUnsafeMutableBufferPointer { v in
-                  dendriteInput.withUnsafeMutableBufferPointer { keptZ in
                     output.withUnsafeMutableBufferPointer { y in
-                        kFlat.withUnsafeBufferPointer { k in
-                            aFlat.withUnsafeBufferPointer { a in
-                                for b in 0..<batch {
-                                    for j in 0..<d {
-                                        for ci in 0..<c {
-                                            let row = ((b * d + j) * c + ci) * s
-                                            let vr = v.baseAddress! + row, zr = z.baseAddress! + row
-                                            for p in 0..<s { vr[p] = zr[p] }
-                                            for i in 0..<j {
-                                                let kk = k[(j * d + i) * c + ci]
-                                                let vi = v.baseAddress! + ((b * d + i) * c + ci) * s
-                                                for p in 0..<s { vr[p] += kk * vi[p] }
-                                            }
-                                            if act.needsInput { (keptZ.baseAddress! + row).update(from: vr, count: s) }
-                                            act.apply(vr, count: s)
-                                            let aa = a[j * c + ci]
-                                            let yr = y.baseAddress! + (b * c + ci) * s
-                                            for p in 0..<s { yr[p] += aa * vr[p] }
-                                        }
-                                    }
-                                }
-                            }
-                        }
+                        DendriteKernels.cascadeForward(
+                            z: z.baseAddress!, v: v.baseAddress!, y: y.baseAddress!, keep: keep,
+                            k: kFlat.pointer, a: aFlat.pointer,
+                            batch: batch, sets: d, neurons: c, spatial: s, activation: act)
                     }
-                  }
                 }
             }
         }
@@ -300,81 +296,35 @@ public final class PerforatedLayer: Layer {
         if !outputsLearn { return dxNeuron }
 
         // dA[j,c] = sum_{b,s} dy * v_j ; for gd also dz_j and dK_j.
-        if aGrad.count != d * c { aGrad = [Float](repeating: 0, count: d * c) }
-        if kGrad.count != d * d * c { kGrad = [Float](repeating: 0, count: d * d * c) }
-        for i in 0..<aGrad.count { aGrad[i] = 0 }
-        for i in 0..<kGrad.count { kGrad[i] = 0 }
+        aGrad.reserve(d * c)
+        kGrad.reserve(d * d * c)
+        aGrad.pointer.update(repeating: 0, count: d * c)
+        kGrad.pointer.update(repeating: 0, count: d * d * c)
         if throughDendrites { dendriteGrad.resize(to: [batch, d, c, s]) }
         let act = activation
+        let keptZ = act.needsInput ? UnsafePointer(dendritePreActivation.pointer) : nil
         dy.withUnsafeBufferPointer { g in
             dendriteOutput.withUnsafeBufferPointer { v in
-              dendriteInput.withUnsafeBufferPointer { keptZ in
                 dendriteGrad.withUnsafeMutableBufferPointer { dz in
-                    kFlat.withUnsafeBufferPointer { k in
-                        aFlat.withUnsafeBufferPointer { a in
-                            aGrad.withUnsafeMutableBufferPointer { ga in
-                                kGrad.withUnsafeMutableBufferPointer { gk in
-                                    for b in 0..<batch {
-                                        for j in stride(from: d - 1, through: 0, by: -1) {
-                                            for ci in 0..<c {
-                                                let gy = g.baseAddress! + (b * c + ci) * s
-                                                let row = ((b * d + j) * c + ci) * s
-                                                let vj = v.baseAddress! + row
-                                                var acc: Float = 0
-                                                for p in 0..<s { acc += gy[p] * vj[p] }
-                                                ga[j * c + ci] += acc
-                                                guard throughDendrites else { continue }
-                                                // dv_j = A_j dy + sum_{l>j} K_l[j] dz_l, then dz_j = dv_j f'(v_j)
-                                                let dzj = dz.baseAddress! + row
-                                                let aa = a[j * c + ci]
-                                                for p in 0..<s { dzj[p] = aa * gy[p] }
-                                                for l in (j + 1)..<max(d, j + 1) {
-                                                    let kk = k[(l * d + j) * c + ci]
-                                                    let dzl = dz.baseAddress! + ((b * d + l) * c + ci) * s
-                                                    var gkAcc: Float = 0
-                                                    for p in 0..<s {
-                                                        dzj[p] += kk * dzl[p]
-                                                        gkAcc += dzl[p] * vj[p]
-                                                    }
-                                                    gk[(l * d + j) * c + ci] += gkAcc
-                                                }
-                                                act.multiplyByDerivative(dzj, output: vj,
-                                                                         input: act.needsInput ? keptZ.baseAddress! + row : nil, count: s)
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
+                    DendriteKernels.cascadeBackward(
+                        dy: g.baseAddress!, v: v.baseAddress!, z: keptZ, dz: throughDendrites ? dz.baseAddress : nil,
+                        k: kFlat.pointer, a: aFlat.pointer, aGrad: aGrad.pointer, kGrad: kGrad.pointer,
+                        batch: batch, sets: d, neurons: c, spatial: s, activation: act)
                 }
-              }
             }
         }
         for (j, set) in dendrites.enumerated() {
-            for i in 0..<c { set.output.grad[i] = aGrad[j * c + i] }
+            for i in 0..<c { set.output.grad[i] = aGrad.pointer[j * c + i] }
         }
         guard throughDendrites, let bank else { return dxNeuron }
 
         for (j, set) in dendrites.enumerated() {
             if let kp = set.cascade {
-                for i in 0..<j { for n in 0..<c { kp.grad[i * c + n] = kGrad[(j * d + i) * c + n] } }
+                for i in 0..<j { for n in 0..<c { kp.grad[i * c + n] = kGrad.pointer[(j * d + i) * c + n] } }
             }
         }
         let dxBank = bank.backward(dendriteGrad.reshaped(bankShape))
-        let fan = neuron.weight.count / c
-        bank.weight.grad.withUnsafeBufferPointer { w in
-            bank.bias.grad.withUnsafeBufferPointer { bb in
-                for (j, set) in dendrites.enumerated() {
-                    set.weight.grad.withUnsafeMutableBufferPointer {
-                        $0.baseAddress!.update(from: w.baseAddress! + j * c * fan, count: c * fan)
-                    }
-                    set.bias.grad.withUnsafeMutableBufferPointer {
-                        $0.baseAddress!.update(from: bb.baseAddress! + j * c, count: c)
-                    }
-                }
-            }
-        }
+        copyBankGradients(bank)
         guard propagatesGradient else { return .empty }
         gradInput.resize(to: dxNeuron.shape)
         dxNeuron.withUnsafeBufferPointer { a in
@@ -387,4 +337,20 @@ public final class PerforatedLayer: Layer {
         return gradInput
     }
 
+    /// The bank's dW, db ([D*C, ...], [D*C]) back into each set's own parameters.
+    private func copyBankGradients(_ bank: NeuronLayer) {
+        let c = neuronCount, fan = neuron.weight.count / c
+        bank.weight.grad.withUnsafeBufferPointer { w in
+            bank.bias.grad.withUnsafeBufferPointer { bb in
+                for (j, set) in dendrites.enumerated() {
+                    set.weight.grad.withUnsafeMutableBufferPointer {
+                        $0.baseAddress!.update(from: w.baseAddress! + j * c * fan, count: c * fan)
+                    }
+                    set.bias.grad.withUnsafeMutableBufferPointer {
+                        $0.baseAddress!.update(from: bb.baseAddress! + j * c, count: c)
+                    }
+                }
+            }
+        }
+    }
 }

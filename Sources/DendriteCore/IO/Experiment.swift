@@ -148,6 +148,14 @@ extension Experiment {
         public var pEpochsToSwitch: Int
         /// Dendrite (P) phase: at most this many epochs.
         public var maxPEpochs: Int
+        /// Dendrite (P) phase: relative gain of the held-out correlation that counts as better.
+        public var pMinimumImprovement: Float = SwitchTracker.Config.defaultPMinimumImprovement
+        /// Dendrite (P) phase: candidates trained per neuron; the best-correlated is kept.
+        public var candidatePool: Int = DendriteConfig.defaultPool
+        /// After a PB switch: epochs per learning rate tried (original, one decay step); 0 = off.
+        public var learningRateTrialEpochs: Int = DendriteConfig.defaultLearningRateTrialEpochs
+        /// Dendrite (P) phase: measure candidate correlation on validation or training samples.
+        public var correlationSubset: DendriteConfig.CorrelationSubset = .validation
         /// `fixed` switching: epochs per phase.
         public var fixedInterval: Int
         /// Adam learning rate of the candidates in the P phase.
@@ -202,12 +210,14 @@ extension Experiment {
         }
         let switching = SwitchTracker.Config(
             mode: switchMode, maximize: d.score == .accuracy, nEpochsToSwitch: d.nEpochsToSwitch,
-            pEpochsToSwitch: d.pEpochsToSwitch, maxDendritePhaseEpochs: d.maxPEpochs,
+            pEpochsToSwitch: d.pEpochsToSwitch, pMinimumImprovement: d.pMinimumImprovement,
+            maxDendritePhaseEpochs: d.maxPEpochs,
             fixedInterval: d.fixedInterval, maxDendrites: d.maxDendrites, maxDendriteTries: d.maxDendriteTries,
             improvementThresholds: d.improvementThresholds, trainsCandidates: mode == .pb)
         return DendriteConfig(mode: mode, activation: d.activation, switching: switching,
                               candidateLearningRate: d.candidateLearningRate, statisticsRate: d.statisticsRate,
-                              initScale: d.candidateInitScale,
-                              layers: d.layers)
+                              initScale: d.candidateInitScale, candidatePool: d.candidatePool,
+                              learningRateTrialEpochs: d.learningRateTrialEpochs,
+                              correlationSubset: d.correlationSubset, layers: d.layers)
     }
 }

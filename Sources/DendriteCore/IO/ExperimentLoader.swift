@@ -31,6 +31,10 @@ import Foundation
 ///       fixed_interval: 10
 ///       candidate_lr: 0.001
 ///       candidate_init_scale: 0.01
+///       candidate_pool: 4          candidates per neuron in a P phase (best-correlated kept)
+///       p_min_improvement: 0.01    relative held-out correlation gain that resets the P stop rule
+///       lr_trial_epochs: 1         after a PB switch, epochs at the original lr and at one decay step
+///       correlation_subset: validation   P phase measures candidates on validation (or train) samples
 ///       statistics_rate: 0.01           rate of the running error/correlation statistics
 ///       max_dendrite_tries: 2
 ///       improvement_thresholds: [0.001, 0.0001, 0]
@@ -206,7 +210,8 @@ public enum ExperimentLoader {
         let m = try v.mapping(allowed: ["max_dendrites", "switch", "n_epochs_to_switch", "p_epochs_to_switch",
                                         "max_p_epochs", "fixed_interval", "candidate_lr", "candidate_init_scale",
                                         "max_dendrite_tries", "improvement_thresholds", "score", "layers", "activation",
-                                        "statistics_rate"])
+                                        "statistics_rate", "p_min_improvement", "candidate_pool", "lr_trial_epochs",
+                                        "correlation_subset"])
         var d = base
         if let x = m["max_dendrites"] { d.maxDendrites = try x.int(in: 0...100) }
         if let x = m["switch"] { d.switchMode = try x.choice(Experiment.DendriteSettings.SwitchMode.self) }
@@ -216,6 +221,10 @@ public enum ExperimentLoader {
         if let x = m["fixed_interval"] { d.fixedInterval = try x.int(in: 1...100_000) }
         if let x = m["candidate_lr"] { d.candidateLearningRate = try x.float(in: 1e-9...10) }
         if let x = m["candidate_init_scale"] { d.candidateInitScale = try x.float(in: 0...10) }
+        if let x = m["p_min_improvement"] { d.pMinimumImprovement = try x.float(in: 0...1) }
+        if let x = m["candidate_pool"] { d.candidatePool = try x.int(in: 1...64) }
+        if let x = m["lr_trial_epochs"] { d.learningRateTrialEpochs = try x.int(in: 0...1000) }
+        if let x = m["correlation_subset"] { d.correlationSubset = try x.choice(DendriteConfig.CorrelationSubset.self) }
         if let x = m["max_dendrite_tries"] { d.maxDendriteTries = try x.int(in: 1...100) }
         if let x = m["statistics_rate"] { d.statisticsRate = try x.double(in: 1e-6...1) }
         if let x = m["improvement_thresholds"] {

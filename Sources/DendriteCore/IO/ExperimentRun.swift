@@ -24,7 +24,7 @@ public final class ExperimentRun {
         case finished(RunSummary)
         /// Stopped on request after `epoch` finished epochs; a resumed run continues from
         /// the checkpoint of `checkpointEpoch` (earlier than `epoch` only when the stop came
-        /// inside a PB dendrite phase, which is replayed).
+        /// inside a PB dendrite phase or the learning-rate trial after it, which are replayed).
         case stopped(epoch: Int, checkpointEpoch: Int)
     }
 
@@ -190,13 +190,18 @@ public final class ExperimentRun {
         let seconds = history.reduce(0) { $0 + $1.seconds }
         let earlier = history.prefix { $0.epoch <= (resumedAtEpoch ?? 0) }.reduce(0) { $0 + $1.seconds }
         let wall = Date().timeIntervalSince(runStarted) + earlier
+        func phaseSeconds(_ p: Phase) -> Double {
+            history.reduce(0) { $0 + ($1.phase == p ? $1.seconds : 0) }
+        }
         let summary = RunSummary(
             name: experiment.name, dataset: experiment.dataset.name.rawValue, mode: experiment.mode.rawValue,
             seed: experiment.seed, parameters: net.parameterCount, dendriteSets: session.dendriteSets,
             bestValidationAccuracy: bestRow?.validationAccuracy ?? .nan, bestEpoch: bestRow?.epoch ?? 0,
             testAccuracy: test.accuracy, testLoss: test.loss, finalTestAccuracy: final.accuracy,
             epochs: trainer.epoch, wallSeconds: wall,
-            samplesPerSecond: seconds > 0 ? Double(trainer.train.count * history.count) / seconds : 0)
+            samplesPerSecond: seconds > 0 ? Double(trainer.train.count * history.count) / seconds : 0,
+            neuronEpochs: trainer.neuronEpochs, dendriteEpochs: trainer.dendriteEpochs,
+            neuronSeconds: phaseSeconds(.neuron), dendriteSeconds: phaseSeconds(.dendrite))
         try writer.writeSummary(summary)
         try writer.appendEvent("finished", ["epoch": trainer.epoch, "test_accuracy": Double(test.accuracy),
                                             "best_epoch": summary.bestEpoch])

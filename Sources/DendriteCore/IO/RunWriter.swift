@@ -23,6 +23,12 @@ public struct RunSummary: Codable, Equatable, Sendable {
     public var wallSeconds: Double
     /// Training samples per second of epoch time (training plus validation, no I/O).
     public var samplesPerSecond: Double
+    /// Of `epochs`, those of the neuron phase (what the budget counts) and of dendrite
+    /// phases (candidates only), and the epoch seconds each took.
+    public var neuronEpochs: Int?
+    public var dendriteEpochs: Int?
+    public var neuronSeconds: Double?
+    public var dendriteSeconds: Double?
 
     enum CodingKeys: String, CodingKey {
         case name, dataset, mode, seed, parameters
@@ -33,6 +39,8 @@ public struct RunSummary: Codable, Equatable, Sendable {
         case testLoss = "test_loss"
         case finalTestAccuracy = "final_test_accuracy"
         case epochs
+        case neuronEpochs = "n_epochs", dendriteEpochs = "p_epochs"
+        case neuronSeconds = "n_seconds", dendriteSeconds = "p_seconds"
         case wallSeconds = "wall_seconds"
         case samplesPerSecond = "samples_per_second"
     }
@@ -53,7 +61,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
 /// Whole files are written atomically; the two growing files are appended line by line.
 public final class RunWriter {
     public let folder: URL
-    public static let metricsHeader = "epoch,phase,dendrites,parameters,train_loss,train_acc,val_loss,val_acc,lr,seconds"
+    public static let metricsHeader = "epoch,phase,dendrites,parameters,train_loss,train_acc,val_loss,val_acc,lr,n_epochs,p_epochs,seconds"
 
     private var metrics: AppendingFile?
     private var events: AppendingFile?
@@ -150,7 +158,8 @@ public final class RunWriter {
     /// runs give identical files (except the wall-clock `seconds` column).
     public static func csvRow(_ m: EpochMetrics) -> String {
         "\(m.epoch),\(m.phase.rawValue),\(m.dendrites),\(m.parameters),\(m.trainLoss),\(m.trainAccuracy),"
-            + "\(m.validationLoss),\(m.validationAccuracy),\(m.learningRate),\(String(format: "%.4f", m.seconds))\n"
+            + "\(m.validationLoss),\(m.validationAccuracy),\(m.learningRate),\(m.neuronEpochs),\(m.dendriteEpochs),"
+            + "\(String(format: "%.4f", m.seconds))\n"
     }
 
     public func appendMetrics(_ m: EpochMetrics) throws {
@@ -174,6 +183,10 @@ public final class RunWriter {
         case .dendriteAdded(let epoch, let dendrites, let layers, let correlations):
             try appendEvent("dendrite_added", ["epoch": epoch, "dendrites": dendrites, "layers": layers,
                                                "correlations": correlations.map { $0.isFinite ? Double($0) : 0 }])
+        case .candidateCorrelation(let epoch, let inPhase, let heldOut, let batch):
+            try appendEvent("candidate_correlation", ["epoch": epoch, "epoch_in_phase": inPhase,
+                                                      "held_out": heldOut.isFinite ? Double(heldOut) : 0,
+                                                      "batch": batch.isFinite ? Double(batch) : 0])
         case .decision(let epoch, let message):
             try appendEvent("decision", ["epoch": epoch, "message": message])
         case .diverged(let epoch, let batch, let layer, let message):

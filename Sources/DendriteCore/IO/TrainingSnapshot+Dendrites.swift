@@ -37,7 +37,9 @@ extension TrainingSnapshot {
     static let maxDendriteSets = 1000
 
     /// False while a PB dendrite phase runs (its candidates are not checkpointed).
-    public static func isRestorable(_ trainer: Trainer) -> Bool { trainer.candidates == nil }
+    public static func isRestorable(_ trainer: Trainer) -> Bool {
+        trainer.candidates == nil && trainer.learningRateTrial == nil
+    }
 
     static func captureDendrites(_ trainer: Trainer, into ckpt: inout Checkpoint) throws {
         guard trainer.dendriteConfig.mode != .none else { return }

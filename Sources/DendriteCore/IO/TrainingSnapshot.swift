@@ -174,7 +174,6 @@ public enum TrainingSnapshot {
         trainer.order = indices
         trainer.epoch = state.epoch
         trainer.history = state.history
-        trainer.phase = state.phase
         trainer.rng = state.rng
         trainer.schedule = state.schedule
         trainer.optimizer.learningRate = state.learningRate

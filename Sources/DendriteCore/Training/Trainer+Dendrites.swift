@@ -13,14 +13,13 @@ extension Trainer {
     func applySwitchingRule(_ m: EpochMetrics) {
         if phase == .dendrite, let candidates {
             dendritePhaseEpochs += 1
-            let measured = candidates.measure(network: network, on: candidateSubset())
-            candidates.recordMeasurement(measured)
-            let all = measured.flatMap { $0 }
-            let mean = Float(all.reduce(0, +) / Double(max(all.count, 1)))
-            let d = tracker.recordDendriteEpoch(correlation: mean, epoch: epoch, epochsInPhase: dendritePhaseEpochs)
+            let heldOut = candidates.recordMeasurement(candidates.measure(network: network, on: candidateSubset()))
+            emit(.candidateCorrelation(epoch: epoch, epochInPhase: dendritePhaseEpochs, heldOut: Float(heldOut),
+                                       batch: Float(candidates.batchHistory.last ?? .nan)))
+            let d = tracker.recordDendriteEpoch(correlation: Float(heldOut), epoch: epoch, epochsInPhase: dendritePhaseEpochs)
             if d.action == .endDendritePhase {
                 emit(.decision(epoch: epoch, message: d.reason))
-                endDendritePhase(reason: d.reason)
+                acceptCandidates(reason: d.reason)
             }
         } else {
             let score = switchScore(m)
@@ -33,6 +32,7 @@ extension Trainer {
                 architectureBest = network.snapshot()
                 architectureBestScore = score
             }
+            advanceLearningRateTrial(score: score, keepTraining: d.action == .keepTraining)
             switch d.action {
             case .keepTraining, .endDendritePhase:
                 break
@@ -69,12 +69,10 @@ extension Trainer {
     public func addDendritesNow() -> Bool {
         guard dendriteConfig.mode != .none else { return false }
         if phase == .dendrite {
-            // The tracker has no "end now"; reporting the phase as at its cap ends it.
-            _ = tracker.recordDendriteEpoch(correlation: .nan, epoch: epoch,
-                                            epochsInPhase: tracker.config.maxDendritePhaseEpochs)
             let reason = "dendrite phase ended on request"
+            tracker.endDendritePhase(reason: reason, epoch: epoch)
             emit(.decision(epoch: epoch, message: reason))
-            endDendritePhase(reason: reason)
+            acceptCandidates(reason: reason)
             return true
         }
         let d = tracker.forceAddDendrites(epoch: epoch)
@@ -108,26 +106,28 @@ extension Trainer {
         case .pb:
             candidates = CandidateTrainer(layers: layers, learningRate: dendriteConfig.candidateLearningRate,
                                           statisticsRate: dendriteConfig.statisticsRate,
-                                          initScale: dendriteConfig.initScale, rng: &dendriteRNG)
+                                          initScale: dendriteConfig.initScale, poolSize: dendriteConfig.candidatePool,
+                                          rng: &dendriteRNG)
             dendritePhaseEpochs = 0
             dendritePhaseValidation = nil
-            phase = .dendrite
+            learningRateTrial = nil
             emit(.phaseChanged(epoch: epoch, from: .neuron, to: .dendrite, reason: reason))
         }
     }
 
-    /// Accepts every layer's best candidates as frozen dendrites (A = 0) and resumes N.
-    private func endDendritePhase(reason: String) {
+    /// Accepts, per neuron, the best-correlated candidate of its pool as a frozen dendrite
+    /// (A = 0) and resumes N (the tracker has already ended the phase), starting the
+    /// learning-rate trial.
+    private func acceptCandidates(reason: String) {
         guard let candidates else { return }
-        candidates.restoreBest()
         let layers = candidates.layers
         let correlations = candidates.bestCorrelations.map { c in
             Float(c.reduce(0, +) / Double(max(c.count, 1)))
         }
-        for l in layers { l.acceptCandidate() }
+        candidates.accept()
         self.candidates = nil
-        phase = .neuron
         optimizer.reset()
+        beginLearningRateTrial()
         emit(.dendriteAdded(epoch: epoch, dendrites: network.dendriteCount,
                             layers: layers.map { "\($0.name) (\($0.neuronCount) neurons)" },
                             correlations: correlations))
@@ -137,17 +137,22 @@ extension Trainer {
     private func candidatesDiscarded() {
         for l in network.perforatedLayers { l.discardCandidate() }
         candidates = nil
-        phase = .neuron
+        if tracker.phase == .dendrite { tracker.endDendritePhase(reason: "candidates discarded", epoch: epoch) }
     }
 
-    /// The fixed subset of the training set on which candidate correlation is measured.
+    /// The fixed held-out subset on which candidate correlation is measured once per P
+    /// epoch, as a whole (not per training batch): samples the candidates never train on
+    /// (the validation set; the training set when there is none or the config asks for
+    /// it), so the stop rule and the pool's choice see generalisation, not batch noise.
     private func candidateSubset() -> Dataset {
         if let evaluationSubset { return evaluationSubset }
-        let n = min(train.count, max(dendriteConfig.evaluationSamples, 1))
+        let heldOut = validation.count > 0 && dendriteConfig.correlationSubset == .validation
+        let source = heldOut ? validation : train
+        let n = min(source.count, max(dendriteConfig.evaluationSamples, 1))
         var r = RNG(seed: config.seed ^ 0x5B5E7)
-        var idx = Array(0..<train.count)
+        var idx = Array(0..<source.count)
         r.shuffle(&idx)
-        let s = train.subset(Array(idx[..<n]), name: train.name + "/correlation")
+        let s = source.subset(Array(idx[..<n]), name: source.name + "/correlation")
         evaluationSubset = s
         return s
     }

@@ -45,14 +45,22 @@ public final class Trainer {
     /// Batches completed within the current epoch.
     public private(set) var batchInEpoch = 0
     public internal(set) var history: [EpochMetrics] = []
-    /// Current PB phase (always N for none and GD). Set by the trainer.
-    public var phase: Phase = .neuron
+    /// Current PB phase (always N for none and GD): the switch tracker's.
+    public var phase: Phase { tracker.phase }
     public let dendriteConfig: DendriteConfig
     public internal(set) var tracker: SwitchTracker
     /// The running dendrite phase, if any.
     public internal(set) var candidates: CandidateTrainer?
     /// Epochs spent in the current dendrite phase.
     public internal(set) var dendritePhaseEpochs = 0
+    /// Neuron-phase (N) and dendrite-phase (P) epochs finished so far. `config.epochs`
+    /// budgets N epochs; P phases are bounded on their own (by `maxDendritePhaseEpochs`).
+    public var neuronEpochs: Int { history.last?.neuronEpochs ?? 0 }
+    public var dendriteEpochs: Int { history.last?.dendriteEpochs ?? 0 }
+    /// The learning-rate trial after a PB switch, while it runs.
+    var learningRateTrial: LearningRateTrial?
+    /// The optimizer's rate when training started: the "original" rate of that trial.
+    var initialLearningRate: Float = 0
     /// True once the switching rule (or the epoch budget) ended training, or training diverged.
     public internal(set) var stopped = false
     /// Set when a batch produced a non-finite loss or parameter; training then refuses to
@@ -98,6 +106,7 @@ public final class Trainer {
         self.dendriteConfig = dendrites
         self.tracker = SwitchTracker(config: dendrites.trackerConfig)
         self.dendriteRNG = RNG(seed: config.seed ^ 0xDE_4D_2173)
+        self.initialLearningRate = optimizer.learningRate
         if dendrites.mode != .none {
             network.perforate(mode: dendrites.mode, activation: dendrites.activation,
                               layers: dendrites.layers, statisticsRate: dendrites.statisticsRate)
@@ -114,7 +123,8 @@ public final class Trainer {
     }
 
     public var batchesPerEpoch: Int { (train.count + config.batchSize - 1) / config.batchSize }
-    public var isFinished: Bool { epoch >= config.epochs || stopped }
+    /// True once `config.epochs` neuron-phase epochs are done or training stopped.
+    public var isFinished: Bool { neuronEpochs >= config.epochs || stopped }
 
     /// Runs one optimisation step on the next batch; finishes the epoch (evaluation,
     /// `epochDone`) when that batch was its last. Returns the batch's mean loss.
@@ -159,7 +169,7 @@ public final class Trainer {
         repeat { stepBatch() } while batchInEpoch != 0 && divergence == nil
     }
 
-    /// Runs until `config.epochs` epochs are done.
+    /// Runs until `config.epochs` neuron-phase epochs are done (or training stopped).
     public func run() {
         while !isFinished { runEpoch() }
     }
@@ -190,7 +200,9 @@ public final class Trainer {
             trainAccuracy: Float(correct) / Float(max(seen, 1)),
             validationLoss: v.loss, validationAccuracy: v.accuracy,
             learningRate: optimizer.learningRate,
-            seconds: Date().timeIntervalSince(epochStart))
+            seconds: Date().timeIntervalSince(epochStart),
+            neuronEpochs: neuronEpochs + (phase == .neuron ? 1 : 0),
+            dendriteEpochs: dendriteEpochs + (phase == .dendrite ? 1 : 0))
         history.append(m)
         optimizer.learningRate = schedule.next(rate: optimizer.learningRate, epoch: epoch,
                                                validationLoss: v.loss)

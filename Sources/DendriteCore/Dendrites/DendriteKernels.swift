@@ -1,0 +1,168 @@
+/// The dendrite arithmetic of `PerforatedLayer` (the cascade of accepted sets) and of
+/// PB's candidates as pointer kernels, forward above backward, shapes in comments. The
+/// sgemms (W_d x, the candidates' W x, and their weight gradients) stay in the wrapped
+/// layer's siblings; these kernels do what sits between them. A *pool* of P candidates per neuron runs as one
+/// sibling layer with P*C outputs, pool-major: candidate p of neuron c is channel
+/// p*C + c, so every candidate of pool member p is one contiguous block, and with
+/// P = 1 the layout (and the order of every addition) is that of a single candidate.
+///
+/// Symbols: B samples, D accepted dendrite sets, C neurons, P candidates per neuron,
+/// S spatial positions per neuron (1 for Dense, H*W for Conv2D).
+enum DendriteKernels {
+    // MARK: Forward
+
+    /// o = z + sum_{i<n} k[i * kStride] * v_i over S positions, v_i = v + i * vStride:
+    /// one dendrite's pre-activation plus its cascade from earlier dendrites.
+    @inline(__always)
+    static func cascadeRow(_ o: UnsafeMutablePointer<Float>, z: UnsafePointer<Float>,
+                           v: UnsafePointer<Float>, vStride: Int, k: UnsafePointer<Float>, kStride: Int,
+                           count n: Int, spatial s: Int) {
+        for p in 0..<s { o[p] = z[p] }
+        for i in 0..<n {
+            let kk = k[i * kStride], vi = v + i * vStride
+            for p in 0..<s { o[p] += kk * vi[p] }
+        }
+    }
+
+    /// The accepted sets, in cascade order, and the layer output:
+    ///
+    ///     v[b, j, c] = f(z[b, j, c] + sum_{i<j} K[j, i, c] v[b, i, c])
+    ///     y[b, c]   += sum_j A[j, c] v[b, j, c]
+    ///
+    ///     z: [B, D, C, S]  the bank's sgemm output      v: [B, D, C, S] out
+    ///     y: [B, C, S]     holds the neurons' n on entry
+    ///     k: [D, D, C]     K[j, i, c] (only i < j read)  a: [D, C]
+    ///     keep: [B, D, C, S] or nil: the pre-activations, kept where f' needs them (dcaap)
+    static func cascadeForward(z: UnsafePointer<Float>, v: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>,
+                               keep: UnsafeMutablePointer<Float>? = nil,
+                               k: UnsafePointer<Float>, a: UnsafePointer<Float>, batch: Int, sets d: Int,
+                               neurons c: Int, spatial s: Int, activation: DendriteActivation) {
+        for b in 0..<batch {
+            for j in 0..<d {
+                for ci in 0..<c {
+                    let row = ((b * d + j) * c + ci) * s
+                    let vr = v + row
+                    cascadeRow(vr, z: z + row, v: v + (b * d * c + ci) * s, vStride: c * s,
+                               k: k + j * d * c + ci, kStride: c, count: j, spatial: s)
+                    if let keep { (keep + row).update(from: vr, count: s) }
+                    activation.apply(vr, count: s)
+                    let aa = a[j * c + ci]
+                    let yr = y + (b * c + ci) * s
+                    for p in 0..<s { yr[p] += aa * vr[p] }
+                }
+            }
+        }
+    }
+
+    /// V[b, pc] = f(Z[b, pc] + sum_{i<D} Kc[i, pc] v[b, i, pc mod C])
+    ///
+    ///     z:  [B, P*C, S]   the candidates' sgemm output
+    ///     v:  [B, D, C, S]  the accepted dendrites' outputs (the cascade input)
+    ///     k:  [D, P*C]      the candidates' cascade weights (unused when D = 0)
+    ///     out:[B, P*C, S]
+    ///     keep: [B, P*C, S] or nil: the pre-activations, kept where f' needs them (dcaap)
+    static func candidateForward(z: UnsafePointer<Float>, v: UnsafePointer<Float>?, k: UnsafePointer<Float>?,
+                                 out: UnsafeMutablePointer<Float>, keep: UnsafeMutablePointer<Float>? = nil, batch: Int, sets d: Int, neurons c: Int,
+                                 pool: Int, spatial s: Int, activation: DendriteActivation) {
+        let pc = pool * c
+        for b in 0..<batch {
+            for ch in 0..<pc {
+                let row = (b * pc + ch) * s
+                let o = out + row
+                if let v, let k {
+                    cascadeRow(o, z: z + row, v: v + (b * d * c + ch % c) * s, vStride: c * s,
+                               k: k + ch, kStride: pc, count: d, spatial: s)
+                } else {
+                    o.update(from: z + row, count: s)
+                }
+                if let keep { (keep + row).update(from: o, count: s) }
+                activation.apply(o, count: s)
+            }
+        }
+    }
+
+    /// Each of P candidates per neuron sees its neuron's error E: [B, C, S] -> [B, P*C, S].
+    static func tile(_ e: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+                     batch: Int, neurons c: Int, pool: Int, spatial s: Int) {
+        for b in 0..<batch {
+            for p in 0..<pool {
+                (out + (b * pool + p) * c * s).update(from: e + b * c * s, count: c * s)
+            }
+        }
+    }
+
+    // MARK: Backward
+
+    /// Backward of `cascadeForward`, last set first:
+    ///
+    ///     dA[j, c]    += sum_{b,s} dy[b, c] v[b, j, c]
+    ///     dz[b, j, c]  = f'(v_j) (A[j, c] dy[b, c] + sum_{l>j} K[l, j, c] dz[b, l, c])   (GD only)
+    ///     dK[l, j, c] += sum_{b,s} dz[b, l, c] v[b, j, c]                                 (GD only)
+    ///
+    ///     dy: [B, C, S]   v, dz: [B, D, C, S] (dz nil: PB, the dendrites are constants)
+    ///     k, kGrad: [D, D, C]   a, aGrad: [D, C]   (gradients accumulate)
+    ///     z: [B, D, C, S] or nil: the kept pre-activations (needed by dcaap only)
+    static func cascadeBackward(dy: UnsafePointer<Float>, v: UnsafePointer<Float>, z: UnsafePointer<Float>? = nil,
+                                dz: UnsafeMutablePointer<Float>?,
+                                k: UnsafePointer<Float>, a: UnsafePointer<Float>,
+                                aGrad: UnsafeMutablePointer<Float>, kGrad: UnsafeMutablePointer<Float>,
+                                batch: Int, sets d: Int, neurons c: Int, spatial s: Int,
+                                activation: DendriteActivation) {
+        for b in 0..<batch {
+            for j in stride(from: d - 1, through: 0, by: -1) {
+                for ci in 0..<c {
+                    let gy = dy + (b * c + ci) * s
+                    let row = ((b * d + j) * c + ci) * s
+                    let vj = v + row
+                    var acc: Float = 0
+                    for p in 0..<s { acc += gy[p] * vj[p] }
+                    aGrad[j * c + ci] += acc
+                    guard let dz else { continue }
+                    let dzj = dz + row
+                    let aa = a[j * c + ci]
+                    for p in 0..<s { dzj[p] = aa * gy[p] }
+                    for l in (j + 1)..<max(d, j + 1) {
+                        let kk = k[(l * d + j) * c + ci]
+                        let dzl = dz + ((b * d + l) * c + ci) * s
+                        var gkAcc: Float = 0
+                        for p in 0..<s {
+                            dzj[p] += kk * dzl[p]
+                            gkAcc += dzl[p] * vj[p]
+                        }
+                        kGrad[(l * d + j) * c + ci] += gkAcc
+                    }
+                    activation.multiplyByDerivative(dzj, output: vj, input: z.map { $0 + row }, count: s)
+                }
+            }
+        }
+    }
+
+    /// In place dV -> dZ = dV * f'(V), then the cascade gradient
+    /// dKc[i, pc] = sum_{b,s} dZ[b, pc] v[b, i, pc mod C] (overwritten).
+    ///
+    ///     grad: [B, P*C, S]  dObjective/dV in, dObjective/dZ out
+    ///     out:  [B, P*C, S]  V of the forward
+    ///     v:    [B, D, C, S]
+    ///     kGrad:[D, P*C]
+    ///     z:    [B, P*C, S] or nil: the kept pre-activations (needed by dcaap only)
+    static func candidateBackward(grad: UnsafeMutablePointer<Float>, out: UnsafePointer<Float>, z: UnsafePointer<Float>? = nil,
+                                  v: UnsafePointer<Float>?, kGrad: UnsafeMutablePointer<Float>?,
+                                  batch: Int, sets d: Int, neurons c: Int, pool: Int, spatial s: Int,
+                                  activation: DendriteActivation) {
+        let pc = pool * c
+        activation.multiplyByDerivative(grad, output: out, input: z, count: batch * pc * s)
+        guard let v, let kGrad else { return }
+        kGrad.update(repeating: 0, count: d * pc)
+        for b in 0..<batch {
+            for i in 0..<d {
+                for ch in 0..<pc {
+                    let g = grad + (b * pc + ch) * s
+                    let vi = v + ((b * d + i) * c + ch % c) * s
+                    var acc: Float = 0
+                    for p in 0..<s { acc += g[p] * vi[p] }
+                    kGrad[i * pc + ch] += acc
+                }
+            }
+        }
+    }
+}
