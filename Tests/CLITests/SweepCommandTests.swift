@@ -10,6 +10,25 @@ import Testing
 
     static func text(_ url: URL) throws -> String { try String(contentsOf: url, encoding: .utf8) }
 
+    /// A compare table (compare.csv or compare.md) without its wall-seconds column: the
+    /// only column that differs between two executions of the same runs.
+    static func table(_ url: URL) throws -> String {
+        let lines = try text(url).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if url.pathExtension == "csv" {
+            #expect(lines.first?.hasSuffix(",wall_seconds") == true, "wall_seconds is no longer the last column")
+            return lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",") }
+                .joined(separator: "\n")
+        }
+        var column: Int?
+        return lines.map { line -> String in
+            guard line.hasPrefix("|") else { column = nil; return line }
+            var cells = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            if column == nil { column = cells.firstIndex { $0.trimmingCharacters(in: .whitespaces) == "wall s" } }
+            if let c = column, c < cells.count { cells.remove(at: c) }
+            return cells.joined(separator: "|")
+        }.joined(separator: "\n")
+    }
+
     @Test func localPoolGivesTheSameTableAsSequentialCompare() throws {
         let a = CLI.temporaryFolder("sweep-compare"), b = CLI.temporaryFolder("sweep-local")
         defer { for u in [a, b] { try? FileManager.default.removeItem(at: u) } }
@@ -18,10 +37,13 @@ import Testing
         let pool = try CLI.run(["sweep"] + Self.axes + ["--matched", "--out", b.path, "--local", "--jobs", "2"])
         #expect(pool.status == 0, "stderr: \(pool.stderr)")
         #expect(pool.stdout.contains("Planned 9 tasks (6 runs, 3 matched baselines)"), "\(pool.stdout)")
-        let csv = try Self.text(a.appendingPathComponent("compare.csv"))
-        #expect(csv == (try Self.text(b.appendingPathComponent("compare.csv"))))
+        let csv = try Self.table(a.appendingPathComponent("compare.csv"))
+        let csvPool = try Self.table(b.appendingPathComponent("compare.csv"))
+        #expect(csv == csvPool)
         #expect(csv.contains("matches gd"), "no gd run grew dendrites, so no baseline was compared:\n\(csv)")
-        #expect(try Self.text(a.appendingPathComponent("compare.md")) == (try Self.text(b.appendingPathComponent("compare.md"))))
+        let md = try Self.table(a.appendingPathComponent("compare.md"))
+        let mdPool = try Self.table(b.appendingPathComponent("compare.md"))
+        #expect(!md.contains("wall s") && md == mdPool)
         // Each worker wrote its own log; the same command again runs nothing.
         #expect(FileManager.default.fileExists(atPath: b.appendingPathComponent("logs/task-3.out").path))
         let again = try CLI.run(["sweep"] + Self.axes + ["--matched", "--out", b.path, "--local", "--jobs", "2"])
@@ -147,8 +169,8 @@ import Testing
         #expect(localRun.status == 0)
         #expect(SlurmCluster.wait(for: jobs, seconds: 150), "jobs \(jobs) still queued after 150 s")
         // The chained gather job wrote the table; it equals the local one.
-        let csv = try Self.text(local.appendingPathComponent("compare.csv"))
-        #expect((try? Self.text(slurm.appendingPathComponent("compare.csv"))) == csv)
+        let csv = try Self.table(local.appendingPathComponent("compare.csv"))
+        #expect((try? Self.table(slurm.appendingPathComponent("compare.csv"))) == csv)
         let status = try CLI.run(["sweep", "status", slurm.path])
         #expect(status.stdout.contains("9 of 9 tasks finished."), "\(status.stdout)")
         let logs = try FileManager.default.contentsOfDirectory(atPath: slurm.appendingPathComponent("logs").path)
