@@ -192,7 +192,7 @@ public final class LabController {
         let start = DispatchTime.now().uptimeNanoseconds
         var done = 0
         while done < due {
-            if session.isFinished {
+            if session.isFinished && !trainOnInFreePlay() {
                 _ = reachedStepEpochs()
                 state.playing = false
                 announceNewEvents()
@@ -210,6 +210,7 @@ public final class LabController {
     }
 
     static let finishedMessage = "Finished: the switching rule restored the best model. R starts over, D adds dendrites."
+    static let trainingOnMessage = "The switching rule kept the best model and stops adding dendrites; training goes on. D adds a set anyway."
 
     /// Why the Lab will not step: the run finished, or it diverged.
     var finishedMessage: String {
@@ -223,8 +224,18 @@ public final class LabController {
 
     /// True (and says why) when the run has finished and stepping would be undone.
     private func refuseWhenFinished() -> Bool {
-        guard session.isFinished else { return false }
+        guard session.isFinished, !trainOnInFreePlay() else { return false }
         state.say(finishedMessage, frames: 600)
+        return true
+    }
+
+    /// Free play: a dendrite decision never ends the learner's play; after the switching
+    /// rule stops, the best model trains on without growing. (A lesson stops where its
+    /// runner stops, so what the lesson states stays what the engine did.)
+    private func trainOnInFreePlay() -> Bool {
+        guard lesson == nil, session.trainer.trainOnWithoutGrowing() else { return false }
+        announceNewEvents()
+        state.say(LabController.trainingOnMessage, frames: 600)
         return true
     }
 

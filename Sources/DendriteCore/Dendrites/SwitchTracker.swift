@@ -92,7 +92,8 @@ public struct SwitchTracker: Codable, Equatable, Sendable {
         public var dendrites: Int
     }
 
-    public let config: Config
+    /// Fixed for a run, except that `trainOnWithoutGrowing` turns the mode to `.never`.
+    public private(set) var config: Config
     public private(set) var phase: Phase = .neuron
     /// Dendrite sets in the network now (including candidates in training).
     public private(set) var dendrites = 0
@@ -269,6 +270,16 @@ public struct SwitchTracker: Codable, Equatable, Sendable {
 
     /// A switch requested by the user (the Lab's D key): add dendrites now, as if the
     /// neuron phase had plateaued and been accepted.
+    /// After the rule has stopped, keeps training the neurons of the best architecture
+    /// with no further automatic switches (the Lab's free play: a learner's play is not
+    /// ended by a dendrite decision). `forceAddDendrites` still adds sets on request.
+    public mutating func trainOnWithoutGrowing() {
+        precondition(finished && phase == .neuron, "train on only after the rule stopped in a neuron phase")
+        finished = false
+        config.mode = .never
+        epochsSinceImprovement = 0
+    }
+
     public mutating func forceAddDendrites(epoch: Int) -> Decision {
         bestBeforeDendrites = globalBest
         tries = 0

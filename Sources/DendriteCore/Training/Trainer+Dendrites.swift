@@ -82,6 +82,24 @@ extension Trainer {
         return true
     }
 
+    /// Whether the switching rule (not the epoch budget or a divergence) ended training,
+    /// so the neurons of the restored best model could train on.
+    public var canTrainOn: Bool {
+        stopped && tracker.finished && phase == .neuron && divergence == nil && neuronEpochs < config.epochs
+    }
+
+    /// Trains on after the switching rule stopped: the best model (already restored)
+    /// keeps learning with no more automatic dendrite additions. Returns false, changing
+    /// nothing, unless `canTrainOn`.
+    @discardableResult
+    public func trainOnWithoutGrowing() -> Bool {
+        guard canTrainOn else { return false }
+        tracker.trainOnWithoutGrowing()
+        stopped = false
+        emit(.decision(epoch: epoch, message: "training on with the best model's \(network.dendriteCount) dendrite sets; no more are added automatically"))
+        return true
+    }
+
     private func restoreBest() {
         guard let best else { return }
         network.restore(best)
