@@ -166,7 +166,10 @@ public final class ExperimentRun {
         }
         best.metadata = ["format": "dendrite-lab parameters 1", "epoch": "\(last.epoch)",
                          "architecture": try TrainingSnapshot.json(session.network.spec),
-                         "dendrites": try TrainingSnapshot.json(counts)]
+                         "dendrites": try TrainingSnapshot.json(counts),
+                         "model": try TrainingSnapshot.json(ModelCard(
+                            holds: .best, epoch: last.epoch, spec: session.network.spec, dendrites: counts,
+                            activation: experiment.dendrites.activation, data: session.data.train))]
         try best.write(to: writer.bestURL)
     }
 

@@ -17,6 +17,8 @@ import Foundation
 ///     optimizer      {"kind", "steps"} (buffers are tensors, above)
 ///     dendrites      dendrite counts, error statistics, switch tracker and the trainer's
 ///                    best snapshots (gd and pb runs; TrainingSnapshot+Dendrites.swift)
+///     model          for readers outside this program: which model the file holds, its
+///                    layers, dendrite formula and input transform (`ModelCard`)
 ///
 /// Checkpoints are taken between epochs only, outside PB dendrite phases; a run restored
 /// from one continues bit-exactly as if it had never stopped.
@@ -93,6 +95,11 @@ public enum TrainingSnapshot {
         ckpt.metadata["architecture"] = try json(arch)
         ckpt.metadata["trainer"] = try json(state)
         ckpt.metadata["optimizer"] = try json(summary)
+        // A dendrite run that has stopped holds the best model the switching rule restored.
+        let restored = trainer.dendriteConfig.mode != .none && trainer.stopped
+        ckpt.metadata["model"] = try json(ModelCard(
+            holds: restored ? .best : .last, epoch: restored ? trainer.bestEpoch : trainer.epoch, spec: net.spec,
+            dendrites: counts, activation: trainer.dendriteConfig.activation, data: trainer.train))
         try captureDendrites(trainer, into: &ckpt)
         return ckpt
     }
