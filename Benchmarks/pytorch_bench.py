@@ -10,7 +10,7 @@ the timed part runs from there to the end of --epochs epochs and includes each e
 end: evaluation on 128 validation samples and, in a PB dendrite phase, the candidates'
 correlation measured over 1024 training samples (as our Trainer does).
 
-Dendrites follow DESIGN.md 2.1 / our PerforatedLayer: each dendrite set is a full copy
+Dendrites follow docs/design.md 2.1 / our PerforatedLayer: each dendrite set is a full copy
 of the layer (all sets of a layer computed as ONE wider Linear/Conv2d, as our engine
 does) seeing the same input, with cascade scalars K and output scalars A per neuron;
 new sets start at 0.01 * randn with A = 0, sigmoid dendrites.

@@ -1,7 +1,7 @@
 import DendriteCore
 
 /// The 2-D dataset over what the network computes, as in TensorFlow Playground, with the
-/// error-correlation signals of DESIGN 4 as pictures:
+/// error-correlation signals of design.md 4 as pictures:
 ///
 /// - nothing selected: the decision surface (P(class 1) for two classes, the most likely
 ///   class for more) with its boundary drawn where the classes tie;

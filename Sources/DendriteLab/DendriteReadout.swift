@@ -1,6 +1,6 @@
 import DendriteCore
 
-/// One dendrite set of one neuron, as the network view draws it (DESIGN 2.1).
+/// One dendrite set of one neuron, as the network view draws it (design.md 2.1).
 public struct DendriteBranch: Equatable, Sendable {
     /// A[d, c]: how strongly this dendrite's output feeds the soma (signed, unitless).
     public var weight: Float

@@ -1,6 +1,6 @@
 import DendriteCore
 
-/// How dendrites are used, as the Lab's mode button cycles through them (DESIGN 2.2):
+/// How dendrites are used, as the Lab's mode button cycles through them (design.md 2.2):
 /// none (plain network), GD (dendrites trained jointly by backprop) or PB (perforated
 /// backpropagation with neuron and dendrite phases).
 public enum LabMode: String, Codable, CaseIterable, Sendable {
@@ -13,7 +13,7 @@ public enum LabMode: String, Codable, CaseIterable, Sendable {
 }
 
 /// Everything that determines the model the Lab trains. It *is* an `Experiment` (the
-/// same value a lesson's front matter or an experiment file decodes into, DESIGN 1);
+/// same value a lesson's front matter or an experiment file decodes into, design.md 1);
 /// the properties below are the knobs the Lab's controls turn on it.
 public struct LabConfig: Codable, Equatable, Sendable {
     public var experiment: Experiment

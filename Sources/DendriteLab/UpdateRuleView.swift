@@ -2,7 +2,7 @@ import Foundation
 import DendriteCore
 
 /// The learning rule the shown neuron is under right now, with its live numbers, so a
-/// student sees *what* changes in each phase (DESIGN 2.2):
+/// student sees *what* changes in each phase (design.md 2.2):
 ///
 /// - neuron phase (N), and modes none / gd: backprop, `w ← w − lr · ∂L/∂w`, with the
 ///   neuron's error signal E = dL/dy (running mean and sd), the size |∂L/∂w| of its incoming

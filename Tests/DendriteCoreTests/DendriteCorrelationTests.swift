@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import DendriteCore
 
-/// DESIGN 2.2's fixed case: n = 8 samples, C = 3 units, Float64.
+/// design.md 2.2's fixed case: n = 8 samples, C = 3 units, Float64.
 @Suite struct DendriteCorrelationTests {
     static let n = 8, c = 3
 
@@ -19,7 +19,7 @@ import Testing
         return (z, v, e)
     }
 
-    /// r = 1 turns the running objective into batch |Pearson|, the form DESIGN states.
+    /// r = 1 turns the running objective into batch |Pearson|, the form design.md 2.2 states.
     static func evaluate() -> (scores: [Double], state: CorrelationObjective.State, gradZ: [Double]) {
         let (_, v, e) = fixedCase()
         var state = CorrelationObjective.State(channels: c, rate: 1)

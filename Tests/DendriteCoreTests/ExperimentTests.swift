@@ -156,7 +156,7 @@ func packageRoot(_ file: String = #filePath) -> URL {
 
     @Test func matchedBaselineWidensTheHiddenLayerToTheTargetCount() throws {
         let narrow = try ExperimentLoader.load(contentsOf: packageRoot().appendingPathComponent("experiments/mnist-mlp-narrow.yaml"))
-        // DESIGN 2: 784-8-10 with three dendrite sets has about 25.6k parameters; H=32 matches it.
+        // design.md 2: 784-8-10 with three dendrite sets has about 25.6k parameters; H=32 matches it.
         let m = try #require(narrow.parameterMatchedBaseline(targetParameters: 25_600))
         #expect(m.network.layers == [.flatten, .dense(32), .relu, .dense(10)])
         #expect(m.mode == .none && m.epochs == narrow.epochs && m.seed == narrow.seed)

@@ -1,4 +1,4 @@
-/// The dendrite phase of Perforated Backpropagation (DESIGN 2.2 step 3).
+/// The dendrite phase of Perforated Backpropagation (design.md 2.2 step 3).
 ///
 /// Every perforated layer holds a pool of P candidate dendrites per neuron (one sibling
 /// layer of P*C outputs). After each training batch (forward and backward through the

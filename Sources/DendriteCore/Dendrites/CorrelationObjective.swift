@@ -1,4 +1,4 @@
-/// The candidate objective of PB's dendrite phase (DESIGN 2.2 step 3), per neuron c:
+/// The candidate objective of PB's dendrite phase (design.md 2.2 step 3), per neuron c:
 ///
 ///     S_c = sign(cov_run_c) * cov_batch_c(V, E) / (sd_run(V_c) * sd_run(E_c) + eps)
 ///
@@ -17,7 +17,7 @@
 ///     dS/dV_p     = sign * (dcov/dV_p / den - cov sd(E) dvarV/dV_p / (2 sd(V) den^2))
 ///
 /// The sign is held constant. With r = 1 this is exactly the gradient of batch
-/// |Pearson|, which DESIGN 2.2's fixed case tests; during training r = 0.01 and the
+/// |Pearson|, which design.md 2.2's fixed case tests; during training r = 0.01 and the
 /// sd(V) term is small, close to the cascade-correlation simplification. So the
 /// candidate may raise S partly by growing V's spread faster than sd_run(V) follows;
 /// on toy data that sharpening helps. (Differentiating as if sd(V) were the batch's,
@@ -38,7 +38,7 @@ public enum CorrelationObjective {
         public var rate: Double
 
         /// E's mean and variance start from the neuron phase's running error
-        /// statistics (DESIGN: "seeded from the N phase for E"); V's from the first batch.
+        /// statistics (design.md: "seeded from the N phase for E"); V's from the first batch.
         public init(channels: Int, rate: Double = 0.01, seededError: RunningMoments? = nil) {
             let zeros = [Double](repeating: 0, count: channels)
             meanV = zeros

@@ -1,9 +1,9 @@
 /// Everything about dendrites in a training run: the mode (none, GD, PB), the switching
-/// rule, and the dendrite phase's settings. Defaults follow DESIGN 2.2 and 2.3.
+/// rule, and the dendrite phase's settings. Defaults follow design.md 2.2 and 2.3.
 public struct DendriteConfig: Codable, Equatable, Sendable {
     public var mode: DendriteMode
     public var activation: DendriteActivation
-    /// When to add dendrites (DESIGN 2.3). `trainsCandidates` is set from `mode`.
+    /// When to add dendrites (design.md 2.3). `trainsCandidates` is set from `mode`.
     public var switching: SwitchTracker.Config
     /// Adam learning rate of the candidates in a PB dendrite phase.
     public var candidateLearningRate: Float

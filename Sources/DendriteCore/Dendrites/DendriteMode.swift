@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// How dendrites learn (DESIGN 2.2). All three are selectable everywhere so users can
+/// How dendrites learn (design.md 2.2). All three are selectable everywhere so users can
 /// compare them on the same data.
 public enum DendriteMode: String, Codable, CaseIterable, Sendable {
     /// A plain network: no dendrites are ever added.

@@ -1,5 +1,5 @@
 /// One dendrite per neuron of a layer, all with the same index d: the d-th dendrite
-/// set of a `PerforatedLayer` (DESIGN 2.1).
+/// set of a `PerforatedLayer` (design.md 2.1).
 ///
 /// Names are stable so checkpoints can find them: "layers.0.dendrites.1.weight",
 /// ".bias", ".K" (cascade weights, only for d >= 1) and ".A" (output weights).

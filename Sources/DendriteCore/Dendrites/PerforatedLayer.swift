@@ -1,4 +1,4 @@
-/// A neuron layer (Dense or Conv2D) with dendrites (DESIGN 2.1):
+/// A neuron layer (Dense or Conv2D) with dendrites (design.md 2.1):
 ///
 ///     n   = W x + b                                   the wrapped layer, [B, C, S]
 ///     z_d = W_d x + b_d + sum_{i<d} K_d[i,c] v_i      dendrite set d, same input x
@@ -29,7 +29,7 @@ public final class PerforatedLayer: Layer {
     public private(set) var phase: Phase = .neuron
     public let activation: DendriteActivation
     /// Running mean and variance of the per-sample error E = dL_i/dy, per neuron,
-    /// averaged over samples and spatial positions (DESIGN 2.2 step 1). Updated by
+    /// averaged over samples and spatial positions (design.md 2.2 step 1). Updated by
     /// every training backward pass.
     public var errorStatistics: RunningMoments
     /// When false, backward leaves `errorStatistics` alone (measurement passes).
@@ -151,7 +151,7 @@ public final class PerforatedLayer: Layer {
         for p in candidateParameters { p.trainable = true }
     }
 
-    /// A fresh dendrite set (weights, bias and cascade 0.01 * randn, as DESIGN 2.2),
+    /// A fresh dendrite set (weights, bias and cascade 0.01 * randn, as design.md 2.2),
     /// with A = 0 so the layer's output is unchanged by it.
     func makeSet(index d: Int, scale: Float, rng: inout RNG) -> DendriteSet {
         let prefix = "\(name).dendrites.\(d)"

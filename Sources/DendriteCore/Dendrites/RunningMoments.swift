@@ -1,4 +1,4 @@
-/// Per-neuron exponential running mean and variance of a signal (DESIGN 2.2: the error
+/// Per-neuron exponential running mean and variance of a signal (design.md 2.2: the error
 /// E = dL/dy in the neuron phase, rate 0.01).
 ///
 /// Each update takes one batch's mean over samples and spatial positions and blends it

@@ -1,5 +1,5 @@
 /// When to grow dendrites: the switching rule of Perforated Backpropagation
-/// (DESIGN.md 2.3), as pure logic over a sequence of per-epoch scores.
+/// (docs/design.md 2.3), as pure logic over a sequence of per-epoch scores.
 ///
 /// The tracker never touches a network. Once per epoch the trainer reports a score and
 /// performs the returned decision: snapshot the model when `isNewBest`, and for

@@ -1,7 +1,7 @@
 /// Everything that defines one training run: what data, which network, which mode
 /// (plain, GD dendrites or PB dendrites), how dendrites switch, how to optimise, for how
 /// long, with which seed. A lesson in the Lab and a headless experiment are the same
-/// value at different sizes (DESIGN section 1); files in `experiments/` decode into it
+/// value at different sizes (design.md 1); files in `experiments/` decode into it
 /// through `ExperimentLoader`, whose keys are listed in `ExperimentLoader.swift`.
 public struct Experiment: Codable, Equatable, Sendable {
     public var name: String
@@ -35,7 +35,7 @@ public struct Experiment: Codable, Equatable, Sendable {
         self.seed = seed
     }
 
-    /// How dendrites take part (DESIGN 2.2): not at all, trained jointly by gradient
+    /// How dendrites take part (design.md 2.2): not at all, trained jointly by gradient
     /// descent (the public library's free mode), or by Perforated Backpropagation.
     public typealias Mode = DendriteMode
 
@@ -121,7 +121,7 @@ extension Experiment {
         }
     }
 
-    /// When dendrites are added and how candidates learn (DESIGN 2.2-2.3). Defaults are
+    /// When dendrites are added and how candidates learn (design.md 2.2-2.3). Defaults are
     /// the public library's where it has one.
     public struct DendriteSettings: Codable, Equatable, Sendable {
         public enum SwitchMode: String, Codable, CaseIterable, Sendable {
@@ -164,7 +164,7 @@ extension Experiment {
         public var candidateInitScale: Float
         /// Attempts per dendrite count before growth stops (1 = no retry).
         public var maxDendriteTries: Int
-        /// Rate of the running error and correlation statistics (DESIGN 2.2: 0.01).
+        /// Rate of the running error and correlation statistics (design.md 2.2: 0.01).
         public var statisticsRate: Double
         /// Relative improvement needed to count as better, indexed by dendrite sets added.
         public var improvementThresholds: [Float]

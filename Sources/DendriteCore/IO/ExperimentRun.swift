@@ -30,7 +30,7 @@ public final class ExperimentRun {
 
     private var checkpointEpoch = 0
     /// Decides which epoch's model is "the best" with the switching rule's own
-    /// improvement test (DESIGN 2.3), so plain runs and dendrite runs pick their best
+    /// improvement test (design.md 2.3), so plain runs and dendrite runs pick their best
     /// model the same way.
     private var bestTracker: SwitchTracker
     private var bestEpoch = 0
@@ -175,7 +175,7 @@ public final class ExperimentRun {
 
     /// Measures the test set on the final and the best-validation parameters and writes
     /// `summary.json`. With dendrites the trainer has already restored its best model
-    /// (the switching rule's, DESIGN 2.2 step 5), so the final model is the best one.
+    /// (the switching rule's, design.md 2.2 step 5), so the final model is the best one.
     private func finish() throws -> RunSummary {
         let trainer = session.trainer, net = session.network
         let final = Trainer.evaluate(net, on: session.data.test)

@@ -1,5 +1,5 @@
 /// Param-matched baselines: the fair opponent of a network with dendrites is the same
-/// plain architecture made wider until it has as many parameters (DESIGN 2: a plain
+/// plain architecture made wider until it has as many parameters (design.md 2: a plain
 /// H=32 MLP matches 784-8-10 with three dendrite sets).
 extension Experiment {
     /// This experiment without dendrites, with every hidden dense/conv layer (all neuron

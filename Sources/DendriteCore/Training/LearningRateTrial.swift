@@ -1,4 +1,4 @@
-/// After a PB switch (DESIGN 2.3) the neurons resume with a fresh optimizer and a new
+/// After a PB switch (design.md 2.3) the neurons resume with a fresh optimizer and a new
 /// dendrite set whose A starts at 0. Whether the original learning rate or one decay
 /// step below it continues best is not known in advance, so, as the public PB library
 /// does, both are tried from the same weights for `epochs` epochs each and the better

@@ -1,4 +1,4 @@
-/// The dendrite cycle of DESIGN 2.2 on top of the plain training loop: driving the
+/// The dendrite cycle of design.md 2.2 on top of the plain training loop: driving the
 /// `SwitchTracker` once per epoch and carrying out what it decides.
 extension Trainer {
     /// The score the tracker judges: validation accuracy (or loss when the tracker

@@ -27,7 +27,7 @@ public struct Evaluation: Equatable, Sendable {
 /// Runs the optimisation loop. It can be advanced one batch at a time (the Lab's step
 /// button), one epoch at a time, or to completion; every step reports through `events`.
 ///
-/// With dendrites (`DendriteConfig.mode` gd or pb) it also runs the cycle of DESIGN 2.2:
+/// With dendrites (`DendriteConfig.mode` gd or pb) it also runs the cycle of design.md 2.2:
 /// once per epoch the `SwitchTracker` sees the validation score and decides; the trainer
 /// snapshots the best model, restores it before every switch, adds dendrite sets (PB:
 /// through a dendrite phase of `CandidateTrainer`), resets the optimizer, and restores
