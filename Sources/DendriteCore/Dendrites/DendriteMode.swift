@@ -92,3 +92,10 @@ public enum DendriteActivation: String, Codable, CaseIterable, Sendable {
         }
     }
 }
+
+/// Training phase of Perforated Backpropagation: neurons learn (N) or candidate
+/// dendrites learn (P). Plain networks and GD mode are always in N.
+public enum Phase: String, Codable, Sendable {
+    case neuron = "N"
+    case dendrite = "P"
+}

@@ -1,10 +1,3 @@
-/// Training phase of Perforated Backpropagation: neurons learn (N) or candidate
-/// dendrites learn (P). Plain networks and GD mode are always in N.
-public enum Phase: String, Codable, Sendable {
-    case neuron = "N"
-    case dendrite = "P"
-}
-
 /// One row of `metrics.csv`: everything measured at the end of an epoch.
 public struct EpochMetrics: Codable, Equatable, Sendable {
     public var epoch: Int
