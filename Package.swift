@@ -38,7 +38,8 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "dendrite-bench",
-            dependencies: ["DendriteCore", "CBLAS"],
+            dependencies: ["DendriteCore", "CBLAS",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/dendrite-bench",
             swiftSettings: fastInDebug),
         .executableTarget(

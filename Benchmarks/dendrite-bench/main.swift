@@ -1,3 +1,4 @@
+import ArgumentParser
 import DendriteCore
 import Foundation
 
@@ -9,68 +10,79 @@ import Foundation
 /// of ours runs in a child process of dendrite-bench (`--one`), so its peak RSS is its own.
 /// Run it in release: `swift run -c release dendrite-bench compare`.
 
-func usage() -> Never {
-    print("""
-    usage: dendrite-bench [compare] [WORKLOAD|mlp|cnn|dendrites|all ...] [--threads 1,2] [--epochs N]
-                          [--warmup BATCHES] [--profile BATCHES] [--no-mnist]
-      compare            also run Benchmarks/pytorch_bench.py on every row (python from
-                         $DENDRITE_TORCH_PYTHON, /opt/torch-venv/bin/python or python3,
-                         the first that can import torch)
-      WORKLOAD           mlp, cnn, dann (128x8x16 local dendritic layer), narrow-gd1, narrow-gd3, narrow-pb1, narrow-pb3, cnn-gd1, cnn-gd3,
-                         cnn-pb1, cnn-pb3 (as pytorch_bench.py), and ours only: narrow-pn0,
-                         narrow-pn1, cnn-pn0, cnn-pn1 (PB neuron phase with 0 / 1 accepted sets);
-                         dendrites = all dendrite rows; all (default) = everything
-      --threads 1,2      OpenBLAS / torch thread counts, comma-separated (default 1,2)
-      --epochs N         timed epochs of 60000 samples per row (default 1)
-      --warmup BATCHES   untimed batches before each row (default 30)
-      --profile BATCHES  instead of the table: per-layer milliseconds over BATCHES batches
-      --no-mnist         skip the peak-RSS run of `dendrite-lab train experiments/mnist-mlp-wide.yaml --epochs 2`
-    """)
-    exit(2)
-}
+/// The command line, parsed by swift-argument-parser (as `dendrite-lab` is).
+struct BenchOptions: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dendrite-bench",
+        abstract: "Training speed of the engine on MNIST-sized random data, side by side with PyTorch.",
+        discussion: """
+            WORKLOAD: mlp, cnn, dann (128x8x16 local dendritic layer), narrow-gd1, narrow-gd3, \
+            narrow-pb1, narrow-pb3, cnn-gd1, cnn-gd3, cnn-pb1, cnn-pb3 (as pytorch_bench.py), and ours \
+            only: narrow-pn0, narrow-pn1, cnn-pn0, cnn-pn1 (PB neuron phase with 0 / 1 accepted sets); \
+            dendrites = all dendrite rows; all (the default) = everything. `compare` also runs \
+            Benchmarks/pytorch_bench.py on every row (python from $DENDRITE_TORCH_PYTHON, \
+            /opt/torch-venv/bin/python or python3, the first that can import torch).
+            """)
 
-var workloads: [Workload] = []
-var threadCounts = [1, 2]
-var epochs = 1
-var warmupBatches = 30
-var profileBatches = 0
-var compareWithTorch = false
-var runMNIST = true
-var childWorkload: Workload?
-var args = CommandLine.arguments.dropFirst()
-while let a = args.popFirst() {
-    switch a {
-    case "compare", "--torch": compareWithTorch = true
-    case "all": workloads += Workload.all
-    case "dendrites": workloads += Workload.dendriteWorkloads + Workload.neuronPhaseWorkloads
-    case "--one":
-        guard let v = args.popFirst(), let w = Workload.named(v) else { usage() }
-        childWorkload = w
-    case "--threads":
-        guard let v = args.popFirst() else { usage() }
-        let parsed = v.split(separator: ",").compactMap { Int($0) }
-        guard !parsed.isEmpty, parsed.allSatisfy({ $0 > 0 }) else { usage() }
-        threadCounts = parsed
-    case "--epochs":
-        guard let v = args.popFirst(), let n = Int(v), n > 0 else { usage() }
-        epochs = n
-    case "--warmup":
-        guard let v = args.popFirst(), let n = Int(v), n > 0 else { usage() }
-        warmupBatches = n
-    case "--profile":
-        guard let v = args.popFirst(), let n = Int(v), n > 0 else { usage() }
-        profileBatches = n
-    case "--no-mnist": runMNIST = false
-    case "-h", "--help": usage()
-    default:
-        guard let w = Workload.named(a) else {
-            print("dendrite-bench: unknown argument '\(a)'")
-            usage()
+    @Argument(help: "[compare] and workloads: a WORKLOAD name, dendrites or all.")
+    var names: [String] = []
+
+    @Option(help: "OpenBLAS / torch thread counts, comma-separated.")
+    var threads: String = "1,2"
+
+    @Option(help: "Timed epochs of 60000 samples per row.")
+    var epochs: Int = 1
+
+    @Option(help: "Untimed batches before each row.")
+    var warmup: Int = 30
+
+    @Option(help: "Instead of the table: per-layer milliseconds over this many batches.")
+    var profile: Int = 0
+
+    @Flag(help: "Skip the peak-RSS run of `dendrite-lab train experiments/mnist-mlp-wide.yaml --epochs 2`.")
+    var noMnist = false
+
+    @Option(help: .hidden)
+    var one: String?
+
+    var threadCounts: [Int] { threads.split(separator: ",").compactMap { Int($0) } }
+
+    func validate() throws {
+        let t = threadCounts
+        guard !t.isEmpty, t.count == threads.split(separator: ",").count, t.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--threads takes positive whole numbers separated by commas, e.g. 1,2; got '\(threads)'")
         }
-        workloads.append(w)
+        if epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        if warmup < 1 { throw ValidationError("--warmup must be at least 1, got \(warmup)") }
+        if profile < 0 { throw ValidationError("--profile must be 0 or more, got \(profile)") }
+        if let one, Workload.named(one) == nil { throw ValidationError("--one: unknown workload '\(one)'") }
+        for n in names where !["compare", "--torch", "all", "dendrites"].contains(n) && Workload.named(n) == nil {
+            throw ValidationError("unknown workload '\(n)'; see --help for the list")
+        }
+    }
+
+    var workloads: [Workload] {
+        let chosen = names.flatMap { n -> [Workload] in
+            switch n {
+            case "compare", "--torch": return []
+            case "all": return Workload.all
+            case "dendrites": return Workload.dendriteWorkloads + Workload.neuronPhaseWorkloads
+            default: return Workload.named(n).map { [$0] } ?? []
+            }
+        }
+        return chosen.isEmpty ? Workload.all : chosen
     }
 }
-if workloads.isEmpty { workloads = Workload.all }
+
+let options = BenchOptions.parseOrExit()
+let workloads = options.workloads
+let threadCounts = options.threadCounts
+let epochs = options.epochs
+let warmupBatches = options.warmup
+let profileBatches = options.profile
+let compareWithTorch = options.names.contains("compare") || options.names.contains("--torch")
+let runMNIST = !options.noMnist
+let childWorkload = options.one.flatMap(Workload.named)
 
 // Child: measure one row, print it as one JSON line, exit.
 if let w = childWorkload {
