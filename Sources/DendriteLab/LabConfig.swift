@@ -1,14 +1,13 @@
 import DendriteCore
 
-/// How dendrites are used, as the Lab's mode button cycles through them (design.md 2.2):
-/// none (plain network), GD (dendrites trained jointly by backprop) or PB (perforated
-/// backpropagation with neuron and dendrite phases).
-public enum LabMode: String, Codable, CaseIterable, Sendable {
-    case none, gd, pb
-
-    public var next: LabMode {
-        let all = LabMode.allCases
-        return all[(all.firstIndex(of: self)! + 1) % all.count]
+extension DendriteMode {
+    /// The mode after this one as the Lab's mode button cycles: none, gd, pb, none...
+    public var next: DendriteMode {
+        switch self {
+        case .none: return .gd
+        case .gd: return .pb
+        case .pb: return .none
+        }
     }
 }
 
@@ -48,7 +47,7 @@ public struct LabConfig: Codable, Equatable, Sendable {
     public var dataset: ToyData.Kind {
         get { experiment.dataset.name.toyKind ?? .xor }
         set {
-            experiment.dataset.name = Experiment.DatasetSpec.Name(rawValue: newValue.rawValue)!
+            experiment.dataset.name = Experiment.DatasetSpec.Name(newValue)
             experiment.dataset.file = nil      // back from csv points (LabConfig+CSV)
             experiment.dataset.classes = nil
         }
@@ -71,9 +70,9 @@ public struct LabConfig: Codable, Equatable, Sendable {
         set { experiment.seed = newValue }
     }
 
-    public var mode: LabMode {
-        get { LabMode(rawValue: experiment.mode.rawValue)! }
-        set { experiment.mode = Experiment.Mode(rawValue: newValue.rawValue)! }
+    public var mode: DendriteMode {
+        get { experiment.mode }
+        set { experiment.mode = newValue }
     }
 
     /// Widths of the hidden dense layers; setting it rebuilds the network as an MLP with

@@ -42,7 +42,7 @@ public struct LayerPicture: Equatable, Sendable {
 public struct NetworkPicture: Equatable, Sendable {
     /// Column 0 is the input; the last column the output.
     public var layers: [LayerPicture]
-    public var mode: LabMode
+    public var mode: DendriteMode
     public var phase: Phase
     public var dendriteSets: Int
     public var parameterCount: Int
@@ -55,7 +55,7 @@ public struct NetworkPicture: Equatable, Sendable {
     /// Version of the probe the heatmaps came from (nil: always re-upload).
     public var heatmapVersion: Int?
 
-    public init(layers: [LayerPicture], mode: LabMode = .none, phase: Phase = .neuron, dendriteSets: Int = 0,
+    public init(layers: [LayerPicture], mode: DendriteMode = .none, phase: Phase = .neuron, dendriteSets: Int = 0,
                 parameterCount: Int = 0, caption: String = "", showsOneInput: Bool = false, heatmapResolution: Int = 0,
                 heatmapVersion: Int? = nil) {
         self.heatmapVersion = heatmapVersion

@@ -1,3 +1,4 @@
+import DendriteCore
 import Foundation
 
 /// The line along the bottom: where training is and how well it does, plus the latest
@@ -8,7 +9,7 @@ public enum StatusBar {
         public var batch = 0
         public var batchesPerEpoch = 0
         public var phase = "N"
-        public var mode = LabMode.none
+        public var mode = DendriteMode.none
         public var dendrites = 0
         public var parameters = 0
         public var trainAccuracy: Float = .nan

@@ -10,8 +10,8 @@ struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train one small network on two spirals with and without dendrites; print both runs' accuracy and decision maps, save a PNG.")
 
-    @Option(help: "Toy dataset: \(ToyData.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var dataset: String = "spiral"
+    @Option(help: "Toy dataset.")
+    var dataset: ToyData.Kind = .spiral
 
     @Option(help: "Epochs for each run.")
     var epochs: Int = 1500
@@ -23,9 +23,6 @@ struct Demo: ParsableCommand {
     var out: String = "dendrite-demo.png"
 
     func validate() throws {
-        guard ToyData.Kind(rawValue: dataset) != nil else {
-            throw ValidationError("unknown dataset '\(dataset)'; expected one of \(ToyData.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         guard (1...100_000).contains(epochs) else { throw ValidationError("--epochs must be 1...100000, got \(epochs)") }
     }
 
@@ -33,7 +30,7 @@ struct Demo: ParsableCommand {
     func experiment(mode: String) throws -> Experiment {
         try ExperimentLoader.decode(yaml: """
             name: demo-\(mode)
-            dataset: {name: \(dataset), count: 300, noise: 0, validation: 0.2}
+            dataset: {name: \(dataset.rawValue), count: 300, noise: 0, validation: 0.2}
             network: {input: [2], layers: [dense 4, tanh, dense 2]}
             mode: \(mode)
             dendrites: {switch: fixed, fixed_interval: 40, max_dendrites: 14, p_epochs_to_switch: 10, max_p_epochs: 60, candidate_lr: 0.2, statistics_rate: 0.1}

@@ -5,8 +5,8 @@ import DendriteLab
 /// Options shared by `lab` and `render`: which toy problem and network the Lab starts with
 /// (the playground), or where lessons are and which step to open.
 struct LabOptions: ParsableArguments {
-    @Option(help: "Toy dataset: \(ToyData.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var dataset: String = "xor"
+    @Option(help: "Toy dataset.")
+    var dataset: ToyData.Kind = .xor
 
     @Option(help: "Your own points instead of a toy set: a CSV file of x,y,label rows (coordinates about -1...1).")
     var csv: String?
@@ -17,8 +17,8 @@ struct LabOptions: ParsableArguments {
     @Option(help: "Hidden layer widths, comma-separated (e.g. 8,8).")
     var hidden: String = "8,8"
 
-    @Option(help: "Dendrite mode: none, gd or pb.")
-    var mode: String = "none"
+    @Option(help: "Dendrite mode: none (plain), gd (dendrites trained by gradient descent) or pb (Perforated Backpropagation).")
+    var mode: DendriteMode = .none
 
     @Option(help: "Random seed (same seed, same weights and data).")
     var seed: UInt64 = 1
@@ -31,10 +31,6 @@ struct LabOptions: ParsableArguments {
 
     func validate() throws {
         guard step >= 1 else { throw ValidationError("--step counts from 1, got \(step)") }
-        guard ToyData.Kind(rawValue: dataset) != nil else {
-            throw ValidationError("unknown dataset '\(dataset)'; expected one of \(ToyData.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard LabMode(rawValue: mode) != nil else { throw ValidationError("unknown mode '\(mode)'; expected none, gd or pb") }
         guard (0...1).contains(noise) else { throw ValidationError("--noise must be between 0 and 1, got \(noise)") }
         guard let h = widths, !h.isEmpty, h.allSatisfy({ (1...64).contains($0) }) else {
             throw ValidationError("--hidden expects comma-separated widths from 1 to 64 (e.g. 8,8), got '\(hidden)'")
@@ -55,10 +51,10 @@ struct LabOptions: ParsableArguments {
 
     var config: LabConfig {
         var c = LabConfig()
-        c.dataset = ToyData.Kind(rawValue: dataset)!
+        c.dataset = dataset
         c.noise = noise
         c.hidden = widths ?? c.hidden
-        c.mode = LabMode(rawValue: mode)!
+        c.mode = mode
         c.seed = seed
         return c
     }

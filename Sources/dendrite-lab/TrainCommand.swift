@@ -20,7 +20,7 @@ struct TrainCommand: ParsableCommand {
     var file: String
 
     @Option(help: "Override the file's mode: none (plain network), gd (dendrites trained by gradient descent) or pb (Perforated Backpropagation).")
-    var mode: String?
+    var mode: DendriteMode?
 
     @Option(parsing: .unconditional, help: "Override the file's random seed (same seed, same run).")
     var seed: UInt64?
@@ -38,9 +38,6 @@ struct TrainCommand: ParsableCommand {
     var threads: Int?
 
     func validate() throws {
-        if let mode, Experiment.Mode(rawValue: mode) == nil {
-            throw ValidationError("--mode must be none, gd or pb, got '\(mode)'")
-        }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
@@ -49,7 +46,7 @@ struct TrainCommand: ParsableCommand {
         if let threads { BLAS.threads = threads }
         let url = URL(fileURLWithPath: file)
         var experiment = try ExperimentLoader.load(contentsOf: url)
-        if let mode { experiment.mode = Experiment.Mode(rawValue: mode)! }
+        if let mode { experiment.mode = mode }
         if let seed { experiment.seed = seed }
         if let epochs { experiment.epochs = epochs }
         let folder = URL(fileURLWithPath: out ?? RunLauncher.defaultFolder(for: experiment))

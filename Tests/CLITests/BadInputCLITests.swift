@@ -206,7 +206,7 @@ import Testing
     @Test(arguments: [
         (["--epochs", "-1"], "--epochs must be at least 1, got -1"),
         (["--epochs", "0"], "--epochs must be at least 1, got 0"),
-        (["--mode", "xyz"], "--mode must be none, gd or pb, got 'xyz'"),
+        (["--mode", "xyz"], "The value 'xyz' is invalid for '--mode <mode>'. Please provide one of 'none', 'gd' or 'pb'."),
         (["--threads", "0"], "--threads must be at least 1, got 0"),
         (["--seed", "abc"], "'abc' is invalid for '--seed"),
         (["--epochs", "many"], "'many' is invalid for '--epochs"),

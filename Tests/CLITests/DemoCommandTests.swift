@@ -24,6 +24,6 @@ import Testing
     @Test func demoRejectsAnUnknownDataset() throws {
         let r = try CLI.run(["demo", "--dataset", "moon"])
         #expect(r.status != 0)
-        #expect(r.stderr.contains("unknown dataset 'moon'"))
+        #expect(r.stderr.contains("The value 'moon' is invalid for '--dataset <dataset>'"))
     }
 }

@@ -27,7 +27,7 @@ import Testing
     @Test func badOptionsAreRejectedWithASentence() throws {
         let r = try CLI.run(["render", "--out", "/tmp/x.png", "--dataset", "spirals"])
         #expect(r.status != 0)
-        #expect(r.stderr.contains("unknown dataset 'spirals'"))
+        #expect(r.stderr.contains("The value 'spirals' is invalid for '--dataset <dataset>'"))
     }
 
     @Test func badCSVIsOneLineNamingFileAndLine() throws {

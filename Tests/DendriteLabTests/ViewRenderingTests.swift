@@ -67,7 +67,7 @@ extension LabSuite {
         }
 
         /// A hand-made picture: 3 hidden neurons, the middle one with two dendrites.
-        func pictureWithDendrites(mode: LabMode, phase: Phase, candidate: Bool = false) -> NetworkPicture {
+        func pictureWithDendrites(mode: DendriteMode, phase: Phase, candidate: Bool = false) -> NetworkPicture {
             let plain = NeuronPicture(activation: 0, shade: 0)
             var branchy = plain
             branchy.dendrites = NeuronDendrites(

@@ -6,7 +6,7 @@
 /// `.addDendrites` / `.retryDendrites` / `.stop` first restore that snapshot. Keeping
 /// the rule here, apart from training, is what lets it be tested with scripted scores.
 public struct SwitchTracker: Codable, Equatable, Sendable {
-    public enum Mode: String, Codable, Sendable {
+    public enum Mode: String, Codable, CaseIterable, Sendable {
         /// Switch when validation stops improving (the public library's default).
         case plateau
         /// Add dendrites every `fixedInterval` neuron-phase epochs, never reject them.

@@ -55,6 +55,18 @@ extension Experiment {
             /// The user's own 2-D points from a CSV file (`DatasetSpec.file`, see `CSVPoints`).
             case csv
 
+            /// The toy set a generator makes.
+            public init(_ kind: ToyData.Kind) {
+                switch kind {
+                case .xor: self = .xor
+                case .circle: self = .circle
+                case .gaussians: self = .gaussians
+                case .spiral: self = .spiral
+                case .moons: self = .moons
+                case .checkerboard: self = .checkerboard
+                }
+            }
+
             /// The generator for toy sets; nil for the real image sets.
             public var toyKind: ToyData.Kind? { ToyData.Kind(rawValue: rawValue) }
             public var isToy: Bool { toyKind != nil }
@@ -124,14 +136,8 @@ extension Experiment {
     /// When dendrites are added and how candidates learn (design.md 2.2-2.3). Defaults are
     /// the public library's where it has one.
     public struct DendriteSettings: Codable, Equatable, Sendable {
-        public enum SwitchMode: String, Codable, CaseIterable, Sendable {
-            /// Switch when validation has not improved for `nEpochsToSwitch` epochs.
-            case plateau
-            /// Switch every `fixedInterval` epochs.
-            case fixed
-            /// Never add dendrites (a baseline with the dendrite machinery in place).
-            case never
-        }
+        /// When to switch: the tracker's own modes (plateau, fixed interval, never).
+        public typealias SwitchMode = SwitchTracker.Mode
 
         public enum Score: String, Codable, CaseIterable, Sendable {
             case accuracy, loss
@@ -202,14 +208,8 @@ extension Experiment {
     /// The trainer's view of the dendrite settings.
     public var dendriteConfig: DendriteConfig {
         let d = dendrites
-        let switchMode: SwitchTracker.Mode
-        switch d.switchMode {
-        case .plateau: switchMode = .plateau
-        case .fixed: switchMode = .fixed
-        case .never: switchMode = .never
-        }
         let switching = SwitchTracker.Config(
-            mode: switchMode, maximize: d.score == .accuracy, nEpochsToSwitch: d.nEpochsToSwitch,
+            mode: d.switchMode, maximize: d.score == .accuracy, nEpochsToSwitch: d.nEpochsToSwitch,
             pEpochsToSwitch: d.pEpochsToSwitch, pMinimumImprovement: d.pMinimumImprovement,
             maxDendritePhaseEpochs: d.maxPEpochs,
             fixedInterval: d.fixedInterval, maxDendrites: d.maxDendrites, maxDendriteTries: d.maxDendriteTries,
