@@ -42,6 +42,9 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--mode must be none, gd or pb, got '\(mode)'")
         }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        if let out, out.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--out is empty; give the run's folder (default runs/NAME-MODE-seedN)")
+        }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
