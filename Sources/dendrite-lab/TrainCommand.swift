@@ -42,13 +42,14 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--mode must be none, gd or pb, got '\(mode)'")
         }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
-        if let out, out.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw ValidationError("--out is empty; give the run's folder (default runs/NAME-MODE-seedN)")
-        }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
     func run() throws {
+        if let out, out.trimmingCharacters(in: .whitespaces).isEmpty {
+            // Refused, not read as the current folder (it used to overwrite the user's files there).
+            throw FileError(path: "--out", problem: "is empty; expected the run's folder (default runs/NAME-MODE-seedN)")
+        }
         if let threads { BLAS.threads = threads }
         let url = URL(fileURLWithPath: file)
         var experiment = try ExperimentLoader.load(contentsOf: url)

@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+@testable import DendriteCore
+
+/// Issue 17, core side: honest checkpoints (a checksum per tensor, corrupt values
+/// called corrupt), CRLF CSV, YAML depth counted on the text, and the validation every
+/// session goes through.
+@Suite struct ValidationTests {
+    func xor(_ change: (inout Experiment) -> Void = { _ in }) -> Experiment {
+        var e = Experiment(name: "v", dataset: .init(name: .xor, count: 40),
+                           network: .mlp(inputs: 2, hidden: [4], outputs: 2, activation: .tanh), epochs: 2, batchSize: 8)
+        change(&e)
+        return e
+    }
+
+    func trainedCheckpoint() throws -> (Experiment, Checkpoint) {
+        let e = xor()
+        let s = try ExperimentSession(e)
+        s.trainer.runEpoch()
+        return (e, try TrainingSnapshot.capture(experiment: e, trainer: s.trainer))
+    }
+
+    /// Bit flips in tensor data used to load silently: now the CRC32 names the tensor.
+    @Test func aFlippedBitInTensorDataNamesTheTensor() throws {
+        let (_, ckpt) = try trainedCheckpoint()
+        var bytes = [UInt8](try ckpt.encoded())
+        bytes[bytes.count - 1] ^= 0x01   // last byte: inside trainer/order, the last tensor
+        let name = ckpt.tensors.last!.name
+        #expect(throws: CheckpointError.self) { _ = try Checkpoint.decode(Data(bytes), file: "flip.safetensors") }
+        do {
+            _ = try Checkpoint.decode(Data(bytes), file: "flip.safetensors")
+        } catch {
+            #expect("\(error)".hasPrefix("flip.safetensors: tensor '\(name)' is corrupt: its data has CRC32"), "\(error)")
+        }
+        // Untouched, it round-trips (the checksum table is not part of `metadata`).
+        #expect(try Checkpoint.decode(try ckpt.encoded(), file: "ok") == ckpt)
+    }
+
+    /// A NaN weight or a negative Adam second moment is damage, not divergence: the
+    /// restore refuses, calling it corrupt, before any training could "diverge".
+    @Test func corruptValuesAreCalledCorruptNotDiverged() throws {
+        let (e, ckpt) = try trainedCheckpoint()
+        for (prefix, value) in [("layers.0.weight", Float.nan), ("optimizer/v/", -1)] {
+            var c = ckpt
+            let i = try #require(c.tensors.firstIndex { $0.name.hasPrefix(prefix) })
+            c.tensors[i].tensor.storage[0] = value
+            let fresh = try ExperimentSession(e)
+            do {
+                try TrainingSnapshot.restore(c, file: "bad.safetensors", into: fresh.trainer)
+                Issue.record("\(prefix) = \(value) was restored")
+            } catch {
+                #expect("\(error)".contains("tensor '\(c.tensors[i].name)' is corrupt"), "\(error)")
+                #expect(!"\(error)".contains("diverge"))
+            }
+        }
+    }
+
+    /// Windows line endings: "\r\n" is one Character in Swift, so the file was one line.
+    @Test func csvWithCRLFLineEndingsReads() throws {
+        let d = try CSVPoints.parse("x,y,label\r\n0,0,0\r\n1,1,1\r\n0.5,0.2,1\r\n", file: "crlf.csv")
+        #expect(d.count == 3 && d.classCount == 2)
+        do {
+            _ = try CSVPoints.parse("x,y,label\r\n0,0,0\r\n1,1,z\r\n", file: "crlf.csv")
+        } catch {
+            #expect("\(error)".hasPrefix("crlf.csv:3:"), "line numbers count CRLF lines: \(error)")
+        }
+    }
+
+    /// The checks every session goes through, one per kind of mistake.
+    @Test func validationRefusesWhatWouldTrap() throws {
+        let cases: [(String, (inout Experiment) -> Void)] = [
+            ("batch_size is 0", { $0.batchSize = 0 }),
+            ("epochs is -1", { $0.epochs = -1 }),
+            ("dataset.count is -5", { $0.dataset.count = -5 }),
+            ("dataset.validation is 1.0", { $0.dataset.validationFraction = 1 }),
+            ("'dense -3' is out of range", { $0.network.layers[0] = .dense(-3) }),
+            ("network.input [1, 1, 3]", { $0.network.inputShape = [1, 1, 3] }),
+            ("ends with 2 outputs but csv has 3 classes", { $0.dataset = .init(name: .csv, file: "/nonexistent.csv", classes: 3) }),
+            ("dendrites.layers names layer 1", { $0.dendrites.layers = [1] }),
+            ("max_dendrites is 1000", { $0.dendrites.maxDendrites = 1000 }),
+            ("improvement_thresholds is []", { $0.dendrites.improvementThresholds = [] }),
+        ]
+        for (words, change) in cases {
+            let e = xor(change)
+            do {
+                _ = try ExperimentSession(e)
+                Issue.record("accepted: \(words)")
+            } catch {
+                #expect("\(error)".contains(words) && !"\(error)".contains("\n"), "\(words): \(error)")
+            }
+        }
+        // Labels past the outputs (a csv with more classes than the network has).
+        let data = try ExperimentData.load(xor().dataset, seed: 1)
+        var three = data
+        three.train.labels[0] = 2
+        #expect(throws: ConfigError.self) { _ = try ExperimentSession(xor(), data: three) }
+        // A good experiment still builds, with samples shaped as network.input declares.
+        var conv = xor()
+        conv.network = NetworkSpec(inputShape: [1, 1, 2], layers: [.conv2d(filters: 2, kernel: 1, stride: 1, padding: 0), .flatten, .dense(2)])
+        let s = try ExperimentSession(conv, data: data)
+        #expect(s.data.train.sampleShape == [1, 1, 2])
+        s.trainer.runEpoch()
+        #expect(s.trainer.history.count == 1)
+    }
+}
