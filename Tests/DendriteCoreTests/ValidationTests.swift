@@ -103,3 +103,29 @@ import Testing
         #expect(s.trainer.history.count == 1)
     }
 }
+
+extension ValidationTests {
+    /// Found by the semantic experiment fuzzer: a maxpool before the first layer with
+    /// parameters receives no gradient (`.empty`) and trapped on its shape check.
+    @Test func maxpoolAtTheInputTrains() throws {
+        var e = xor()
+        e.network = NetworkSpec(inputShape: [1, 1, 2], layers: [.maxPool(1), .flatten, .dense(2)])
+        let s = try ExperimentSession(e)
+        s.trainer.runEpoch()
+        #expect(s.trainer.history.count == 1)
+    }
+
+    /// Found by the semantic checkpoint fuzzer: an RNG state of fewer than four words
+    /// trapped (index out of range) on the next shuffle.
+    @Test func aShortRNGStateIsRefusedOnRestore() throws {
+        let (e, ckpt) = try trainedCheckpoint()
+        var c = ckpt
+        var trainer = try #require(try JSONSerialization.jsonObject(with: Data(c.metadata["trainer"]!.utf8)) as? [String: Any])
+        var rng = try #require(trainer["rng"] as? [String: Any])
+        rng["state"] = [1, 2]
+        trainer["rng"] = rng
+        c.metadata["trainer"] = String(decoding: try JSONSerialization.data(withJSONObject: trainer), as: UTF8.self)
+        let fresh = try ExperimentSession(e)
+        #expect(throws: CheckpointError.self) { try TrainingSnapshot.restore(c, file: "rng.safetensors", into: fresh.trainer) }
+    }
+}

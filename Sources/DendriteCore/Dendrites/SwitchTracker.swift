@@ -132,6 +132,8 @@ public struct SwitchTracker: Codable, Equatable, Sendable {
 
     /// Reports the validation score of a finished neuron-phase epoch.
     public mutating func recordNeuronEpoch(score: Float, epoch: Int) -> Decision {
+        // Invariant: the trainer calls this in its neuron phase only, and a restored
+        // tracker is checked to be in the neuron phase (`TrainingSnapshot.checkTracker`).
         precondition(phase == .neuron, "recordNeuronEpoch during a dendrite phase")
         phaseEpochs += 1
         let newBest = improves(score, over: globalBest)
@@ -216,6 +218,8 @@ public struct SwitchTracker: Codable, Equatable, Sendable {
     /// Reports the candidates' correlation (measured on a fixed evaluation subset) after
     /// a dendrite-phase epoch. `epochsInPhase` counts from 1.
     public mutating func recordDendriteEpoch(correlation: Float, epoch: Int, epochsInPhase: Int) -> Decision {
+        // Invariant: only the trainer's dendrite phase calls this, and it starts one
+        // only through the tracker's own decision (checkpoints never hold one).
         precondition(phase == .dendrite, "recordDendriteEpoch during a neuron phase")
         let newBest = correlation.isFinite && (bestCorrelation == -.infinity || correlation > bestCorrelation + 1e-6)
         if newBest {

@@ -41,6 +41,7 @@ extension TrainingSnapshot {
 
     static func captureDendrites(_ trainer: Trainer, into ckpt: inout Checkpoint) throws {
         guard trainer.dendriteConfig.mode != .none else { return }
+        // Invariant: callers check `isRestorable` first (ExperimentRun, the Lab's save).
         precondition(isRestorable(trainer), "a dendrite phase in progress cannot be checkpointed")
         let net = trainer.network
         var layers: [DendriteLayerState] = []
@@ -134,6 +135,9 @@ extension TrainingSnapshot {
     /// phase. Otherwise the tracker's own preconditions would stop the resumed run.
     static func checkTracker(_ state: DendriteState, current: [Int], file: String, into trainer: Trainer) throws {
         let t = state.tracker
+        guard state.dendriteRNG.isUsable else {
+            throw CheckpointError(file: file, problem: "dendrite rng state \(state.dendriteRNG.state) is not 4 words, not all zero (corrupt file?)")
+        }
         let grown = current.max() ?? 0
         func fail(_ problem: String) -> CheckpointError { CheckpointError(file: file, problem: "switch tracker \(problem)") }
         guard t.config == trainer.dendriteConfig.trackerConfig else {

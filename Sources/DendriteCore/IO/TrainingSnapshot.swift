@@ -63,6 +63,7 @@ public enum TrainingSnapshot {
     /// The checkpoint of `trainer` between epochs; `extraMetadata` adds documents.
     public static func capture(experiment: Experiment, trainer: Trainer,
                                extraMetadata: [String: String] = [:]) throws -> Checkpoint {
+        // Invariant: callers finish the epoch first (ExperimentRun between epochs, the Lab's save).
         precondition(trainer.batchInEpoch == 0, "checkpoints are taken between epochs")
         let net = trainer.network
         var ckpt = Checkpoint()
@@ -185,6 +186,9 @@ public enum TrainingSnapshot {
         guard state.epoch >= 0, state.history.count <= state.epoch else {
             throw CheckpointError(file: file, problem: "trainer epoch \(state.epoch) with \(state.history.count) history rows is inconsistent")
         }
+        guard state.rng.isUsable else {
+            throw CheckpointError(file: file, problem: "trainer rng state \(state.rng.state) is not 4 words, not all zero (corrupt file?)")
+        }
         if trainer.dendriteConfig.mode != .none, state.phase != .neuron {
             throw CheckpointError(file: file, problem: "trainer phase is \(state.phase); checkpoints are taken in the neuron phase only")
         }
@@ -196,4 +200,10 @@ public enum TrainingSnapshot {
         trainer.schedule = state.schedule
         trainer.optimizer.learningRate = state.learningRate
     }
+}
+
+extension RNG {
+    /// xoshiro256** needs exactly four words of state, not all zero; a checkpoint's copy
+    /// is checked before it is used.
+    var isUsable: Bool { state.count == 4 && state.contains { $0 != 0 } }
 }
