@@ -129,3 +129,15 @@ extension ValidationTests {
         #expect(throws: CheckpointError.self) { try TrainingSnapshot.restore(c, file: "rng.safetensors", into: fresh.trainer) }
     }
 }
+
+extension ValidationTests {
+    /// A lesson saved with Windows line endings reads like the original.
+    @Test func lessonWithCRLFLineEndingsReads() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("lessons/01-point-neuron.md")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let lf = try LessonLoader.parse(text, file: "l.md")
+        let crlf = try LessonLoader.parse(text.replacingOccurrences(of: "\n", with: "\r\n"), file: "l.md")
+        #expect(crlf.steps.count == lf.steps.count && crlf.steps.map(\.experiment) == lf.steps.map(\.experiment))
+    }
+}

@@ -54,7 +54,9 @@ public enum LessonLoader {
     }
 
     public static func parse(_ text: String, file: String) throws -> Lesson {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // `isNewline`, not "\n": a lesson saved with Windows line endings ("\r\n" is one
+        // Character in Swift) would otherwise be a single line.
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         guard lines.first?.trimmingCharacters(in: .whitespaces) == "---" else {
             throw ConfigError(file: file, line: 1, problem: "the lesson does not start with front matter",
                               expected: "a first line '---', the lesson's settings in YAML, then '---'")
