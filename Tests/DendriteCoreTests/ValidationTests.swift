@@ -141,3 +141,21 @@ extension ValidationTests {
         #expect(crlf.steps.count == lf.steps.count && crlf.steps.map(\.experiment) == lf.steps.map(\.experiment))
     }
 }
+
+extension ValidationTests {
+    /// The limits leave room for every shipped experiment and lesson step.
+    @Test func everyShippedExperimentAndLessonStepValidates() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let fm = FileManager.default
+        var checked = 0
+        for name in try fm.contentsOfDirectory(atPath: root.appendingPathComponent("experiments").path) where name.hasSuffix(".yaml") {
+            let url = root.appendingPathComponent("experiments/" + name)
+            try ExperimentLoader.load(contentsOf: url).validate(source: url.path)
+            checked += 1
+        }
+        for path in try LessonLoader.lessonFiles(in: root.appendingPathComponent("lessons").path) {
+            for step in try LessonLoader.load(path: path).steps { try step.experiment.validate(source: path); checked += 1 }
+        }
+        #expect(checked > 20)
+    }
+}

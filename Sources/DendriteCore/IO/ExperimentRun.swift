@@ -51,7 +51,7 @@ public final class ExperimentRun {
         let fm = FileManager.default
         // Validated first (a bad experiment creates no folder), then locked before the
         // folder is read or changed, so two processes never interleave.
-        if resume { try writer.lock() }
+        if resume && fm.fileExists(atPath: folder.path) { try writer.lock() }
         // A run killed before its first checkpoint has nothing to resume: start it over.
         let restart = resume && !fm.fileExists(atPath: writer.checkpointURL.path) && fm.fileExists(atPath: writer.configURL.path)
         if restart {
