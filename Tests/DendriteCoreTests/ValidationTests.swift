@@ -159,3 +159,35 @@ extension ValidationTests {
         #expect(checked > 20)
     }
 }
+
+extension ValidationTests {
+    /// Lesson settings accumulate; a step whose combined experiment is invalid is
+    /// reported when the lesson loads, at that step's settings block.
+    @Test func aLessonStepIsValidatedWithItsLine() throws {
+        let text = """
+        ---
+        title: T
+        dataset: {name: xor, count: 40}
+        network: {layers: [dense 4, tanh, dense 2]}
+        epochs: 1
+        ---
+        ## One
+
+        ```yaml lab
+        dendrites: {layers: [2]}
+        ```
+
+        ## Two
+
+        ```yaml lab
+        network: {layers: [dense 4, tanh, tanh, dense 2]}
+        ```
+        """
+        do {
+            _ = try LessonLoader.parse(text, file: "l.md")
+            Issue.record("accepted a step whose dendrites.layers names tanh")
+        } catch {
+            #expect("\(error)".hasPrefix("l.md:15: dendrites.layers names layer 2"), "\(error)")
+        }
+    }
+}

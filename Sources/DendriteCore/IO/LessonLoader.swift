@@ -137,6 +137,9 @@ public enum LessonLoader {
                 current = decoded.experiment
                 if let e = decoded.map["expect"] { expectations = try decodeExpectations(e) }
             }
+            // Settings accumulate: the step's whole experiment is checked here, so a bad
+            // combination is reported at load time with the line of the step that made it.
+            try current.validate(source: "\(file):\(settings?.start ?? s.line)")
             steps.append(LessonStep(title: s.title, line: s.line,
                                     body: body.joined(separator: "\n").trimmingCharacters(in: .newlines),
                                     experiment: current, expectations: expectations))
