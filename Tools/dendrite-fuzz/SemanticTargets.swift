@@ -124,6 +124,11 @@ enum SemanticTargets {
     /// Build, train a few batches, checkpoint, restore into a fresh session (and into
     /// the Lab's session when the problem is 2-D): the path a real run takes.
     static func exercise(_ e: Experiment, file: String) throws {
+        // Validation runs for every input; networks that validate but would take seconds
+        // per batch (up to the 8 GiB limit) are built only when under 64 MiB, to keep the
+        // rate of inputs up.
+        try e.validate(source: file)
+        if case .success(let shapes) = e.network.inferredShapes(), e.estimatedBytes(shapes: shapes) > 64 << 20 { return }
         let s = try ExperimentSession(e, source: file)
         for _ in 0..<3 where !s.trainer.isFinished { s.trainer.stepBatch() }
         if s.trainer.batchInEpoch != 0 && s.trainer.batchesPerEpoch <= 8 {

@@ -83,7 +83,7 @@ for t in targets {
                 rejected += 1
             }
         }
-        if replay == nil, i > 0, i % 20_000 == 0 {
+        if replay == nil, i > 0, i % 5_000 == 0 {
             // Counts so far, so a run cut short still reports how far it got.
             eprint("  \(t.name): \(i) inputs, \(parsed) parsed, \(rejected) rejected, \(findings) findings, 0 crashes so far")
         }
