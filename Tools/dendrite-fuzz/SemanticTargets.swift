@@ -130,9 +130,14 @@ enum SemanticTargets {
         try e.validate(source: file)
         if case .success(let shapes) = e.network.inferredShapes(), e.estimatedBytes(shapes: shapes) > 64 << 20 { return }
         let s = try ExperimentSession(e, source: file)
-        for _ in 0..<3 where !s.trainer.isFinished { s.trainer.stepBatch() }
-        if s.trainer.batchInEpoch != 0 && s.trainer.batchesPerEpoch <= 8 {
-            while s.trainer.batchInEpoch != 0 && TrainingSnapshot.isRestorable(s.trainer) { s.trainer.stepBatch() }
+        let t = s.trainer
+        for _ in 0..<3 where !t.isFinished && t.divergence == nil { t.stepBatch() }
+        // Finish a short epoch so it can be checkpointed. Bounded: a trainer that stopped
+        // or diverged mid-epoch refuses further steps and would never reach batch 0.
+        if t.batchesPerEpoch <= 8 {
+            for _ in 0..<t.batchesPerEpoch where t.batchInEpoch != 0 && TrainingSnapshot.isRestorable(t) && t.divergence == nil && !t.isFinished {
+                t.stepBatch()
+            }
         }
         guard s.trainer.batchInEpoch == 0, TrainingSnapshot.isRestorable(s.trainer), s.trainer.divergence == nil else { return }
         let ckpt = try Checkpoint.decode(try TrainingSnapshot.capture(experiment: e, trainer: s.trainer).encoded(), file: file)
