@@ -44,7 +44,7 @@ let package = Package(
             swiftSettings: fastInDebug),
         .executableTarget(
             name: "dendrite-fuzz",
-            dependencies: ["DendriteCore"],
+            dependencies: ["DendriteCore", "DendriteLab"],
             path: "Tools/dendrite-fuzz",
             swiftSettings: fastInDebug),
         .testTarget(name: "DendriteCoreTests", dependencies: ["DendriteCore"]),

@@ -43,6 +43,12 @@ public final class LabController {
     public init(config: LabConfig = LabConfig(), state: LabState = LabState()) {
         self.session = LabSession(config: config)
         self.state = state
+        showRefusal()
+    }
+
+    /// A rebuild the session refused (validation failed; the previous session stays).
+    private func showRefusal() {
+        if let r = session.takeRefusal() { state.say("Not applied: \(r)", frames: 600) }
     }
 
     /// Plays `lesson` from step `step` (0-based, clamped): that step's experiment, with
@@ -156,6 +162,7 @@ public final class LabController {
             state.width = w
             state.height = h
         }
+        showRefusal()
     }
 
     /// Neuron, then each of its dendrite sets (and candidate), then nothing.

@@ -21,24 +21,42 @@ public final class LabSession {
     /// Loss of the most recent batch.
     public private(set) var lastBatchLoss: Float = .nan
 
+    /// Why the last rebuild was refused (the previous session was kept), until read
+    /// with `takeRefusal()`; the controller shows it in the status line.
+    public private(set) var refusal: String?
+
+    /// A config that fails validation (a csv file changed on disk, say) opens the
+    /// default playground instead, with the reason in `refusal`.
     public init(config: LabConfig = LabConfig()) {
-        self.config = config
-        (network, trainer, train, validation) = LabSession.build(config)
+        var c = config
+        let built: (Network, Trainer, Dataset, Dataset)
+        do {
+            built = try LabSession.build(config)
+        } catch {
+            refusal = "\(error)"
+            c = LabConfig()
+            // Invariant: the default playground (xor, a small MLP) always validates;
+            // LabSessionValidationTests builds it.
+            built = try! LabSession.build(c)
+        }
+        self.config = c
+        (network, trainer, train, validation) = built
         initialParameters = network.parameters.map(\.value)
         subscribe()
     }
 
     /// Builds through `ExperimentSession`, exactly as `dendrite-lab train` does, so the
-    /// Lab and a headless run of the same experiment train the same network.
-    private static func build(_ c: LabConfig) -> (Network, Trainer, Dataset, Dataset) {
-        do {
-            let s = try ExperimentSession(c.trainingExperiment)
-            return (s.network, s.trainer, s.data.train, s.data.validation)
-        } catch {
-            // Toy data is generated in memory; csv points were read once before (a file
-            // removed since then ends the Lab here, with its one-line reason).
-            preconditionFailure("the Lab plays toy and csv datasets only: \(error)")
-        }
+    /// Lab and a headless run of the same experiment train the same network (and the
+    /// experiment is validated against its data the same way).
+    private static func build(_ c: LabConfig) throws -> (Network, Trainer, Dataset, Dataset) {
+        let s = try ExperimentSession(c.trainingExperiment)
+        return (s.network, s.trainer, s.data.train, s.data.validation)
+    }
+
+    /// The refusal of the last rebuild, once.
+    public func takeRefusal() -> String? {
+        defer { refusal = nil }
+        return refusal
     }
 
     private func subscribe() {
@@ -89,9 +107,15 @@ public final class LabSession {
         rebuild(c)
     }
 
+    /// On a validation error the previous session stays and `refusal` says why.
     private func rebuild(_ c: LabConfig) {
+        do {
+            (network, trainer, train, validation) = try LabSession.build(c)
+        } catch {
+            refusal = "\(error)"
+            return
+        }
         config = c
-        (network, trainer, train, validation) = LabSession.build(c)
         initialParameters = network.parameters.map(\.value)
         events = []
         batchesRun = 0
@@ -108,8 +132,9 @@ public final class LabSession {
         guard experiment.network.inputShape.reduce(1, *) == 2 else {
             throw CheckpointError(file: file, problem: "holds a \(experiment.dataset.name.rawValue) network on \(experiment.network.inputShape) inputs; the Lab plays 2-D problems only")
         }
+        try experiment.validate(source: file)
         let c = LabConfig(experiment: experiment)
-        let s = try ExperimentSession(c.trainingExperiment)
+        let s = try ExperimentSession(c.trainingExperiment, source: file)
         let fresh = s.network.parameters.map(\.value)
         try TrainingSnapshot.restore(ckpt, file: file, into: s.trainer)
         config = c

@@ -18,7 +18,11 @@ enum RunLauncher {
         if run.restartedWithoutCheckpoint {
             say("No checkpoint in \(folder.path) yet (the run stopped during its first epoch): starting it over.")
         }
-        if start > 0 {
+        if start > 0 && s.trainer.stopped {
+            // A dendrite run that ended (switching rule or budget) already holds its best
+            // model; more epochs would train a model the rule has closed.
+            say("\(experiment.name) already ended at epoch \(start) with its best model restored; rewriting its summary (in the Lab, D grows it further).")
+        } else if start > 0 {
             say("Resuming \(experiment.name) at epoch \(start) of \(experiment.epochs) from \(folder.path).")
         } else {
             say("Training \(experiment.name) (mode \(experiment.mode.rawValue), seed \(experiment.seed)): "

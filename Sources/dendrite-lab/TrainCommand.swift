@@ -43,6 +43,10 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let out, out.trimmingCharacters(in: .whitespaces).isEmpty {
+            // Refused, not read as the current folder (it used to overwrite the user's files there).
+            throw FileError(path: "--out", problem: "is empty; expected the run's folder (default runs/NAME-MODE-seedN)")
+        }
         if let threads { BLAS.threads = threads }
         let url = URL(fileURLWithPath: file)
         var experiment = try ExperimentLoader.load(contentsOf: url)

@@ -71,6 +71,9 @@ enum Targets {
             RunFileTargets.checkpoint(),
             RunFileTargets.experiment(),
             RunFileTargets.lesson(),
+            SemanticTargets.experiment(),
+            SemanticTargets.lesson(),
+            SemanticTargets.checkpointMetadata(),
         ]
     }()
 }

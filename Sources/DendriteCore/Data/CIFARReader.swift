@@ -57,6 +57,7 @@ public enum CIFARReader {
     /// Records in the binary format, for tests and fixtures: `pixels` is count x 3072
     /// bytes in R, G, B plane order.
     public static func encode(pixels: [UInt8], labels: [UInt8]) -> [UInt8] {
+        // Invariant: the reader checks record counts before this.
         precondition(pixels.count == labels.count * imageBytes, "\(pixels.count) pixel bytes for \(labels.count) labels")
         var out = [UInt8](); out.reserveCapacity(labels.count * recordBytes)
         for (i, l) in labels.enumerated() {

@@ -24,6 +24,7 @@ public struct Dataset: Sendable {
         self.features = features
         self.labels = labels
         self.classCount = classCount
+        // Invariant: readers and `subset` build features and labels of matching counts.
         precondition(featureCount == labels.count * sampleSize,
                      "\(name): \(featureCount) feature values for \(labels.count) samples of \(sampleShape)")
     }

@@ -108,6 +108,14 @@ public enum RealData {
             train = try CIFARReader.load((1...5).map { try path("data_batch_\($0).bin") }, name: "cifar10/train")
             test = try CIFARReader.load([path("test_batch.bin")], name: "cifar10/test")
         }
+        // Readers accept any image size; the catalog knows the one each set has.
+        let side = dataset == .cifar10 ? 32 : 28
+        for (set, file) in [(train, dataset == .cifar10 ? "data_batch_1.bin" : "train-images-idx3-ubyte"),
+                            (test, dataset == .cifar10 ? "test_batch.bin" : "t10k-images-idx3-ubyte")]
+        where set.sampleShape.suffix(2) != [side, side] {
+            throw DataError(.wrongSize, file: try path(file),
+                            "images are \(set.sampleShape.suffix(2).map(String.init).joined(separator: "x")), expected \(side)x\(side) (\(dataset.rawValue))")
+        }
         let n: Normalization
         switch normalization {
         case .unitRange: n = .unitRange

@@ -142,8 +142,8 @@ public struct DatasetStore: Sendable {
             let gz = try HTTPGet.fetch(base.appendingPathComponent(spec.name + ".gz"), deadline: 300)
             let target = (dir as NSString).appendingPathComponent(spec.name)
             let tmp = target + ".download.gz"
-            try gz.write(to: URL(fileURLWithPath: tmp))
             defer { try? FileManager.default.removeItem(atPath: tmp) }
+            try gz.write(to: URL(fileURLWithPath: tmp))
             try storeVerified(GzipFile.readAll(tmp), spec, at: target, dataset: .mnist, origin: mirror)
         }
     }

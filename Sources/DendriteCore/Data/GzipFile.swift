@@ -100,6 +100,7 @@ public enum GzipFile {
             do {
                 try Data(bytes).write(to: URL(fileURLWithPath: partial))
             } catch {
+                unlink(partial)   // a full disk leaves a short file: never keep it
                 throw DataError(.writeFailed, file: path, "cannot write: \(error.localizedDescription)")
             }
         }

@@ -6,6 +6,7 @@ public struct IDXArray: Equatable, Sendable {
     public var bytes: [UInt8]
 
     public init(dims: [Int], bytes: [UInt8]) {
+        // Invariant: IDXReader checks the header's sizes against the bytes before building one.
         precondition(dims.reduce(1, *) == bytes.count, "IDX dims \(dims) need \(dims.reduce(1, *)) bytes, got \(bytes.count)")
         self.dims = dims
         self.bytes = bytes

@@ -15,6 +15,7 @@ public struct Normalization: Equatable, Codable, Sendable {
 
     /// `(byte / 255 - mean) / std`, with `mean` and `std` in 0...1 pixel units.
     public static func standardized(mean: Float, std: Float) -> Normalization {
+        // Invariant: measured std is checked positive by its caller (measuredNormalization returns nil otherwise).
         precondition(std > 0, "standard deviation must be positive, got \(std)")
         return Normalization(scale: 1 / (255 * std), shift: -mean / std)
     }

@@ -78,6 +78,7 @@ public enum CorrelationObjective {
         batch: Int, channels: Int, spatial: Int,
         gradient: UnsafeMutableBufferPointer<T>? = nil, gradientScale: Double = 1
     ) -> [Double] {
+        // Invariant: the candidate trainer passes buffers sized from the same layer.
         precondition(v.count == batch * channels * spatial && e.count == v.count,
                      "correlation objective: V and E must both be [\(batch), \(channels), \(spatial)]")
         let first = state.updates == 0

@@ -21,6 +21,7 @@ public struct RunningMoments: Codable, Equatable, Sendable {
     /// x: [B, C, S] (S spatial positions per channel), scaled by `scale` on the way in.
     public mutating func update(_ x: UnsafeBufferPointer<Float>, batch: Int, channels: Int,
                                 spatial: Int, scale: Float = 1) {
+        // Invariant: restored statistics are checked against the layer's neuron count (TrainingSnapshot.prepareDendrites).
         precondition(channels == mean.count, "running moments of \(mean.count) channels fed \(channels)")
         let r = updates == 0 ? 1 : rate
         let n = Double(batch * spatial)

@@ -142,6 +142,8 @@ public struct SwitchTracker: Codable, Equatable, Sendable {
 
     /// Reports the validation score of a finished neuron-phase epoch.
     public mutating func recordNeuronEpoch(score: Float, epoch: Int) -> Decision {
+        // Invariant: the trainer calls this in its neuron phase only, and a restored
+        // tracker is checked to be in the neuron phase (`TrainingSnapshot.checkTracker`).
         precondition(phase == .neuron, "recordNeuronEpoch during a dendrite phase")
         phaseEpochs += 1
         let newBest = improves(score, over: globalBest)
@@ -228,6 +230,8 @@ public struct SwitchTracker: Codable, Equatable, Sendable {
     /// when the correlation has not beaten the phase's best by `pMinimumImprovement`
     /// (relative) for `pEpochsToSwitch` epochs, or at the cap.
     public mutating func recordDendriteEpoch(correlation: Float, epoch: Int, epochsInPhase: Int) -> Decision {
+        // Invariant: only the trainer's dendrite phase calls this, and it starts one
+        // only through the tracker's own decision (checkpoints never hold one).
         precondition(phase == .dendrite, "recordDendriteEpoch during a neuron phase")
         let bar = bestCorrelation + max(1e-6, config.pMinimumImprovement * abs(bestCorrelation))
         let newBest = correlation.isFinite && (bestCorrelation == -.infinity || correlation > bar)

@@ -1,4 +1,5 @@
 import Foundation
+import CZlibShim
 
 /// A problem with a checkpoint file, naming the file and what was wrong with it.
 public struct CheckpointError: Error, CustomStringConvertible, LocalizedError, Sendable {
@@ -55,12 +56,16 @@ public struct Checkpoint: Equatable {
         var offset = 0
         var seen = Set<String>()
         for (name, t) in tensors {
-            precondition(name != "__metadata__" && seen.insert(name).inserted, "duplicate or reserved tensor name \(name)")
+            guard name != "__metadata__" && seen.insert(name).inserted else {
+                throw CheckpointError(file: "<checkpoint>", problem: "duplicate or reserved tensor name '\(name)'")
+            }
             let bytes = t.count * 4
             header[name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + bytes]] as [String: Any]
             offset += bytes
         }
-        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var meta = metadata
+        meta[Checkpoint.checksumKey] = try Checkpoint.checksumDocument(tensors)
+        header["__metadata__"] = meta
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys, .withoutEscapingSlashes])
         while json.count % 8 != 0 { json.append(0x20) }
         var out = Data(capacity: 8 + json.count + offset)
@@ -179,7 +184,63 @@ public struct Checkpoint: Equatable {
             }
             tensors.append((e.name, t))
         }
+        if let sums = metadata.removeValue(forKey: checksumKey) {
+            try verifyChecksums(sums, tensors, fail)
+        }
         return Checkpoint(tensors: tensors, metadata: metadata)
+    }
+
+    // MARK: Checksums
+
+    /// Metadata key of the per-tensor CRC32s: a JSON object of tensor name to the
+    /// CRC32 (zlib's) of its little-endian bytes, as 8 hex digits. Written with every
+    /// checkpoint, verified and removed when reading; files without it (older ones,
+    /// or written by other tools) load unverified.
+    static let checksumKey = "crc32"
+
+    static func crc32(of t: Tensor) -> UInt32 {
+        var crc = CZlibShim.crc32(0, nil, 0)
+        t.withUnsafeBufferPointer { p in
+            guard let base = p.baseAddress else { return }
+            #if _endian(little)
+            let bytes = UnsafeRawPointer(base).assumingMemoryBound(to: UInt8.self)
+            var offset = 0, total = p.count * 4
+            while offset < total {
+                let n = min(total - offset, 1 << 30)
+                crc = CZlibShim.crc32(crc, bytes + offset, uInt(n))
+                offset += n
+            }
+            #else
+            for v in p { withUnsafeBytes(of: v.bitPattern.littleEndian) { crc = CZlibShim.crc32(crc, $0.baseAddress!.assumingMemoryBound(to: UInt8.self), 4) } }
+            #endif
+        }
+        return UInt32(truncatingIfNeeded: crc)
+    }
+
+    static func checksumDocument(_ tensors: [(name: String, tensor: Tensor)]) throws -> String {
+        var sums: [String: String] = [:]
+        for (name, t) in tensors { sums[name] = String(format: "%08x", crc32(of: t)) }
+        let data = try JSONSerialization.data(withJSONObject: sums, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private static func verifyChecksums(_ text: String, _ tensors: [(name: String, tensor: Tensor)],
+                                        _ fail: (String) -> CheckpointError) throws {
+        guard let sums = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: String] else {
+            throw fail("metadata '\(checksumKey)' is not an object of tensor names to CRC32s (corrupt file?)")
+        }
+        for (name, t) in tensors {
+            guard let stored = sums[name].flatMap({ UInt32($0, radix: 16) }) else {
+                throw fail("tensor '\(name)' has no CRC32 in the checksum table (corrupt file?)")
+            }
+            let actual = crc32(of: t)
+            guard actual == stored else {
+                throw fail("tensor '\(name)' is corrupt: its data has CRC32 \(String(format: "%08x", actual)), the file recorded \(String(format: "%08x", stored))")
+            }
+        }
+        guard sums.count == tensors.count else {
+            throw fail("the checksum table lists \(sums.count) tensors but the file holds \(tensors.count) (corrupt file?)")
+        }
     }
 
     private static func intList(_ a: [Any]) -> [Int]? {

@@ -33,6 +33,11 @@ public struct ConfigValue {
 
     /// Parses `yaml` and returns its root, which must be a mapping.
     public static func parse(yaml: String, source: ConfigSource) throws -> ConfigValue {
+        if let line = YAMLDepth.firstLineDeeper(than: YAMLDepth.limit, in: yaml) {
+            throw ConfigError(file: source.file, line: line + source.lineOffset,
+                              problem: "YAML nested more than \(YAMLDepth.limit) levels deep",
+                              expected: "at most \(YAMLDepth.limit) levels of mappings and lists")
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)

@@ -47,11 +47,17 @@ public final class ExperimentRun {
             mode: .never, maximize: experiment.dendrites.score == .accuracy,
             improvementThresholds: experiment.dendrites.improvementThresholds, trainsCandidates: false))
         writer = RunWriter(folder: folder)
-        session = try ExperimentSession(experiment, data: data)
+        session = try ExperimentSession(experiment, data: data, source: sourceName)
         let fm = FileManager.default
+        // Validated first (a bad experiment creates no folder), then locked before the
+        // folder is read or changed, so two processes never interleave.
+        if resume && fm.fileExists(atPath: folder.path) { try writer.lock() }
         // A run killed before its first checkpoint has nothing to resume: start it over.
         let restart = resume && !fm.fileExists(atPath: writer.checkpointURL.path) && fm.fileExists(atPath: writer.configURL.path)
         if restart {
+            guard RunWriter.isRunConfig(writer.configURL) else {
+                throw FileError(path: folder.path, problem: "holds a config.yaml that no run wrote; choose the run's folder for --resume")
+            }
             try writer.discardUnfinished()
             restartedWithoutCheckpoint = true
         }
@@ -76,7 +82,7 @@ public final class ExperimentRun {
             if experiment.mode != .none { bestEpoch = session.trainer.bestEpoch }
             try writer.appendEvent("resumed", ["epoch": session.trainer.epoch])
         } else {
-            try writer.start(experiment: experiment, sourceText: sourceText, sourceName: sourceName)
+            try writer.start(experiment: experiment, sourceText: sourceText, sourceName: sourceName, restarting: restart)
             try writer.appendEvent("started", ["epoch": 0, "name": experiment.name, "mode": experiment.mode.rawValue,
                                                "seed": experiment.seed, "parameters": session.network.parameterCount])
         }

@@ -9,10 +9,16 @@ public final class ExperimentSession {
     public let optimizer: Optimizer
     public let trainer: Trainer
 
-    /// `data` can be passed in to share loaded image sets between runs.
-    public init(_ experiment: Experiment, data: ExperimentData? = nil) throws {
+    /// `data` can be passed in to share loaded image sets between runs. The experiment
+    /// is validated against its data first (`Experiment.validate(against:)`), whatever
+    /// path it came by, and each sample is given the shape `network.input` declares;
+    /// `source` names the experiment's file in errors.
+    public init(_ experiment: Experiment, data: ExperimentData? = nil, source: String? = nil) throws {
         self.experiment = experiment
-        self.data = try data ?? ExperimentData.load(experiment.dataset, seed: experiment.seed)
+        try experiment.validate(source: source)
+        let loaded = try data ?? ExperimentData.load(experiment.dataset, seed: experiment.seed)
+        try experiment.validate(against: loaded, source: source)
+        self.data = loaded.reshaped(to: experiment.network.inputShape)
         var initRNG = RNG(seed: experiment.seed ^ 0x1417_0000_0000_0002)
         network = Network(spec: experiment.network, rng: &initRNG)
         optimizer = experiment.optimizer.make()

@@ -32,19 +32,21 @@ extension LayerSpec {
     public static func parse(_ text: String) -> Result<LayerSpec, LayerTextError> {
         let words = text.lowercased().split(separator: " ").map(String.init)
         guard let head = words.first else { return .failure(LayerTextError("an empty layer")) }
-        func positive(_ w: String, _ what: String) -> Result<Int, LayerTextError> {
+        // Upper bounds too (ExperimentLimits): shape arithmetic on a huge size would overflow.
+        func positive(_ w: String, _ what: String, max: Int = ExperimentLimits.maxKernel) -> Result<Int, LayerTextError> {
             guard let v = Int(w) else { return .failure(LayerTextError("\(what) '\(w)' is not a whole number")) }
             guard v > 0 else { return .failure(LayerTextError("\(what) must be positive, got \(v)")) }
+            guard v <= max else { return .failure(LayerTextError("\(what) \(v) is larger than the limit \(max)")) }
             return .success(v)
         }
         switch head {
         case "dense", "linear":
             guard words.count == 2 else { return .failure(LayerTextError("'\(text)' needs exactly one size ('dense 16')")) }
-            return positive(words[1], "dense size").map { .dense($0) }
+            return positive(words[1], "dense size", max: ExperimentLimits.maxWidth).map { .dense($0) }
         case "conv", "conv2d":
             guard words.count >= 3 else { return .failure(LayerTextError("'\(text)' needs filters and a kernel size ('conv 32 3x3')")) }
             let filters: Int, kernel: Int
-            switch positive(words[1], "filter count") { case .success(let v): filters = v; case .failure(let e): return .failure(e) }
+            switch positive(words[1], "filter count", max: ExperimentLimits.maxWidth) { case .success(let v): filters = v; case .failure(let e): return .failure(e) }
             let ks = words[2].split(separator: "x").map(String.init)
             guard ks.count == 1 || (ks.count == 2 && ks[0] == ks[1]) else {
                 return .failure(LayerTextError("kernel '\(words[2])' must be square ('3' or '3x3')"))
@@ -57,10 +59,10 @@ extension LayerSpec {
                 guard let v = Int(words[i + 1]) else { return .failure(LayerTextError("\(words[i]) '\(words[i + 1])' is not a whole number")) }
                 switch words[i] {
                 case "stride":
-                    guard v > 0 else { return .failure(LayerTextError("stride must be positive, got \(v)")) }
+                    guard (1...ExperimentLimits.maxKernel).contains(v) else { return .failure(LayerTextError("stride must be 1 to \(ExperimentLimits.maxKernel), got \(v)")) }
                     stride = v
                 case "pad", "padding":
-                    guard v >= 0 else { return .failure(LayerTextError("padding must not be negative, got \(v)")) }
+                    guard (0...ExperimentLimits.maxKernel).contains(v) else { return .failure(LayerTextError("padding must be 0 to \(ExperimentLimits.maxKernel), got \(v)")) }
                     pad = v
                 default: return .failure(LayerTextError("unknown conv option '\(words[i])' (stride or pad)"))
                 }

@@ -57,7 +57,9 @@ public enum LessonLoader {
     }
 
     public static func parse(_ text: String, file: String) throws -> Lesson {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // `isNewline`, not "\n": a lesson saved with Windows line endings ("\r\n" is one
+        // Character in Swift) would otherwise be a single line.
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         guard lines.first?.trimmingCharacters(in: .whitespaces) == "---" else {
             throw ConfigError(file: file, line: 1, problem: "the lesson does not start with front matter",
                               expected: "a first line '---', the lesson's settings in YAML, then '---'")
@@ -144,6 +146,9 @@ public enum LessonLoader {
                 if let v = decoded.map["select"] { selection = try decodeSelection(v) }
                 if let v = decoded.map["picture"] { isPicture = try v.bool() }
             }
+            // Settings accumulate: the step's whole experiment is checked here, so a bad
+            // combination is reported at load time with the line of the step that made it.
+            try current.validate(source: "\(file):\(settings?.start ?? s.line)")
             steps.append(LessonStep(title: s.title, line: s.line,
                                     body: body.joined(separator: "\n").trimmingCharacters(in: .newlines),
                                     experiment: current, expectations: expectations, moment: moment,

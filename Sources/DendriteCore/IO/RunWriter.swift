@@ -65,6 +65,7 @@ public final class RunWriter {
 
     private var metrics: AppendingFile?
     private var events: AppendingFile?
+    private var folderLock: RunFolderLock?
 
     public init(folder: URL) {
         self.folder = folder
@@ -97,14 +98,34 @@ public final class RunWriter {
         }
     }
 
-    /// Starts a fresh run folder; refuses one that already holds a run.
-    public func start(experiment: Experiment, sourceText: String?, sourceName: String?) throws {
+    /// Creates the folder if needed and takes its `.lock` (see `RunFolderLock`); every
+    /// run holds it from before its first write until `close`.
+    public func lock() throws {
+        guard folderLock == nil else { return }
+        try RunWriter.makeFolder(folder.path)
+        folderLock = try RunFolderLock(folder: folder)
+    }
+
+    /// What a run writes in its folder; `start` refuses to write among anything else.
+    static let runFiles: Set<String> = ["config.yaml", "source.yaml", "metrics.csv", "events.jsonl", "checkpoint.safetensors",
+                                        "best.safetensors", "summary.json", "curves.png"]
+
+    /// Starts a fresh run folder; refuses one that already holds a run, and one that
+    /// holds anything other than the files of a run restarted from scratch
+    /// (`restarting`: config.yaml written by `start`, source.yaml, curves.png).
+    public func start(experiment: Experiment, sourceText: String?, sourceName: String?, restarting: Bool = false) throws {
         let fm = FileManager.default
         if fm.fileExists(atPath: checkpointURL.path) || fm.fileExists(atPath: metricsURL.path) {
             throw FileError(path: folder.path, problem: "already holds a run; pass --resume to continue it or choose another --out")
         }
-        try RunWriter.makeFolder(folder.path)
+        try lock()
         removeTemporaries()
+        let present = ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0 != ".lock" }.sorted()
+        let isRestart = restarting && present.allSatisfy { RunWriter.runFiles.contains($0) } && RunWriter.isRunConfig(configURL)
+        if !present.isEmpty && !isRestart {
+            let shown = present.prefix(3).joined(separator: ", ") + (present.count > 3 ? ", ..." : "")
+            throw FileError(path: folder.path, problem: "is not empty (\(shown)) and holds no run of this experiment; choose a new or empty folder for --out")
+        }
         var header = "# Resolved experiment"
         if let sourceName { header += " from \(sourceName)" }
         header += " (command-line overrides applied). Rerun: dendrite-lab train config.yaml\n"
@@ -135,6 +156,7 @@ public final class RunWriter {
     /// history and events.jsonl keeps only events up to the checkpoint's epoch, so rows
     /// written after the last checkpoint (an epoch cut short) do not appear twice.
     public func resume(history: [EpochMetrics]) throws {
+        try lock()
         removeTemporaries()
         let epoch = history.last?.epoch ?? 0
         try AtomicFile.write(RunWriter.metricsHeader + "\n" + history.map(RunWriter.csvRow).joined(), to: metricsURL)
@@ -214,5 +236,13 @@ public final class RunWriter {
     public func close() {
         metrics?.close()
         events?.close()
+        folderLock?.release()
+        folderLock = nil
+    }
+
+    /// True when `url` is a config.yaml that `start` wrote (its first line says so).
+    static func isRunConfig(_ url: URL) -> Bool {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return false }
+        return text.hasPrefix("# Resolved experiment")
     }
 }

@@ -43,6 +43,7 @@ extension TrainingSnapshot {
 
     static func captureDendrites(_ trainer: Trainer, into ckpt: inout Checkpoint) throws {
         guard trainer.dendriteConfig.mode != .none else { return }
+        // Invariant: callers check `isRestorable` first (ExperimentRun, the Lab's save).
         precondition(isRestorable(trainer), "a dendrite phase in progress cannot be checkpointed")
         let net = trainer.network
         var layers: [DendriteLayerState] = []
@@ -91,18 +92,33 @@ extension TrainingSnapshot {
     static func restoreDendriteState(_ state: DendriteState, _ ckpt: Checkpoint, file: String, into trainer: Trainer) throws {
         var byName: [String: Parameter] = [:]
         for p in trainer.network.parameters { byName[p.name] = p }
+        let current = trainer.network.perforatedLayers.map { $0.dendrites.count }
+        // A snapshot is checked against its own architecture: its counts cover every
+        // perforated layer. One taken before a stop restored a smaller best model holds
+        // dendrite sets the network no longer has; in the live run restoring it set
+        // only the parameters still present (truncation never grows), so those extra
+        // tensors are skipped here too. Any other stray or misshapen tensor is damage.
         func snapshot(_ counts: [Int]?, prefix: String) throws -> NetworkSnapshot? {
             guard let counts else { return nil }
+            guard counts.count == current.count, counts.allSatisfy({ (0...maxDendriteSets).contains($0) }) else {
+                throw CheckpointError(file: file, problem: "snapshot '\(prefix.dropLast())' has dendrite counts \(counts) for \(current.count) layers with dendrites (\(current))")
+            }
+            let larger = zip(counts, current).contains { $0 > $1 }
             var values: [(Parameter, Tensor)] = []
             for (name, t) in ckpt.tensors where name.hasPrefix(prefix) {
                 let pname = String(name.dropFirst(prefix.count))
-                guard let p = byName[pname], p.value.shape == t.shape else {
-                    throw CheckpointError(file: file, problem: "snapshot tensor '\(name)' matches no parameter of the network")
+                guard let p = byName[pname] else {
+                    if larger { continue }
+                    throw CheckpointError(file: file, problem: "snapshot tensor '\(name)' matches no parameter of the network (dendrites \(current), snapshot \(counts))")
+                }
+                guard p.value.shape == t.shape else {
+                    throw CheckpointError(file: file, problem: "snapshot tensor '\(name)' has shape \(t.shape), the network's '\(pname)' has \(p.value.shape)")
                 }
                 values.append((p, t))
             }
             return NetworkSnapshot(dendriteCounts: counts, values: values)
         }
+        try checkTracker(state, current: current, file: file, into: trainer)
         trainer.best = try snapshot(state.best, prefix: "best/")
         trainer.architectureBest = try snapshot(state.architectureBest, prefix: "architecture_best/")
         trainer.tracker = state.tracker
@@ -111,5 +127,28 @@ extension TrainingSnapshot {
         trainer.dendriteRNG = state.dendriteRNG
         trainer.bestEpoch = state.bestEpoch
         trainer.architectureBestScore = state.architectureBestScore
+    }
+}
+
+extension TrainingSnapshot {
+    /// The switch tracker must agree with the trainer it drives: the same settings, the
+    /// same dendrite count (a stopped run may have restored a best model with fewer
+    /// sets), and a neuron phase, since checkpoints are never taken inside a PB dendrite
+    /// phase. Otherwise the tracker's own preconditions would stop the resumed run.
+    static func checkTracker(_ state: DendriteState, current: [Int], file: String, into trainer: Trainer) throws {
+        let t = state.tracker
+        guard state.dendriteRNG.isUsable else {
+            throw CheckpointError(file: file, problem: "dendrite rng state \(state.dendriteRNG.state) is not 4 words, not all zero (corrupt file?)")
+        }
+        let grown = current.max() ?? 0
+        func fail(_ problem: String) -> CheckpointError { CheckpointError(file: file, problem: "switch tracker \(problem)") }
+        guard t.config == trainer.dendriteConfig.trackerConfig else {
+            throw fail("settings differ from the experiment's dendrite settings")
+        }
+        guard t.phase == .neuron else { throw fail("is in phase \(t.phase); checkpoints are taken in the neuron phase only") }
+        guard t.dendrites == grown || (state.stopped && t.dendrites >= grown) else {
+            throw fail("counts \(t.dendrites) dendrite sets but the network has \(grown)")
+        }
+        guard current.allSatisfy({ $0 == grown }) else { throw fail("layers hold different dendrite counts \(current); all grow together") }
     }
 }

@@ -65,6 +65,7 @@ public enum TrainingSnapshot {
     /// The checkpoint of `trainer` between epochs; `extraMetadata` adds documents.
     public static func capture(experiment: Experiment, trainer: Trainer,
                                extraMetadata: [String: String] = [:]) throws -> Checkpoint {
+        // Invariant: callers finish the epoch first (ExperimentRun between epochs, the Lab's save).
         precondition(trainer.batchInEpoch == 0, "checkpoints are taken between epochs")
         let net = trainer.network
         var ckpt = Checkpoint()
@@ -132,8 +133,22 @@ public enum TrainingSnapshot {
         }
     }
 
+    /// A run never checkpoints a non-finite value (it stops at divergence first, with
+    /// the previous checkpoint kept) and Adam's second moments are never negative, so
+    /// such values mean a damaged file: called corrupt here, not "diverged".
+    static func checkValues(_ ckpt: Checkpoint, file: String) throws {
+        for (name, t) in ckpt.tensors {
+            let squares = name.hasPrefix("optimizer/v/")
+            let storage = t.storage
+            if let i = storage.firstIndex(where: { !$0.isFinite || (squares && $0 < 0) }) {
+                throw CheckpointError(file: file, problem: "tensor '\(name)' is corrupt: value \(storage[i]) at index \(i)\(squares ? " (Adam's squared-gradient average must be finite and >= 0)" : " (a run only saves finite values)")")
+            }
+        }
+    }
+
     /// Copies every parameter of `network` from `ckpt` (names and shapes must match).
     public static func loadParameters(_ ckpt: Checkpoint, into network: Network, file: String) throws {
+        try checkValues(ckpt, file: file)
         var byName: [String: Tensor] = [:]
         for (n, t) in ckpt.tensors { byName[n] = t }
         for p in network.parameters {
@@ -178,6 +193,12 @@ public enum TrainingSnapshot {
         guard state.epoch >= 0, state.history.count <= state.epoch else {
             throw CheckpointError(file: file, problem: "trainer epoch \(state.epoch) with \(state.history.count) history rows is inconsistent")
         }
+        guard state.rng.isUsable else {
+            throw CheckpointError(file: file, problem: "trainer rng state \(state.rng.state) is not 4 words, not all zero (corrupt file?)")
+        }
+        if trainer.dendriteConfig.mode != .none, state.phase != .neuron {
+            throw CheckpointError(file: file, problem: "trainer phase is \(state.phase); checkpoints are taken in the neuron phase only")
+        }
         trainer.order = indices
         trainer.epoch = state.epoch
         trainer.history = state.history
@@ -185,4 +206,10 @@ public enum TrainingSnapshot {
         trainer.schedule = state.schedule
         trainer.optimizer.learningRate = state.learningRate
     }
+}
+
+extension RNG {
+    /// xoshiro256** needs exactly four words of state, not all zero; a checkpoint's copy
+    /// is checked before it is used.
+    var isUsable: Bool { state.count == 4 && state.contains { $0 != 0 } }
 }

@@ -40,7 +40,9 @@ public final class Conv2D: Layer {
 
     public init(inputChannels: Int, outputChannels: Int, kernel: Int, stride: Int = 1,
                 padding: Int = 0, rng: inout RNG, name: String = "conv2d") {
+        // Invariant: sizes bounded and shapes inferred by `Experiment.validate`; batches have network.input's shape.
         precondition(inputChannels > 0 && outputChannels > 0, "conv2d needs positive channel counts")
+        // Invariant: sizes bounded and shapes inferred by `Experiment.validate`; batches have network.input's shape.
         precondition(kernel > 0 && stride > 0 && padding >= 0,
                      "conv2d expects kernel > 0, stride > 0, padding >= 0; got \(kernel), \(stride), \(padding)")
         self.inputChannels = inputChannels
@@ -61,9 +63,11 @@ public final class Conv2D: Layer {
     }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
+        // Invariant: sizes bounded and shapes inferred by `Experiment.validate`; batches have network.input's shape.
         precondition(inputShape.count == 3 && inputShape[0] == inputChannels,
                      "conv2d expects input [\(inputChannels), H, W], got \(inputShape)")
         guard let ho = outputSide(inputShape[1]), let wo = outputSide(inputShape[2]) else {
+            // Invariant: sizes bounded and shapes inferred by `Experiment.validate`; batches have network.input's shape.
             preconditionFailure("conv2d kernel \(kernel) (padding \(padding)) does not fit input \(inputShape)")
         }
         return [outputChannels, ho, wo]
@@ -103,6 +107,7 @@ public final class Conv2D: Layer {
 
     // x: [B, Cin, H, W]  ->  y: [B, Cout, Ho, Wo],  y = W * x + b
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        // Invariant: sizes bounded and shapes inferred by `Experiment.validate`; batches have network.input's shape.
         precondition(x.rank == 4, "conv2d expects [B, \(inputChannels), H, W], got \(x.shape)")
         let s = outputShape(for: Array(x.shape.dropFirst()))
         let g = ConvGeometry(batch: x.shape[0], inChannels: inputChannels, height: x.shape[2],
@@ -151,8 +156,10 @@ public final class Conv2D: Layer {
     // chunk by chunk; each chunk's dW and db land in its own slot of `partials` and are
     // added up in chunk order at the end.
     public func backward(_ dy: Tensor) -> Tensor {
+        // Invariant: sizes bounded and shapes inferred by `Experiment.validate`; batches have network.input's shape.
         guard let g = geometry else { preconditionFailure("conv2d backward needs a forward first") }
         let cout = outputChannels
+        // Invariant: sizes bounded and shapes inferred by `Experiment.validate`; batches have network.input's shape.
         precondition(dy.shape == [g.batch, cout, g.outHeight, g.outWidth],
                      "conv2d backward expects dy \([g.batch, cout, g.outHeight, g.outWidth]), got \(dy.shape)")
         let plan = chunkPlan(g), propagate = propagatesGradient, wantGrads = computesParameterGradients

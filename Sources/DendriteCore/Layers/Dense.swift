@@ -27,6 +27,7 @@ public final class Dense: Layer {
     public var parameters: [Parameter] { [weight, bias] }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
+        // Invariant: shapes were inferred by `Experiment.validate` and batches have network.input's shape (`ExperimentSession`).
         precondition(inputShape.reduce(1, *) == inputSize,
                      "dense expects \(inputSize) inputs, got shape \(inputShape)")
         return [outputSize]
@@ -51,6 +52,7 @@ public final class Dense: Layer {
     // x: [B, in]  ->  y: [B, out]
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let batch = x.rows, nIn = inputSize, nOut = outputSize
+        // Invariant: shapes were inferred by `Experiment.validate` and batches have network.input's shape (`ExperimentSession`).
         precondition(x.columns == nIn, "dense expects \(nIn) inputs, got \(x.shape)")
         input = x
         output.resize(to: [batch, nOut])
@@ -87,6 +89,7 @@ public final class Dense: Layer {
     // (split over rows of W for dW and db, over rows of the batch for dx)
     public func backward(_ dy: Tensor) -> Tensor {
         let batch = dy.rows, nIn = inputSize, nOut = outputSize
+        // Invariant: shapes were inferred by `Experiment.validate` and batches have network.input's shape (`ExperimentSession`).
         precondition(input.rows == batch && dy.columns == nOut,
                      "dense backward expects dy [\(input.rows), \(nOut)] after a forward, got \(dy.shape)")
         let propagate = propagatesGradient, wantGrads = computesParameterGradients

@@ -5,6 +5,7 @@ extension LayerSpec {
         case .dense(let n):
             return Dense(inputSize: inputShape.reduce(1, *), outputSize: n, rng: &rng, name: name)
         case .conv2d(let filters, let kernel, let stride, let padding):
+            // Invariant: specs reach here only through `Experiment.validate`, which infers every shape first.
             precondition(inputShape.count == 3,
                          "conv2d needs a per-sample input [C, H, W], got \(inputShape)")
             return Conv2D(inputChannels: inputShape[0], outputChannels: filters, kernel: kernel,

@@ -19,12 +19,14 @@ public final class MaxPool2D: Layer {
     private var argmax: [Int32] = []       // [B, C, Ho, Wo]: flat index into the input
 
     public init(size: Int, stride: Int? = nil) {
+        // Invariant: sizes bounded and shapes inferred by `Experiment.validate` (its memory limit keeps a batch under Int32.max values).
         precondition(size > 0 && (stride ?? 1) > 0, "maxpool expects a positive size and stride")
         self.size = size
         self.stride = stride ?? size
     }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
+        // Invariant: sizes bounded and shapes inferred by `Experiment.validate` (its memory limit keeps a batch under Int32.max values).
         precondition(inputShape.count == 3 && inputShape[1] >= size && inputShape[2] >= size,
                      "maxpool \(size) expects input [C, H, W] with H, W >= \(size), got \(inputShape)")
         return [inputShape[0], (inputShape[1] - size) / stride + 1, (inputShape[2] - size) / stride + 1]
@@ -32,10 +34,12 @@ public final class MaxPool2D: Layer {
 
     // x: [B, C, H, W]  ->  y: [B, C, Ho, Wo],  y = max over each window
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        // Invariant: sizes bounded and shapes inferred by `Experiment.validate` (its memory limit keeps a batch under Int32.max values).
         precondition(x.rank == 4, "maxpool expects [B, C, H, W], got \(x.shape)")
         let s = outputShape(for: Array(x.shape.dropFirst()))
         let planes = x.shape[0] * x.shape[1], h = x.shape[2], w = x.shape[3]
         let ho = s[1], wo = s[2], k = size, st = stride
+        // Invariant: sizes bounded and shapes inferred by `Experiment.validate` (its memory limit keeps a batch under Int32.max values).
         precondition(x.count <= Int(Int32.max), "maxpool input \(x.shape) is too large for Int32 indices")
         inputShape = x.shape
         output.resize(to: [x.shape[0], s[0], ho, wo])
@@ -138,8 +142,11 @@ public final class MaxPool2D: Layer {
 
     // dy: [B, C, Ho, Wo]  ->  dx: [B, C, H, W], dx[argmax] += dy, zero elsewhere
     public func backward(_ dy: Tensor) -> Tensor {
-        precondition(dy.count == argmax.count, "maxpool backward expects \(output.shape), got \(dy.shape)")
+        // First, before the shape check: layers before the first one with parameters get
+        // no gradient (`.empty`), so a maxpool at the network's input used to trap here.
         guard propagatesGradient else { return .empty }
+        // Invariant: dy comes from the next layer's backward of this forward's output.
+        precondition(dy.count == argmax.count, "maxpool backward expects \(output.shape), got \(dy.shape)")
         gradInput.resize(to: inputShape)
         // Plane by plane: a window's winner always lies in the window's own plane.
         let planes = inputShape[0] * inputShape[1], inPlane = inputShape[2] * inputShape[3]

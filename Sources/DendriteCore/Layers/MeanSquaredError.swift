@@ -10,6 +10,7 @@ public struct MeanSquaredError: Sendable {
 
     // predictions: [B, ...], targets: same element count  ->  mean loss
     public mutating func forward(predictions: Tensor, targets: Tensor) -> Float {
+        // Invariant: callers pass predictions and targets of one shape (tests and the Lab's probes, never file input).
         precondition(predictions.count == targets.count,
                      "mse: \(predictions.shape) predictions for \(targets.shape) targets")
         gradient.resize(to: predictions.shape)

@@ -52,6 +52,7 @@ public final class Network {
     /// Swaps one layer for another with the same input and output shapes (wrapping a
     /// neuron layer in a `PerforatedLayer`).
     func replaceLayer(at index: Int, with layer: Layer) {
+        // Invariant: perforation wraps a layer with one of the same shape; input cannot choose the wrapper.
         precondition(layers[index].outputShape(for: index == 0 ? inputShape : shapes[index - 1])
                      == layer.outputShape(for: index == 0 ? inputShape : shapes[index - 1]),
                      "replacement for layer \(index) changes its output shape")

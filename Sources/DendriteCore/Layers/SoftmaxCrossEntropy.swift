@@ -18,6 +18,7 @@ public struct SoftmaxCrossEntropy: Sendable {
     // logits: [B, C], labels: B values in 0..<max(C, 2)  ->  mean loss
     public mutating func forward(logits: Tensor, labels: ArraySlice<Int32>) -> Float {
         let batch = logits.rows, classes = logits.columns
+        // Invariant: the trainer fills labels and logits from one batch (Dataset.fill).
         precondition(labels.count == batch, "\(labels.count) labels for \(batch) rows")
         gradient.resize(to: logits.shape)
         if predictions.count != batch { predictions = [Int32](repeating: 0, count: batch) }
@@ -29,6 +30,10 @@ public struct SoftmaxCrossEntropy: Sendable {
                     var li = labels.startIndex
                     for r in 0..<batch {
                         let y = Int(labels[li]); li += 1
+                        // Invariant: `Experiment.validate(against:)` checks every label of
+                        // every split against the outputs before a session is built, so
+                        // input never reaches this; a trap beats writing past the row.
+                        precondition(y >= 0 && y < max(classes, 2), "label \(y) outside 0..<\(max(classes, 2))")
                         let row = z.baseAddress! + r * classes
                         let grow = g.baseAddress! + r * classes
                         if classes == 1 {

@@ -41,7 +41,9 @@ extension Tensor {
         let (br, bc) = (b.rows, b.columns)
         let m = transposeA ? ac : ar, k = transposeA ? ar : ac
         let n = transposeB ? br : bc, kb = transposeB ? bc : br
+        // Invariant: layers call this with shapes they computed from a validated spec.
         precondition(k == kb, "matmul inner dimensions differ: \(a.shape) x \(b.shape)")
+        // Invariant: layers call this with shapes they computed from a validated spec.
         precondition(c.count == m * n, "matmul output has \(c.count) elements, needs \(m)x\(n)")
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in

@@ -10,12 +10,14 @@ public struct Tensor: Equatable, Sendable {
     public var storage: [Float]
 
     public init(shape: [Int], repeating value: Float = 0) {
+        // Invariant: shapes come from validated specs or checked file headers (Checkpoint.decode, IDXReader).
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
         self.shape = shape
         self.storage = [Float](repeating: value, count: shape.reduce(1, *))
     }
 
     public init(shape: [Int], _ data: [Float]) {
+        // Invariant: shapes come from validated specs or checked file headers (Checkpoint.decode, IDXReader).
         precondition(shape.reduce(1, *) == data.count, "shape \(shape) does not hold \(data.count) values")
         self.shape = shape
         self.storage = data
@@ -38,6 +40,7 @@ public struct Tensor: Equatable, Sendable {
 
     /// Reinterprets the same elements with another shape of equal size.
     public mutating func reshape(_ newShape: [Int]) {
+        // Invariant: shapes come from validated specs or checked file headers (Checkpoint.decode, IDXReader).
         precondition(newShape.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
         shape = newShape
     }

@@ -93,6 +93,8 @@ public final class Trainer {
     public init(network: Network, optimizer: Optimizer, train: Dataset, validation: Dataset,
                 config: TrainingConfig, schedule: LRSchedule = .constant,
                 dendrites: DendriteConfig = DendriteConfig()) {
+        // Invariant: sessions are built by `ExperimentSession`, whose
+        // `Experiment.validate(against:)` refuses empty splits and batch sizes below 1.
         precondition(train.count > 0, "training set \(train.name) is empty")
         precondition(config.batchSize > 0, "batch size must be positive")
         self.network = network
