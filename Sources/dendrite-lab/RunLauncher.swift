@@ -18,9 +18,16 @@ enum RunLauncher {
         if run.restartedWithoutCheckpoint {
             say("No checkpoint in \(folder.path) yet (the run stopped during its first epoch): starting it over.")
         }
-        if start > 0 && s.trainer.stopped {
+        let raised = run.savedEpochBudget.map { experiment.epochs > $0 } ?? false
+        if start > 0 && s.trainer.stopped && raised && s.trainer.continueAfterRaisedBudget() {
+            let how = s.trainer.tracker.config.mode == .never && experiment.mode != .none
+                ? "its best model's neurons train on without new dendrites (the switching rule had ended growth)"
+                : "training goes on under the switching rule"
+            let old = run.savedEpochBudget ?? 0
+            say("Extending \(experiment.name) at epoch \(start): its neuron-phase budget grows from \(old) to \(experiment.epochs) epochs; \(how).")
+        } else if start > 0 && s.trainer.stopped {
             // A dendrite run that ended (switching rule or budget) already holds its best
-            // model; more epochs would train a model the rule has closed.
+            // model, and its budget has no epochs left.
             say("\(experiment.name) already ended at epoch \(start) with its best model restored; rewriting its summary (in the Lab, D grows it further).")
         } else if start > 0 {
             say("Resuming \(experiment.name) at epoch \(start) of \(experiment.epochs) from \(folder.path).")

@@ -92,8 +92,14 @@ import DendriteCore
         let file = out.deletingLastPathComponent().appendingPathComponent("pb.yaml").path
         let resumed = try CLI.run(["train", file, "--out", out.path, "--resume"])
         #expect(resumed.status == 0, "resume: \(resumed.stderr.prefix(400))")
-        let extended = try CLI.run(["train", file, "--out", out.path, "--resume", "--epochs", "16"])
+        let before = try RunFolder.metrics(out).count
+        let extended = try CLI.run(["train", file, "--out", out.path, "--resume", "--epochs", "24"])
         #expect(extended.status == 0, "extend: \(extended.stderr.prefix(400))")
+        // Extending trains: more epochs in metrics.csv, and no dendrite set beyond the
+        // best model's once the rule has ended growth.
+        let rows = try RunFolder.metrics(out)
+        #expect(rows.count > before, "extending added no epochs (\(before) rows before, \(rows.count) after): \(extended.stdout.suffix(400))")
+        #expect(extended.stdout.contains("Extending pb-finished"), "\(extended.stdout.prefix(600))")
     }
 
     /// Data loss 2: `--out ''` wrote into the current folder over the user's files, and

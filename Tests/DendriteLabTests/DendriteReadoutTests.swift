@@ -92,20 +92,30 @@ extension LabSuite {
             #expect(c.session.network.parameters.map(\.value) == initial)
         }
     
-        @Test func theLabPausesWhenTheSwitchingRuleFinishes() {
-            var config = smallConfig()
-            config.mode = .pb
-            config.switchEpochs = 1
-            config.maxDendrites = 1
-            config.maxDendritePhaseEpochs = 2
-            let c = LabController(config: config)
+        /// In a lesson the Lab stops where the lesson's runner stops (free play trains on:
+        /// TrainOnTests).
+        @Test func aLessonPausesWhenTheSwitchingRuleFinishes() throws {
+            let yaml = """
+                ---
+                title: T
+                dataset: {name: xor, count: 200}
+                network: {layers: [dense 4, tanh, dense 4, tanh, dense 2]}
+                mode: pb
+                dendrites: {n_epochs_to_switch: 1, max_dendrites: 1, max_p_epochs: 2}
+                epochs: 3000
+                seed: 7
+                ---
+                ## S
+                text
+                """
+            let c = LabController(lesson: try LessonLoader.parse(yaml, file: "t.md"))
             c.perform(.togglePlay)
             c.restore({ var s = c.state; s.speedLevel = LabState.speeds.count - 1; return s }())
             var frames = 0
             while c.state.playing && frames < 2000 { c.tick(budget: 10); frames += 1 }
             #expect(c.session.isFinished, "the rule should stop within \(frames) frames")
             #expect(!c.state.playing)
-            #expect(c.state.message?.hasPrefix("Finished") == true)
+            #expect(c.state.message?.hasPrefix("The switching rule kept") != true, "a lesson must not train on: \(c.state.message ?? "")")
             let batches = c.session.batchesRun
             c.handle(keyEvent(SDLK_RIGHT))
             #expect(c.session.batchesRun == batches, "stepping a finished run would only be undone")

@@ -72,6 +72,8 @@ extension Experiment {
             case .conv2d(let f, let kk, let s, let p): ok = (1...w).contains(f) && (1...k).contains(kk) && (1...k).contains(s) && (0...k).contains(p)
             case .maxPool(let p): ok = (1...k).contains(p)
             case .flatten, .relu, .tanh, .sigmoid: ok = true
+            case .dendritic(let somas, let dendrites, let inputs, _):
+                ok = (1...w).contains(somas) && (1...w).contains(dendrites) && (1...maxV).contains(inputs)
             }
             guard ok else {
                 throw fail("network.layers[\(i)] '\(l.text)' is out of range",

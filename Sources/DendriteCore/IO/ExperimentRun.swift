@@ -19,6 +19,9 @@ public final class ExperimentRun {
     /// True when `resume` found a started run without a checkpoint (killed during its
     /// first epoch) and started it over from epoch 0.
     public private(set) var restartedWithoutCheckpoint = false
+    /// The epoch budget the resumed run was written with (nil for a fresh run): a larger
+    /// `experiment.epochs` extends it.
+    public private(set) var savedEpochBudget: Int?
 
     public enum Outcome: Equatable, Sendable {
         case finished(RunSummary)
@@ -68,6 +71,7 @@ public final class ExperimentRun {
             }
             let ckpt = try Checkpoint.read(from: file)
             var saved = try TrainingSnapshot.document(Experiment.self, "experiment", in: ckpt, file: file.path)
+            savedEpochBudget = saved.epochs
             saved.epochs = experiment.epochs
             guard saved == experiment else {
                 throw CheckpointError(file: file.path, problem: "was written by a different experiment (\(ExperimentRun.differences(saved, experiment))); only --epochs may change on resume")

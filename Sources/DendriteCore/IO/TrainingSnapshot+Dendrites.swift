@@ -142,7 +142,11 @@ extension TrainingSnapshot {
         }
         let grown = current.max() ?? 0
         func fail(_ problem: String) -> CheckpointError { CheckpointError(file: file, problem: "switch tracker \(problem)") }
-        guard t.config == trainer.dendriteConfig.trackerConfig else {
+        // A run that trains on after the rule ended growth has its tracker switched to
+        // `.never` (SwitchTracker.trainOnWithoutGrowing); every other setting must match.
+        var expected = trainer.dendriteConfig.trackerConfig
+        if t.config.mode == .never { expected.mode = .never }
+        guard t.config == expected else {
             throw fail("settings differ from the experiment's dendrite settings")
         }
         guard t.phase == .neuron else { throw fail("is in phase \(t.phase); checkpoints are taken in the neuron phase only") }

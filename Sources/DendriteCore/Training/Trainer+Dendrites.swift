@@ -100,6 +100,19 @@ extension Trainer {
         return true
     }
 
+    /// Lets a finished run go on after its epoch budget was raised (`--resume --epochs N`):
+    /// a run its budget ended continues under the switching rule; one the rule ended
+    /// trains its best model's neurons on without growing. False, changing nothing, when
+    /// the run diverged, is inside a dendrite phase or has no epochs left.
+    @discardableResult
+    public func continueAfterRaisedBudget() -> Bool {
+        guard stopped, divergence == nil, phase == .neuron, neuronEpochs < config.epochs else { return false }
+        if tracker.finished { return trainOnWithoutGrowing() }
+        stopped = false
+        emit(.decision(epoch: epoch, message: "epoch budget raised to \(config.epochs); training goes on"))
+        return true
+    }
+
     private func restoreBest() {
         guard let best else { return }
         network.restore(best)
