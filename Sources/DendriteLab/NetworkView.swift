@@ -95,7 +95,7 @@ public enum NetworkView {
             }
         }
 
-        drawLabels(canvas, geo: geo, picture: picture)
+        drawLabels(canvas, geo: geo, picture: picture, right: rect.maxX)
         drawLegend(canvas, rect: rect, hasDendrites: hasDendrites, frozen: frozenDendrites,
                    gauges: picture.layers.contains { $0.neurons.contains { $0.dendrites.errorSignal != nil } })
     }
@@ -180,7 +180,7 @@ public enum NetworkView {
         }
     }
 
-    static func drawLabels(_ canvas: Canvas, geo: NetworkGeometry, picture: NetworkPicture) {
+    static func drawLabels(_ canvas: Canvas, geo: NetworkGeometry, picture: NetworkPicture, right: Float) {
         let t = canvas.theme, r = geo.radius
         if let inputs = geo.centres.first {
             for (u, p) in inputs.enumerated() {
@@ -193,8 +193,16 @@ public enum NetworkView {
             for (u, p) in outputs.enumerated() {
                 let k = logistic ? 1 : u
                 let value = picture.showsOneInput && u < layer.neurons.count
-                    ? " = \(Int((layer.neurons[u].activation * 100).rounded()))%" : ""
-                canvas.text("P(class \(k))\(value)", at: Vec2(p.x + r + 16, p.y - 8), size: t.smallSize, t.classColor(k), bold: true)
+                    ? "= \(Int((layer.neurons[u].activation * 100).rounded()))%" : ""
+                let label = "P(class \(k))", at = Vec2(p.x + r + 16, p.y - 8), colour = t.classColor(k)
+                let oneLine = value.isEmpty ? label : label + " " + value
+                // In a narrow panel (lesson open) the value goes under the label, not past the edge.
+                if at.x + canvas.measure(oneLine, size: t.smallSize, bold: true).w <= right - 4 {
+                    canvas.text(oneLine, at: at, size: t.smallSize, colour, bold: true)
+                } else {
+                    canvas.text(label, at: Vec2(at.x, at.y - 7), size: t.smallSize, colour, bold: true)
+                    canvas.text(value, at: Vec2(at.x, at.y + 9), size: t.smallSize, colour, bold: true)
+                }
             }
         }
     }
