@@ -44,7 +44,8 @@ let package = Package(
             swiftSettings: fastInDebug),
         .executableTarget(
             name: "dendrite-fuzz",
-            dependencies: ["DendriteCore", "DendriteLab"],
+            dependencies: ["DendriteCore", "DendriteLab",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/dendrite-fuzz",
             swiftSettings: fastInDebug),
         .testTarget(name: "DendriteCoreTests", dependencies: ["DendriteCore"]),

@@ -1,3 +1,4 @@
+import ArgumentParser
 import DendriteCore
 import Foundation
 
@@ -15,29 +16,42 @@ import Foundation
 
 func eprint(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
 
-var runs = 1_000_000
-var seed: UInt64 = 1
-var replay: Int? = nil
-var savePath: String? = nil
-var names: [String] = []
-var args = CommandLine.arguments.dropFirst()
-while let a = args.popFirst() {
-    switch a {
-    case "--runs": runs = Int(args.popFirst() ?? "") ?? runs
-    case "--seed": seed = UInt64(args.popFirst() ?? "") ?? seed
-    case "--replay": replay = Int(args.popFirst() ?? "")
-    case "--save": savePath = args.popFirst()
-    case "-h", "--help":
-        print("usage: dendrite-fuzz [\(Targets.all.map(\.name).joined(separator: "|"))...] [--runs N] [--seed S] [--replay I [--save PATH]]")
-        exit(0)
-    default: names.append(a)
+/// The command line, parsed by swift-argument-parser (as `dendrite-lab` is).
+struct FuzzOptions: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dendrite-fuzz",
+        abstract: "A seeded mutation fuzzer for the project's file parsers and, past them, its validation and training.",
+        discussion: "Targets: \(Targets.all.map(\.name).joined(separator: ", ")) (default: all).")
+
+    @Argument(help: "Targets to fuzz.")
+    var names: [String] = []
+
+    @Option(help: "Mutated inputs per target.")
+    var runs: Int = 1_000_000
+
+    @Option(help: "Seed of the mutations (the same seed replays the same inputs).")
+    var seed: UInt64 = 1
+
+    @Option(help: "Re-create input I only (a crash file's index).")
+    var replay: Int?
+
+    @Option(help: "With --replay: write the input to this path, crash or not.")
+    var save: String?
+
+    func validate() throws {
+        if runs < 1 { throw ValidationError("--runs must be at least 1, got \(runs)") }
+        if let replay, replay < 0 { throw ValidationError("--replay takes an input index (0 or more), got \(replay)") }
+        if save != nil && replay == nil { throw ValidationError("--save goes with --replay") }
+        let known = Set(Targets.all.map(\.name))
+        if let bad = names.first(where: { !known.contains($0) }) {
+            throw ValidationError("unknown target '\(bad)'; expected some of \(Targets.all.map(\.name).joined(separator: ", "))")
+        }
     }
 }
-let targets = names.isEmpty ? Targets.all : Targets.all.filter { names.contains($0.name) }
-if targets.count != max(names.count, targets.count) || targets.isEmpty {
-    eprint("dendrite-fuzz: unknown target in \(names); expected some of \(Targets.all.map(\.name))")
-    exit(2)
-}
+
+let options = FuzzOptions.parseOrExit()
+let runs = options.runs, seed = options.seed, replay = options.replay, savePath = options.save
+let targets = options.names.isEmpty ? Targets.all : Targets.all.filter { options.names.contains($0.name) }
 
 // Crash capture: the current input lives in a fixed buffer that a signal handler can
 // write out with async-signal-safe calls only.
