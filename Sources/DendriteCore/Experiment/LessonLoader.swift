@@ -79,12 +79,42 @@ public enum LessonLoader {
         let (experiment, map) = try ExperimentLoader.decode(root, extraKeys: ["title"])
         var title = try map["title"]?.string()
 
-        // Split the body into the introduction and `## ` steps, tracking fences so a
-        // heading inside a code block is not a step.
+        let (intro, sections) = try splitBody(lines, from: close + 1, title: &title, file: file)
+        guard let title, !title.isEmpty else {
+            throw ConfigError(file: file, line: 2, problem: "the lesson has no title",
+                              expected: "'title:' in the front matter or a '# Title' line")
+        }
+        guard !sections.isEmpty else {
+            throw ConfigError(file: file, line: close + 1, problem: "the lesson has no steps",
+                              expected: "at least one '## Step title' section")
+        }
+
+        var current = experiment
+        var steps: [LessonStep] = []
+        for section in sections {
+            let step = try makeStep(section, after: current, file: file)
+            current = step.experiment
+            steps.append(step)
+        }
+        let base = (file as NSString).lastPathComponent
+        let number = Int(base.prefix { $0.isNumber }) ?? 0
+        return Lesson(file: file, number: number, title: title,
+                      introduction: intro.joined(separator: "\n").trimmingCharacters(in: .newlines),
+                      experiment: experiment, steps: steps)
+    }
+
+    /// One `## ` section of a lesson body: its title, its heading's line, its lines.
+    typealias Section = (title: String, line: Int, lines: [(Int, String)])
+
+    /// Splits the body (from line index `start`) into the introduction and `## ` steps,
+    /// tracking fences so a heading inside a code block is not a step. A `# Title` line
+    /// before the first step sets `title` when the front matter did not.
+    static func splitBody(_ lines: [String], from start: Int, title: inout String?,
+                          file: String) throws -> (intro: [String], sections: [Section]) {
         var intro: [String] = []
-        var sections: [(title: String, line: Int, lines: [(Int, String)])] = []
+        var sections: [Section] = []
         var inFence = false
-        for i in (close + 1)..<lines.count {
+        for i in start..<lines.count {
             let line = lines[i]
             if line.hasPrefix("```") { inFence.toggle() }
             if !inFence, line.hasPrefix("## ") {
@@ -103,62 +133,51 @@ public enum LessonLoader {
             throw ConfigError(file: file, line: lines.count, problem: "a code block is never closed",
                               expected: "a closing ``` line")
         }
-        guard let title, !title.isEmpty else {
-            throw ConfigError(file: file, line: 2, problem: "the lesson has no title",
-                              expected: "'title:' in the front matter or a '# Title' line")
-        }
-        guard !sections.isEmpty else {
-            throw ConfigError(file: file, line: close + 1, problem: "the lesson has no steps",
-                              expected: "at least one '## Step title' section")
-        }
+        return (intro, sections)
+    }
 
-        var current = experiment
-        var steps: [LessonStep] = []
-        for s in sections {
-            var body: [String] = []
-            var settings: (start: Int, lines: [String])? = nil
-            var inSettings = false
-            for (n, line) in s.lines {
-                if inSettings {
-                    if line.hasPrefix("```") { inSettings = false } else { settings!.lines.append(line) }
-                } else if line.trimmingCharacters(in: .whitespaces) == fence {
-                    if settings != nil {
-                        throw ConfigError(file: file, line: n, problem: "step '\(s.title)' has two settings blocks",
-                                          expected: "at most one ```yaml lab block per step")
-                    }
-                    settings = (n, [])
-                    inSettings = true
-                } else {
-                    body.append(line)
+    /// One step: its text, and its experiment, which is the previous step's (`current`)
+    /// with this step's settings block applied. Settings accumulate, so the whole
+    /// experiment is validated here and a bad combination is reported at load time with
+    /// the line of the step that made it.
+    static func makeStep(_ s: Section, after current: Experiment, file: String) throws -> LessonStep {
+        var body: [String] = []
+        var settings: (start: Int, lines: [String])? = nil
+        var inSettings = false
+        for (n, line) in s.lines {
+            if inSettings {
+                if line.hasPrefix("```") { inSettings = false } else { settings?.lines.append(line) }
+            } else if line.trimmingCharacters(in: .whitespaces) == fence {
+                if settings != nil {
+                    throw ConfigError(file: file, line: n, problem: "step '\(s.title)' has two settings blocks",
+                                      expected: "at most one ```yaml lab block per step")
                 }
+                settings = (n, [])
+                inSettings = true
+            } else {
+                body.append(line)
             }
-            var expectations: [LessonExpectation] = []
-            var moment = LessonMoment()
-            var selection: LessonSelection?
-            var isPicture = false
-            if let settings {
-                let value = try ConfigValue.parse(yaml: settings.lines.joined(separator: "\n"),
-                                                  source: ConfigSource(file: file, lineOffset: settings.start))
-                let decoded = try ExperimentLoader.decode(value, base: current, extraKeys: ["expect", "at", "select", "picture"])
-                current = decoded.experiment
-                if let e = decoded.map["expect"] { expectations = try decodeExpectations(e) }
-                if let a = decoded.map["at"] { moment = try decodeMoment(a) }
-                if let v = decoded.map["select"] { selection = try decodeSelection(v) }
-                if let v = decoded.map["picture"] { isPicture = try v.bool() }
-            }
-            // Settings accumulate: the step's whole experiment is checked here, so a bad
-            // combination is reported at load time with the line of the step that made it.
-            try current.validate(source: "\(file):\(settings?.start ?? s.line)")
-            steps.append(LessonStep(title: s.title, line: s.line,
-                                    body: body.joined(separator: "\n").trimmingCharacters(in: .newlines),
-                                    experiment: current, expectations: expectations, moment: moment,
-                                    selection: selection, isPicture: isPicture))
         }
-        let base = (file as NSString).lastPathComponent
-        let number = Int(base.prefix { $0.isNumber }) ?? 0
-        return Lesson(file: file, number: number, title: title,
-                      introduction: intro.joined(separator: "\n").trimmingCharacters(in: .newlines),
-                      experiment: experiment, steps: steps)
+        var experiment = current
+        var expectations: [LessonExpectation] = []
+        var moment = LessonMoment()
+        var selection: LessonSelection?
+        var isPicture = false
+        if let settings {
+            let value = try ConfigValue.parse(yaml: settings.lines.joined(separator: "\n"),
+                                              source: ConfigSource(file: file, lineOffset: settings.start))
+            let decoded = try ExperimentLoader.decode(value, base: current, extraKeys: ["expect", "at", "select", "picture"])
+            experiment = decoded.experiment
+            if let e = decoded.map["expect"] { expectations = try decodeExpectations(e) }
+            if let a = decoded.map["at"] { moment = try decodeMoment(a) }
+            if let v = decoded.map["select"] { selection = try decodeSelection(v) }
+            if let v = decoded.map["picture"] { isPicture = try v.bool() }
+        }
+        try experiment.validate(source: "\(file):\(settings?.start ?? s.line)")
+        return LessonStep(title: s.title, line: s.line,
+                          body: body.joined(separator: "\n").trimmingCharacters(in: .newlines),
+                          experiment: experiment, expectations: expectations, moment: moment,
+                          selection: selection, isPicture: isPicture)
     }
 
     /// `{dendrite_phase: K, epochs: N}`, `{dendrites: K, epochs: N}` or `{epochs: N}`.

@@ -102,6 +102,35 @@ public struct Checkpoint: Equatable {
         return try decode(data, file: url.path)
     }
 
+    /// One tensor's description in the header: its name, shape and byte range in the data.
+    struct TensorEntry { var name: String; var shape: [Int]; var begin: Int; var end: Int }
+
+    /// Reads and checks one header entry: F32, a shape of non-negative sizes whose
+    /// product cannot overflow or exceed the file, and data offsets that span exactly it.
+    static func entry(_ name: String, _ value: Any, fileBytes: Int,
+                      _ fail: (String) -> CheckpointError) throws -> TensorEntry {
+        guard let info = value as? [String: Any] else { throw fail("tensor '\(name)' has no description object") }
+        guard let dtype = info["dtype"] as? String else { throw fail("tensor '\(name)' has no dtype") }
+        guard dtype == "F32" else { throw fail("tensor '\(name)' has dtype \(dtype); only F32 is supported") }
+        guard let shapeAny = info["shape"] as? [Any], let shape = intList(shapeAny), shape.allSatisfy({ $0 >= 0 }) else {
+            throw fail("tensor '\(name)' has no valid shape (a list of non-negative integers)")
+        }
+        guard let offAny = info["data_offsets"] as? [Any], let off = intList(offAny), off.count == 2, off[0] >= 0, off[1] >= off[0] else {
+            throw fail("tensor '\(name)' has no valid data_offsets [begin, end]")
+        }
+        // Checked products: a damaged shape like [2^40, 2^40] must not overflow.
+        var count = 1
+        for d in shape {
+            let (c, overflow) = count.multipliedReportingOverflow(by: d)
+            guard !overflow, c <= fileBytes else { throw fail("tensor '\(name)' has shape \(shape), larger than the file") }
+            count = c
+        }
+        guard off[1] - off[0] == count * 4 else {
+            throw fail("tensor '\(name)' of shape \(shape) needs \(count * 4) bytes but data_offsets span \(off[1] - off[0])")
+        }
+        return TensorEntry(name: name, shape: shape, begin: off[0], end: off[1])
+    }
+
     /// Parses and validates the bytes of a checkpoint; `file` names it in errors.
     public static func decode(_ data: Data, file: String) throws -> Checkpoint {
         func fail(_ problem: String) -> CheckpointError { CheckpointError(file: file, problem: problem) }
@@ -132,29 +161,9 @@ public struct Checkpoint: Equatable {
             }
         }
 
-        struct Entry { var name: String; var shape: [Int]; var begin: Int; var end: Int }
-        var entries: [Entry] = []
+        var entries: [TensorEntry] = []
         for (name, value) in header where name != "__metadata__" {
-            guard let info = value as? [String: Any] else { throw fail("tensor '\(name)' has no description object") }
-            guard let dtype = info["dtype"] as? String else { throw fail("tensor '\(name)' has no dtype") }
-            guard dtype == "F32" else { throw fail("tensor '\(name)' has dtype \(dtype); only F32 is supported") }
-            guard let shapeAny = info["shape"] as? [Any], let shape = intList(shapeAny), shape.allSatisfy({ $0 >= 0 }) else {
-                throw fail("tensor '\(name)' has no valid shape (a list of non-negative integers)")
-            }
-            guard let offAny = info["data_offsets"] as? [Any], let off = intList(offAny), off.count == 2, off[0] >= 0, off[1] >= off[0] else {
-                throw fail("tensor '\(name)' has no valid data_offsets [begin, end]")
-            }
-            // Checked products: a damaged shape like [2^40, 2^40] must not overflow.
-            var count = 1
-            for d in shape {
-                let (c, overflow) = count.multipliedReportingOverflow(by: d)
-                guard !overflow, c <= bytes.count else { throw fail("tensor '\(name)' has shape \(shape), larger than the file") }
-                count = c
-            }
-            guard off[1] - off[0] == count * 4 else {
-                throw fail("tensor '\(name)' of shape \(shape) needs \(count * 4) bytes but data_offsets span \(off[1] - off[0])")
-            }
-            entries.append(Entry(name: name, shape: shape, begin: off[0], end: off[1]))
+            entries.append(try entry(name, value, fileBytes: bytes.count, fail))
         }
         entries.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
         let dataSize = bytes.count - headerEnd
