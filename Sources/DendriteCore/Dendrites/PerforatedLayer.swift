@@ -132,15 +132,19 @@ public final class PerforatedLayer: Layer {
         applyTrainability()
     }
 
+    /// Who learns and where gradients flow now (from `mode` and `phase`).
+    public var trainability: Trainability { Trainability(mode: mode, phase: phase) }
+
     private func applyTrainability() {
-        let neuronsLearn = !(mode == .pb && phase == .dendrite)
+        let rule = trainability
+        let neuronsLearn = rule.neurons
         for p in neuron.parameters {
             p.trainable = neuronsLearn
             if !neuronsLearn { p.grad.fill(0) }
         }
         neuron.computesParameterGradients = neuronsLearn
         for d in dendrites {
-            let inputsLearn = mode != .pb
+            let inputsLearn = rule.dendriteInputs
             for p in d.inputParameters {
                 p.trainable = inputsLearn
                 if !inputsLearn { p.grad.fill(0) }
@@ -148,6 +152,7 @@ public final class PerforatedLayer: Layer {
             d.output.trainable = neuronsLearn
             if !neuronsLearn { d.output.grad.fill(0) }
         }
+        // Candidates exist only while they learn (a PB dendrite phase).
         for p in candidateParameters { p.trainable = true }
     }
 
@@ -241,7 +246,7 @@ public final class PerforatedLayer: Layer {
             syncBank()
             let z = bank!.forward(x, training: training)
             // PB never backpropagates through the bank (dendrites are frozen there).
-            if mode == .pb { bank!.releaseInput() }
+            if !trainability.throughDendrites { bank!.releaseInput() }
             bankShape = z.shape
             dendriteOutput.resize(to: [batch, d, c, s])
             let act = activation
@@ -285,15 +290,15 @@ public final class PerforatedLayer: Layer {
         }
         let d = dendrites.count
         // Dendrite phase in the first layer: nothing here learns and nothing lies below.
-        if mode == .pb && phase == .dendrite && !propagatesGradient {
+        let rule = trainability
+        if !rule.neurons && !propagatesGradient {
             neuron.releaseInput()
             return .empty
         }
         let dxNeuron = neuron.backward(dy)
         if d == 0 { return dxNeuron }
-        let outputsLearn = !(mode == .pb && phase == .dendrite)
-        let throughDendrites = mode != .pb
-        if !outputsLearn { return dxNeuron }
+        let throughDendrites = rule.throughDendrites
+        if !rule.neurons { return dxNeuron }
 
         // dA[j,c] = sum_{b,s} dy * v_j ; for gd also dz_j and dK_j.
         aGrad.reserve(d * c)
