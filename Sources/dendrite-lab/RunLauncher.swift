@@ -19,8 +19,9 @@ enum RunLauncher {
             say("No checkpoint in \(folder.path) yet (the run stopped during its first epoch): starting it over.")
         }
         let raised = run.savedEpochBudget.map { experiment.epochs > $0 } ?? false
+        let ruleEndedGrowth = s.trainer.tracker.finished
         if start > 0 && s.trainer.stopped && raised && s.trainer.continueAfterRaisedBudget() {
-            let how = s.trainer.tracker.config.mode == .never && experiment.mode != .none
+            let how = ruleEndedGrowth
                 ? "its best model's neurons train on without new dendrites (the switching rule had ended growth)"
                 : "training goes on under the switching rule"
             let old = run.savedEpochBudget ?? 0
