@@ -9,6 +9,10 @@ public struct LabRunStats: Sendable {
     public var batches: Int
     /// Mean time per frame spent training and drawing, before waiting for the next frame.
     public var busyMillisecondsPerFrame: Double
+    /// Mean milliseconds per frame on the render thread: training run there, reading the
+    /// model, drawing, presenting (where a frame goes; printed by `--frames`).
+    public var readMillisecondsPerFrame = 0.0, drawMillisecondsPerFrame = 0.0
+    public var presentMillisecondsPerFrame = 0.0, trainMillisecondsPerFrame = 0.0
     public var fps: Double { seconds > 0 ? Double(frames) / seconds : 0 }
     public var batchesPerSecond: Double { seconds > 0 ? Double(batches) / seconds : 0 }
 }
@@ -80,6 +84,7 @@ public final class LabApp {
         var recent: [Double] = []
         var event = SDL_Event()
         var drawCost = 0.0
+        var trainTime = 0.0, readTime = 0.0, drawTime = 0.0, presentTime = 0.0
         while !controller.quitRequested {
             let frameStart = now()
             while SDL_PollEvent(&event) != 0 {
@@ -90,13 +95,21 @@ public final class LabApp {
             // frame (a slow or busy machine), training still gets a third of each frame.
             let budget = controller.state.batchesPerFrame.isInfinite
                 ? min(0.05, max(0.002, frameTime - drawCost - 0.002, 0.5 * drawCost)) : trainingBudget
+            let tickStart = now()
             controller.tick(budget: budget)
+            trainTime += now() - tickStart
             let (w, h) = canvas.outputSize
             if w != controller.state.width || h != controller.state.height { controller.perform(.resize(w, h)) }
             canvas.time = frameStart
             let drawStart = now()
-            controller.draw(canvas)
+            let frame = controller.frame()
+            let readEnd = now()
+            controller.draw(canvas, frame: frame)
+            let drawEnd = now()
             SDL_RenderPresent(renderer)
+            readTime += readEnd - drawStart
+            drawTime += drawEnd - readEnd
+            presentTime += now() - drawEnd
             drawCost = 0.8 * drawCost + 0.2 * (now() - drawStart)
             if controller.screenshotRequested {
                 controller.screenshotRequested = false
@@ -120,7 +133,13 @@ public final class LabApp {
         }
         let seconds = now()
         if let screenshot { try controller.saveScreenshot(to: screenshot, time: seconds) }
-        return LabRunStats(frames: frameCount, seconds: seconds, batches: controller.batchesTrained,
-                           busyMillisecondsPerFrame: frameCount > 0 ? busy / Double(frameCount) * 1000 : 0)
+        let perFrame = 1000 / Double(max(frameCount, 1))
+        var stats = LabRunStats(frames: frameCount, seconds: seconds, batches: controller.batchesTrained,
+                                busyMillisecondsPerFrame: busy * perFrame)
+        stats.trainMillisecondsPerFrame = trainTime * perFrame
+        stats.readMillisecondsPerFrame = readTime * perFrame
+        stats.drawMillisecondsPerFrame = drawTime * perFrame
+        stats.presentMillisecondsPerFrame = presentTime * perFrame
+        return stats
     }
 }

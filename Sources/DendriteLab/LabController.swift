@@ -341,8 +341,8 @@ public final class LabController {
     }
 
     /// Draws the current frame into `canvas`.
-    public func draw(_ canvas: Canvas) {
-        state.lessonMaxScroll = LabScene.draw(canvas, frame: frame(), state: state)
+    public func draw(_ canvas: Canvas, frame: LabFrame? = nil) {
+        state.lessonMaxScroll = LabScene.draw(canvas, frame: frame ?? self.frame(), state: state)
         state.lessonScroll = min(state.lessonScroll, state.lessonMaxScroll)
     }
 

@@ -96,6 +96,9 @@ struct LabCommand: ParsableCommand {
             } else if frames != nil {
                 print(String(format: "%d frames in %.2f s: %.1f fps, %.0f training steps/s, %.2f ms busy per frame",
                              stats.frames, stats.seconds, stats.fps, stats.batchesPerSecond, stats.busyMillisecondsPerFrame))
+                print(String(format: "render thread, ms per frame: training %.2f, reading the model %.2f, drawing %.2f, presenting %.2f",
+                             stats.trainMillisecondsPerFrame, stats.readMillisecondsPerFrame,
+                             stats.drawMillisecondsPerFrame, stats.presentMillisecondsPerFrame))
                 if let screenshot { print("wrote \(screenshot)") }
             }
         } catch let e as LabError {
