@@ -19,7 +19,7 @@ public struct LabConfig: Codable, Equatable, Sendable {
 
     /// The free playground: a small tanh MLP on XOR, no dendrites until M is pressed.
     public init() {
-        var d = Experiment.DendriteSettings()
+        var d = DendriteConfig()
         d.maxDendrites = 4
         // Small, so a switch happens within a minute of watching.
         d.nEpochsToSwitch = 6

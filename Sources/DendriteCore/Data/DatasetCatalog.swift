@@ -82,12 +82,12 @@ public enum RealDataset: String, CaseIterable, Codable, Sendable {
 /// `dendrite-lab data NAME` (or by hand in the same layout).
 public enum RealData {
     public static func load(name: String, directory: String,
-                            normalization: Normalization.Strategy = .unitRange) throws -> (train: Dataset, test: Dataset) {
+                            normalization: Normalization.Strategy = .unit) throws -> (train: Dataset, test: Dataset) {
         try load(RealDataset.named(name), directory: directory, normalization: normalization)
     }
 
     public static func load(_ dataset: RealDataset, directory: String,
-                            normalization: Normalization.Strategy = .unitRange) throws -> (train: Dataset, test: Dataset) {
+                            normalization: Normalization.Strategy = .unit) throws -> (train: Dataset, test: Dataset) {
         func path(_ file: String) throws -> String {
             guard let p = dataset.locate(file, in: directory) else {
                 throw DataError(.unavailable, file: (directory as NSString).appendingPathComponent(file),
@@ -118,9 +118,10 @@ public enum RealData {
         }
         let n: Normalization
         switch normalization {
-        case .unitRange: n = .unitRange
+        case .none: n = .identity
+        case .unit: n = .unitRange
         case .published: n = dataset.publishedNormalization
-        case .measured: n = train.measuredNormalization() ?? .unitRange
+        case .standard: n = train.measuredNormalization() ?? .unitRange
         }
         return (train.normalized(n), test.normalized(n))
     }
