@@ -73,6 +73,13 @@ extension Dataset {
         return out
     }
 
+    /// The transform from stored values to network inputs: a byte dataset's `scale` and
+    /// `shift`; the identity for float datasets, whose values are used as stored.
+    public var normalization: Normalization {
+        if case .bytes(_, let scale, let shift) = features { return Normalization(scale: scale, shift: shift) }
+        return .identity
+    }
+
     /// Mean and std of a byte dataset's pixels; nil for float datasets.
     public func measuredNormalization() -> Normalization? {
         if case .bytes(let b, _, _) = features { return .measured(b) }

@@ -273,13 +273,10 @@ public enum ExperimentLoader {
     }
 
     static func decodeSchedule(_ v: ConfigValue) throws -> LRSchedule {
-        enum Name: String, CaseIterable { case constant, step, plateau }
-        func kind(_ n: Name) -> LRSchedule.Kind {
-            switch n { case .constant: return .constant; case .step: return .step; case .plateau: return .reduceOnPlateau }
-        }
-        if case .scalar = v.node { return LRSchedule(kind: kind(try v.choice(Name.self))) }
+        if case .scalar = v.node { return LRSchedule(kind: try v.choice(LRSchedule.Kind.self, named: \.fileName)) }
         let m = try v.mapping(allowed: ["kind", "factor", "every", "patience", "min_lr"])
-        var s = LRSchedule(kind: kind(try m.required("kind", expected: "constant, step or plateau").choice(Name.self)))
+        var s = LRSchedule(kind: try m.required("kind", expected: "constant, step or plateau")
+            .choice(LRSchedule.Kind.self, named: \.fileName))
         if let x = m["factor"] { s.factor = try x.float(in: 1e-6...1) }
         if let x = m["every"] { s.every = try x.int(in: 1...1_000_000) }
         if let x = m["patience"] { s.patience = try x.int(in: 0...1_000_000) }
