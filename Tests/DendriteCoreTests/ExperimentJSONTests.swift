@@ -12,7 +12,7 @@ import Testing
         var d = DendriteConfig(switchMode: .fixed, nEpochsToSwitch: 5, maxPEpochs: 10, candidateLearningRate: 0.03,
                                score: .loss, layers: [1])
         d.evaluationSamples = 64
-        return Experiment(name: "x", dataset: .init(name: .mnist, normalization: .standard),
+        return Experiment(name: "x", dataset: .init(name: .real(.mnist), normalization: .standard),
                           network: NetworkSpec(inputShape: [2], layers: [.dense(3), .dense(2)]), mode: .pb,
                           dendrites: d, schedule: LRSchedule(kind: .reduceOnPlateau), epochs: 2)
     }

@@ -109,7 +109,7 @@ public enum RealData {
             test = try CIFARReader.load([path("test_batch.bin")], name: "cifar10/test")
         }
         // Readers accept any image size; the catalog knows the one each set has.
-        let side = dataset == .cifar10 ? 32 : 28
+        let side = dataset.sampleShape[2]
         for (set, file) in [(train, dataset == .cifar10 ? "data_batch_1.bin" : "train-images-idx3-ubyte"),
                             (test, dataset == .cifar10 ? "test_batch.bin" : "t10k-images-idx3-ubyte")]
         where set.sampleShape.suffix(2) != [side, side] {

@@ -48,40 +48,65 @@ public struct Experiment: Codable, Equatable, Sendable {
 extension Experiment {
     /// Which samples to train on and how to prepare them.
     public struct DatasetSpec: Codable, Equatable, Sendable {
-        public enum Name: String, Codable, CaseIterable, Sendable {
-            case xor, circle, gaussians, spiral, moons, checkerboard
-            case mnist
-            case fashionMNIST = "fashion-mnist"
-            case cifar10
+        /// A dataset as experiment files name it: a generated toy set, a real image set, or
+        /// the user's own points. Spelled (YAML and JSON) as the toy kind's or real set's
+        /// own name, or `csv`.
+        public enum Name: RawRepresentable, CaseIterable, Codable, Hashable, Sendable {
+            case toy(ToyData.Kind)
+            case real(RealDataset)
             /// The user's own 2-D points from a CSV file (`DatasetSpec.file`, see `CSVPoints`).
             case csv
 
-            /// The toy set a generator makes.
-            public init(_ kind: ToyData.Kind) {
-                switch kind {
-                case .xor: self = .xor
-                case .circle: self = .circle
-                case .gaussians: self = .gaussians
-                case .spiral: self = .spiral
-                case .moons: self = .moons
-                case .checkerboard: self = .checkerboard
+            public init?(rawValue: String) {
+                if let k = ToyData.Kind(rawValue: rawValue) {
+                    self = .toy(k)
+                } else if let r = RealDataset(rawValue: rawValue) {
+                    self = .real(r)
+                } else if rawValue == "csv" {
+                    self = .csv
+                } else {
+                    return nil
                 }
             }
 
-            /// The generator for toy sets; nil for the real image sets.
-            public var toyKind: ToyData.Kind? { ToyData.Kind(rawValue: rawValue) }
+            public var rawValue: String {
+                switch self {
+                case .toy(let k): return k.rawValue
+                case .real(let r): return r.rawValue
+                case .csv: return "csv"
+                }
+            }
+
+            public static var allCases: [Name] {
+                ToyData.Kind.allCases.map(Name.toy) + RealDataset.allCases.map(Name.real) + [.csv]
+            }
+
+            public init(from decoder: Decoder) throws {
+                let text = try decoder.singleValueContainer().decode(String.self)
+                guard let name = Name(rawValue: text) else {
+                    throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                            debugDescription: "unknown dataset '\(text)'"))
+                }
+                self = name
+            }
+
+            public func encode(to encoder: Encoder) throws {
+                var c = encoder.singleValueContainer()
+                try c.encode(rawValue)
+            }
+
+            /// The generator for toy sets; nil for the others.
+            public var toyKind: ToyData.Kind? {
+                if case .toy(let k) = self { return k }
+                return nil
+            }
             public var isToy: Bool { toyKind != nil }
 
             /// One sample's shape as the data arrives.
             public var sampleShape: [Int] {
-                switch self {
-                case .mnist, .fashionMNIST: return [1, 28, 28]
-                case .cifar10: return [3, 32, 32]
-                default: return [2]
-                }
+                if case .real(let r) = self { return r.sampleShape }
+                return [2]
             }
-
-            public var classCount: Int { isToy ? 2 : 10 }
         }
 
         public var name: Name
@@ -105,7 +130,13 @@ extension Experiment {
         public var classes: Int?
 
         /// Classes the network must output: fixed per named set, read from the file for csv.
-        public var classCount: Int { name == .csv ? (classes ?? 2) : name.classCount }
+        public var classCount: Int {
+            switch name {
+            case .toy: return 2
+            case .real(let r): return r.classNames.count
+            case .csv: return classes ?? 2
+            }
+        }
 
         public init(name: Name, count: Int = 1000, testCount: Int? = nil, noise: Float = 0,
                     validationFraction: Double = 0.2, normalization: Normalization.Strategy? = nil,

@@ -30,7 +30,7 @@ public struct ExperimentData: Sendable {
             let (train, val) = all.split(validationFraction: spec.validationFraction, rng: &splitRNG)
             return ExperimentData(train: train, validation: val, test: val)
         }
-        guard let real = RealDataset(rawValue: spec.name.rawValue) else {
+        guard case .real(let real) = spec.name else {
             throw ExperimentDataError("dataset \(spec.name.rawValue) has no loader")
         }
         let store = DatasetStore()
