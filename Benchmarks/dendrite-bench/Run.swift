@@ -43,15 +43,15 @@ func makeTrainer(_ workload: Workload, train: Dataset, validation: Dataset, epoc
     var rng = RNG(seed: 42)
     let network = Network(spec: workload.spec, rng: &rng)
     let config = TrainingConfig(batchSize: 128, epochs: epochs, seed: 7, shuffle: true)
-    var dendrites = DendriteConfig()
-    dendrites.switching.mode = .never
+    let dendrites = DendriteConfig(switchMode: .never)
+    let mode: DendriteMode
     switch workload.dendrites {
-    case .none: break
-    case .gd: dendrites.mode = .gd
-    case .pbDendritePhase, .pbNeuronPhase: dendrites.mode = .pb
+    case .none: mode = .none
+    case .gd: mode = .gd
+    case .pbDendritePhase, .pbNeuronPhase: mode = .pb
     }
     let trainer = Trainer(network: network, optimizer: SGD(learningRate: 0.1), train: train,
-                          validation: validation, config: config, dendrites: dendrites)
+                          validation: validation, config: config, mode: mode, dendrites: dendrites)
     switch workload.dendrites {
     case .none:
         break

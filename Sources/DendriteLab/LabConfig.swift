@@ -19,7 +19,7 @@ public struct LabConfig: Codable, Equatable, Sendable {
 
     /// The free playground: a small tanh MLP on XOR, no dendrites until M is pressed.
     public init() {
-        var d = Experiment.DendriteSettings()
+        var d = DendriteConfig()
         d.maxDendrites = 4
         // Small, so a switch happens within a minute of watching.
         d.nEpochsToSwitch = 6
@@ -27,7 +27,7 @@ public struct LabConfig: Codable, Equatable, Sendable {
         d.pEpochsToSwitch = 3
         experiment = Experiment(
             name: "playground", description: "The Lab's free playground",
-            dataset: Experiment.DatasetSpec(name: .xor, count: 600, testCount: 600, noise: 0.05,
+            dataset: Experiment.DatasetSpec(name: .toy(.xor), count: 600, testCount: 600, noise: 0.05,
                                             validationFraction: 0.2),
             network: .mlp(inputs: 2, hidden: [8, 8], outputs: 2, activation: .tanh),
             mode: .none, dendrites: d,
@@ -47,7 +47,7 @@ public struct LabConfig: Codable, Equatable, Sendable {
     public var dataset: ToyData.Kind {
         get { experiment.dataset.name.toyKind ?? .xor }
         set {
-            experiment.dataset.name = Experiment.DatasetSpec.Name(newValue)
+            experiment.dataset.name = .toy(newValue)
             experiment.dataset.file = nil      // back from csv points (LabConfig+CSV)
             experiment.dataset.classes = nil
         }

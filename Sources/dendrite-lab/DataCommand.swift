@@ -15,20 +15,16 @@ struct DataCommand: ParsableCommand {
             CIFAR-10 must be downloaded by hand (the error says how). Set DENDRITE_OFFLINE=1 to skip the mirrors.
             """)
 
-    @Argument(help: "Dataset: \(RealDataset.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var name: String
+    /// Parsed by the engine's own `RealDataset.named` (any case; the error lists the names).
+    @Argument(help: "Dataset: \(RealDataset.allCases.map(\.rawValue).joined(separator: ", ")).",
+              transform: { try RealDataset.named($0) })
+    var name: RealDataset
 
     @Option(help: "Folder holding this dataset's files (default: the cache folder above).")
     var dir: String?
 
-    func validate() throws {
-        guard RealDataset(rawValue: name.lowercased()) != nil else {
-            throw ValidationError("unknown dataset '\(name)'; expected one of \(RealDataset.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-    }
-
     func run() throws {
-        let dataset = RealDataset(rawValue: name.lowercased())!
+        let dataset = name
         let store = DatasetStore { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         let start = Date()
         let report: DatasetStore.Report

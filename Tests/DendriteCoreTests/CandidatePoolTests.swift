@@ -120,4 +120,27 @@ import Testing
         #expect(correlations.count == p, "one held-out/batch correlation event per P epoch")
         #expect(events.contains("learning-rate trial after the switch"))
     }
+
+    /// Candidates step through the `Optimizer` they are given: with plain SGD one batch
+    /// moves every candidate weight by exactly -lr times its gradient.
+    @Test func candidatesStepThroughTheGivenOptimizer() {
+        var rng = RNG(seed: 3)
+        let data = ToyData.make(.xor, count: 64, noise: 0, seed: 4)
+        let net = Network(spec: .mlp(inputs: 2, hidden: [4], outputs: 2), rng: &rng)
+        let t = Trainer(network: net, optimizer: Adam(learningRate: 0.01), train: data, validation: data,
+                        config: TrainingConfig(batchSize: 16, epochs: 5, seed: 5), mode: .pb)
+        t.runEpoch()
+        #expect(t.addDendritesNow() && t.phase == .dendrite)
+        let sgd = SGD(learningRate: 0.25)
+        t.candidates = CandidateTrainer(layers: net.perforatedLayers, optimizer: sgd, statisticsRate: 0.1, rng: &rng)
+        let params = t.candidates!.parameters
+        let before = params.map(\.value)
+        t.stepBatch()
+        #expect(t.candidates!.steps == 1)
+        for (p, old) in zip(params, before) {
+            let expected = (0..<old.count).map { old[$0] - 0.25 * p.grad[$0] }
+            #expect(p.value.storage == expected, "\(p.name)")
+            #expect(p.value != old, "\(p.name) did not move")
+        }
+    }
 }

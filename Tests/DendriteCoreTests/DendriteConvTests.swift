@@ -79,8 +79,8 @@ func perforatedConv(sets: Int, mode: DendriteMode, seed: UInt64, stride: Int = 1
             let net = Network(spec: spec, rng: &r)
             let t = Trainer(network: net, optimizer: Adam(learningRate: 0.01), train: data, validation: data,
                             config: TrainingConfig(batchSize: 16, epochs: 100, seed: 3),
-                            dendrites: DendriteConfig(mode: mode, switching: .init(pEpochsToSwitch: 10, maxDendritePhaseEpochs: 20),
-                                                      candidateLearningRate: 0.05, statisticsRate: 0.1))
+                            mode: mode, dendrites: DendriteConfig(pEpochsToSwitch: 10, maxPEpochs: 20,
+                                                                  candidateLearningRate: 0.05, statisticsRate: 0.1))
             #expect(net.perforatedLayers.count == 2)
             t.runEpoch()
             t.addDendritesNow()

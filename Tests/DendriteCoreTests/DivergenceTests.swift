@@ -58,7 +58,7 @@ import Testing
         let net = Network(spec: .mlp(inputs: 2, hidden: [4], outputs: 2), rng: &rng)
         let t = Trainer(network: net, optimizer: Adam(learningRate: 0.01), train: data, validation: data,
                         config: TrainingConfig(batchSize: 16, epochs: 50, seed: 5),
-                        dendrites: DendriteConfig(mode: .pb, candidateLearningRate: 1e38))
+                        mode: .pb, dendrites: DendriteConfig(candidateLearningRate: 1e38))
         t.runEpoch()
         #expect(t.addDendritesNow() && t.phase == .dendrite)
         for _ in 0..<(5 * t.batchesPerEpoch) where t.divergence == nil { t.stepBatch() }

@@ -54,7 +54,7 @@ func packageRoot(_ file: String = #filePath) -> URL {
     @Test func validFileDecodesEveryField() throws {
         let e = try ExperimentLoader.decode(yaml: Self.valid, file: "tiny.yaml")
         #expect(e.name == "tiny")
-        #expect(e.dataset.name == .xor && e.dataset.count == 100 && e.dataset.noise == 0.1)
+        #expect(e.dataset.name == .toy(.xor) && e.dataset.count == 100 && e.dataset.noise == 0.1)
         #expect(e.network == NetworkSpec(inputShape: [2], layers: [.dense(4), .tanh, .dense(2)]))
         #expect(e.optimizer == OptimizerSpec(kind: .sgd, learningRate: 0.1, momentum: 0.9))
         #expect(e.epochs == 3 && e.batchSize == 10 && e.seed == 7 && e.mode == Experiment.Mode.none)

@@ -143,7 +143,7 @@ import CZlibShim
         try IDXWriter.write(Self.labels(6), to: tmp.file("train-labels-idx1-ubyte.gz"), compressed: true)
         try IDXWriter.write(Self.images(2), to: tmp.file("t10k-images-idx3-ubyte.gz"), compressed: true)
         try IDXWriter.write(Self.labels(2), to: tmp.file("t10k-labels-idx1-ubyte"))
-        let (train, test) = try RealData.load(name: "mnist", directory: tmp.path, normalization: .measured)
+        let (train, test) = try RealData.load(name: "mnist", directory: tmp.path, normalization: .standard)
         #expect(train.count == 6 && test.count == 2)
         #expect(train.sampleShape == [1, 28, 28])
         // Measured normalisation gives the training pixels mean 0 and std 1.

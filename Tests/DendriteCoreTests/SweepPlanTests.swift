@@ -6,7 +6,7 @@ import Testing
 /// determinism, and the number lists used for seeds and `--array=`.
 @Suite struct SweepPlanTests {
     static func experiment(_ name: String, layers: [LayerSpec], seed: UInt64 = 1) -> Experiment {
-        Experiment(name: name, dataset: .init(name: .spiral, count: 100), network: NetworkSpec(inputShape: [2], layers: layers),
+        Experiment(name: name, dataset: .init(name: .toy(.spiral), count: 100), network: NetworkSpec(inputShape: [2], layers: layers),
                    epochs: 5, seed: seed)
     }
     static let narrow = experiment("narrow", layers: [.dense(8), .relu, .dense(2)])

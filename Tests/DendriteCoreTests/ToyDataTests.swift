@@ -37,3 +37,30 @@ import Testing
         #expect(abs(std - 0.1) < 0.01, "noise std \(std)")
     }
 }
+
+/// The one walk over a dataset in batches (training, evaluation, candidate measurement).
+@Suite struct BatchesTests {
+    @Test func batchesCoverEverySampleOnceWithTheRemainderLast() {
+        let b = Batches(samples: 10, size: 4)
+        #expect(b.batchCount == 3 && Array(b) == [0..<4, 4..<8, 8..<10])
+        #expect(Array(Batches(samples: 8, size: 4)) == [0..<4, 4..<8])
+        #expect(Array(Batches(samples: 0, size: 4)).isEmpty)
+    }
+
+    @Test func forEachBatchFillsWhatFillGivesInOrder() {
+        let data = ToyData.make(.moons, count: 11, noise: 0.1, seed: 2)
+        let order = [3, 1, 4, 10, 5, 9, 2, 6, 0, 8, 7]
+        for o in [nil, order] {
+            var seen: [Int32] = [], batches = 0
+            var x = Tensor.empty, y: [Int32] = []
+            data.forEachBatch(size: 4, order: o) { bx, by in
+                let r = Batches(samples: 11, size: 4).range(batches)
+                data.fill(indices: (o ?? Array(0..<11))[r], into: &x, labels: &y)
+                #expect(bx == x && by == y)
+                seen += by
+                batches += 1
+            }
+            #expect(batches == 3 && seen == (o ?? Array(0..<11)).map { data.labels[$0] })
+        }
+    }
+}

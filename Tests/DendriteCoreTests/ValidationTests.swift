@@ -7,7 +7,7 @@ import Testing
 /// session goes through.
 @Suite struct ValidationTests {
     func xor(_ change: (inout Experiment) -> Void = { _ in }) -> Experiment {
-        var e = Experiment(name: "v", dataset: .init(name: .xor, count: 40),
+        var e = Experiment(name: "v", dataset: .init(name: .toy(.xor), count: 40),
                            network: .mlp(inputs: 2, hidden: [4], outputs: 2, activation: .tanh), epochs: 2, batchSize: 8)
         change(&e)
         return e

@@ -154,7 +154,7 @@ extension LabSuite {
             #expect(c.session.config.datasetLabel == "mine")
             // Key 2 goes back to a toy set, leaving no trace of the file.
             c.handle(keyEvent(SDLK_2))
-            #expect(c.session.config.experiment.dataset.name == .circle)
+            #expect(c.session.config.experiment.dataset.name == .toy(.circle))
             #expect(c.session.config.experiment.dataset.file == nil)
             #expect(c.session.config.datasetLabel == "circle")
         }

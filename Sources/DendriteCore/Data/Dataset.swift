@@ -41,7 +41,7 @@ public struct Dataset: Sendable {
 
     /// Writes the samples at `indices` into `x` ([n, sampleShape...]) and their labels
     /// into `labels`, reusing both buffers when the batch size is unchanged.
-    public func fill(indices: ArraySlice<Int>, into x: inout Tensor, labels out: inout [Int32]) {
+    public func fill<Indices: Collection<Int>>(indices: Indices, into x: inout Tensor, labels out: inout [Int32]) {
         let n = indices.count, size = sampleSize
         x.resize(to: [n] + sampleShape)
         if out.count != n { out = [Int32](repeating: 0, count: n) }

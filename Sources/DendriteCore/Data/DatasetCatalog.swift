@@ -82,12 +82,12 @@ public enum RealDataset: String, CaseIterable, Codable, Sendable {
 /// `dendrite-lab data NAME` (or by hand in the same layout).
 public enum RealData {
     public static func load(name: String, directory: String,
-                            normalization: Normalization.Strategy = .unitRange) throws -> (train: Dataset, test: Dataset) {
+                            normalization: Normalization.Strategy = .unit) throws -> (train: Dataset, test: Dataset) {
         try load(RealDataset.named(name), directory: directory, normalization: normalization)
     }
 
     public static func load(_ dataset: RealDataset, directory: String,
-                            normalization: Normalization.Strategy = .unitRange) throws -> (train: Dataset, test: Dataset) {
+                            normalization: Normalization.Strategy = .unit) throws -> (train: Dataset, test: Dataset) {
         func path(_ file: String) throws -> String {
             guard let p = dataset.locate(file, in: directory) else {
                 throw DataError(.unavailable, file: (directory as NSString).appendingPathComponent(file),
@@ -109,7 +109,7 @@ public enum RealData {
             test = try CIFARReader.load([path("test_batch.bin")], name: "cifar10/test")
         }
         // Readers accept any image size; the catalog knows the one each set has.
-        let side = dataset == .cifar10 ? 32 : 28
+        let side = dataset.sampleShape[2]
         for (set, file) in [(train, dataset == .cifar10 ? "data_batch_1.bin" : "train-images-idx3-ubyte"),
                             (test, dataset == .cifar10 ? "test_batch.bin" : "t10k-images-idx3-ubyte")]
         where set.sampleShape.suffix(2) != [side, side] {
@@ -118,9 +118,10 @@ public enum RealData {
         }
         let n: Normalization
         switch normalization {
-        case .unitRange: n = .unitRange
+        case .none: n = .identity
+        case .unit: n = .unitRange
         case .published: n = dataset.publishedNormalization
-        case .measured: n = train.measuredNormalization() ?? .unitRange
+        case .standard: n = train.measuredNormalization() ?? .unitRange
         }
         return (train.normalized(n), test.normalized(n))
     }

@@ -43,14 +43,21 @@ public struct Normalization: Equatable, Codable, Sendable {
         return Normalization(scale: Float(1 / std), shift: Float(-mean / std))
     }
 
-    /// Where the normalisation comes from when loading a real dataset.
+    /// Raw 0...255 values.
+    public static let identity = Normalization(scale: 1, shift: 0)
+
+    /// Which normalisation a real dataset gets when loaded; experiment files name it
+    /// (`dataset.normalization`) by these raw values.
     public enum Strategy: String, Codable, CaseIterable, Sendable {
-        /// Pixels to 0...1.
-        case unitRange
-        /// The dataset's published mean and std.
+        /// Raw 0...255 values.
+        case none
+        /// byte / 255, so values lie in [0, 1].
+        case unit
+        /// (byte / 255 - mean) / std with the mean and std measured over all training-file
+        /// pixels (applied to the test set too).
+        case standard
+        /// (byte / 255 - mean) / std with the dataset's usual published constants.
         case published
-        /// Mean and std measured on the training split (and applied to both splits).
-        case measured
     }
 }
 
@@ -64,6 +71,13 @@ extension Dataset {
         case .float(let f): out.features = .float(f.map { $0 * n.scale + n.shift })
         }
         return out
+    }
+
+    /// The transform from stored values to network inputs: a byte dataset's `scale` and
+    /// `shift`; the identity for float datasets, whose values are used as stored.
+    public var normalization: Normalization {
+        if case .bytes(_, let scale, let shift) = features { return Normalization(scale: scale, shift: shift) }
+        return .identity
     }
 
     /// Mean and std of a byte dataset's pixels; nil for float datasets.

@@ -4,9 +4,9 @@
 /// layer of P*C outputs). After each training batch (forward and backward through the
 /// frozen network, which leaves each layer's candidate output V and error E in place)
 /// `step()` computes the running correlation objective of `CorrelationObjective` for
-/// every candidate against its neuron's E and takes one Adam step that *ascends* it on
-/// the candidates' W, b and cascade K only. Neurons and older dendrites are frozen, and
-/// the candidates' inputs are detached, so nothing else moves.
+/// every candidate against its neuron's E and takes one optimizer step (Adam in
+/// experiments) that *ascends* it on the candidates' W, b and cascade K only. Neurons and
+/// older dendrites are frozen, and the candidates' inputs are detached, so nothing else moves.
 ///
 /// Once per epoch the trainer calls `measure` on a fixed held-out subset: the
 /// correlation of V and E over the whole subset, signed by the sign the candidate
@@ -16,7 +16,8 @@
 /// `accept` restores those weights and installs them.
 public final class CandidateTrainer {
     public let layers: [PerforatedLayer]
-    public let optimizer: Adam
+    /// Steps the candidates' parameters (the trainer gives Adam at the candidate rate).
+    public let optimizer: Optimizer
     /// Candidates per neuron.
     public let poolSize: Int
     /// Running objective state per layer, over its P*C candidates (pool-major).
@@ -46,11 +47,11 @@ public final class CandidateTrainer {
 
     /// Starts `poolSize` candidates per neuron in every layer (seeded from their
     /// neuron-phase error statistics).
-    public init(layers: [PerforatedLayer], learningRate: Float = 1e-3, statisticsRate: Double = 0.01,
+    public init(layers: [PerforatedLayer], optimizer: Optimizer = Adam(learningRate: 1e-3), statisticsRate: Double = 0.01,
                 initScale: Float = 0.01, poolSize: Int = 1, rng: inout RNG) {
         self.layers = layers
         self.poolSize = max(poolSize, 1)
-        self.optimizer = Adam(learningRate: learningRate)
+        self.optimizer = optimizer
         let p = self.poolSize
         for l in layers { l.beginCandidate(rng: &rng, scale: initScale, pool: p) }
         states = layers.map {
@@ -106,7 +107,7 @@ public final class CandidateTrainer {
             let scores = v.withUnsafeBufferPointer { vp in
                 e.withUnsafeBufferPointer { ep in
                     gradV.withUnsafeMutableBufferPointer { gp in
-                        // Adam descends: hand it -dS/dV.
+                        // Optimizers descend: hand them -dS/dV.
                         CorrelationObjective.update(state: &states[i], v: vp, e: ep, batch: layer.lastBatch,
                                                     channels: layer.neuronCount * poolSize, spatial: layer.spatial,
                                                     gradient: gp, gradientScale: -1)
@@ -130,28 +131,27 @@ public final class CandidateTrainer {
         for l in layers { l.tracksErrors = false }
         defer { for l in layers { l.tracksErrors = true } }
         var loss = SoftmaxCrossEntropy()
-        var x = Tensor.empty
-        var y: [Int32] = []
-        let all = Array(0..<data.count)
-        var start = 0
-        while start < data.count {
-            let end = min(start + batchSize, data.count)
-            data.fill(indices: all[start..<end], into: &x, labels: &y)
+        data.forEachBatch(size: batchSize) { x, y in
             let logits = network.forward(x, training: false)
             _ = loss.forward(logits: logits, labels: y[...])
             network.backward(loss.gradient)
-            for (i, l) in layers.enumerated() {
-                let e = candidateErrors(l)
-                l.poolOutput.withUnsafeBufferPointer { vp in
-                    e.withUnsafeBufferPointer { ep in
-                        acc[i].add(v: vp, e: ep, batch: l.lastBatch, channels: l.neuronCount * poolSize, spatial: l.spatial)
-                    }
-                }
-            }
-            start = end
+            accumulate(into: &acc)
         }
         return zip(acc, states).map { a, s in
             zip(a.signedCorrelations, s.covariance).map { r, cov in cov < 0 ? -r : r }
+        }
+    }
+
+    /// Adds each layer's candidate output V and error E, as the last backward left them,
+    /// to that layer's accumulator.
+    private func accumulate(into acc: inout [CorrelationAccumulator]) {
+        for (i, l) in layers.enumerated() {
+            let e = candidateErrors(l)
+            l.poolOutput.withUnsafeBufferPointer { vp in
+                e.withUnsafeBufferPointer { ep in
+                    acc[i].add(v: vp, e: ep, batch: l.lastBatch, channels: l.neuronCount * poolSize, spatial: l.spatial)
+                }
+            }
         }
     }
 

@@ -1,50 +1,94 @@
-/// Everything about dendrites in a training run: the mode (none, GD, PB), the switching
-/// rule, and the dendrite phase's settings. Defaults follow design.md 2.2 and 2.3.
+/// When dendrites are added and how candidates learn (design.md 2.2-2.3): the `dendrites:`
+/// section of an experiment file and the trainer's dendrite settings, one value for both.
+/// Defaults are the public library's where it has one. Which dendrites take part at all
+/// (none, GD, PB) is the experiment's `mode`, given to the trainer next to this value.
+///
+/// The Codable keys are the property names (sweep plans store experiments as JSON);
+/// `evaluationSamples` is not one of them, as experiment files cannot set it.
 public struct DendriteConfig: Codable, Equatable, Sendable {
-    public var mode: DendriteMode
-    public var activation: DendriteActivation
-    /// When to add dendrites (design.md 2.3). `trainsCandidates` is set from `mode`.
-    public var switching: SwitchTracker.Config
-    /// Adam learning rate of the candidates in a PB dendrite phase.
-    public var candidateLearningRate: Float
-    /// Rate of the running error and correlation statistics.
-    public var statisticsRate: Double
-    /// New dendrite weights are drawn as initScale * N(0, 1).
-    public var initScale: Float
-    /// Size of the fixed held-out subset (drawn from the validation set, or from the
-    /// training set when there is none) on which candidate correlation is measured.
-    public var evaluationSamples: Int
-    /// Where that subset comes from: held-out validation samples (the default), or the
-    /// training set (PB before issue 14; the toy lessons keep it, docs/pb-tuning.md).
-    public var correlationSubset: CorrelationSubset
-    public enum CorrelationSubset: String, Codable, CaseIterable, Sendable { case validation, train }
-    /// Candidates trained per neuron in a PB dendrite phase; the best-correlated one is
-    /// kept (docs/pb-tuning.md).
-    public var candidatePool: Int
-    /// After a PB switch, train `learningRateTrialEpochs` epochs at the original rate and
-    /// as many at one decay step below it, and keep the better (0: no trial).
-    public var learningRateTrialEpochs: Int
-    /// Indices into `Network.layers` that get dendrites; nil means every Dense and Conv2D.
-    public var layers: [Int]?
+    /// When to switch: the tracker's own modes (plateau, fixed interval, never).
+    public typealias SwitchMode = SwitchTracker.Mode
 
-    public init(mode: DendriteMode = .none, activation: DendriteActivation = .sigmoid,
-                switching: SwitchTracker.Config = .init(), candidateLearningRate: Float = 1e-3,
-                statisticsRate: Double = 0.01, initScale: Float = 0.01,
-                evaluationSamples: Int = 1024, candidatePool: Int = DendriteConfig.defaultPool,
+    /// The validation quantity that decides switches.
+    public enum Score: String, Codable, CaseIterable, Sendable {
+        case accuracy, loss
+    }
+
+    /// Where candidate correlation is measured: held-out validation samples (the default),
+    /// or the training set (PB before issue 14; the toy lessons keep it, docs/pb-tuning.md).
+    public enum CorrelationSubset: String, Codable, CaseIterable, Sendable { case validation, train }
+
+    /// Most dendrite sets a neuron may get.
+    public var maxDendrites: Int
+    public var switchMode: SwitchMode
+    /// Neuron phase: epochs without improvement (within the phase) before switching.
+    public var nEpochsToSwitch: Int
+    /// Dendrite (P) phase: epochs without a better correlation before it ends.
+    public var pEpochsToSwitch: Int
+    /// Dendrite (P) phase: at most this many epochs.
+    public var maxPEpochs: Int
+    /// Dendrite (P) phase: relative gain of the held-out correlation that counts as better.
+    public var pMinimumImprovement: Float
+    /// Dendrite (P) phase: candidates trained per neuron; the best-correlated is kept.
+    public var candidatePool: Int
+    /// After a PB switch: epochs per learning rate tried (original, one decay step); 0 = off.
+    public var learningRateTrialEpochs: Int
+    /// Dendrite (P) phase: measure candidate correlation on validation or training samples.
+    public var correlationSubset: CorrelationSubset
+    /// `fixed` switching: epochs per phase.
+    public var fixedInterval: Int
+    /// Adam learning rate of the candidates in the P phase.
+    public var candidateLearningRate: Float
+    /// New dendrite and candidate weights are drawn as candidateInitScale * N(0, 1).
+    public var candidateInitScale: Float
+    /// Attempts per dendrite count before growth stops (1 = no retry).
+    public var maxDendriteTries: Int
+    /// Rate of the running error and correlation statistics (design.md 2.2: 0.01).
+    public var statisticsRate: Double
+    /// Relative improvement needed to count as better, indexed by dendrite sets added.
+    public var improvementThresholds: [Float]
+    public var score: Score
+    /// Indices into `network.layers` of the layers that grow dendrites; nil = every
+    /// dense and conv layer.
+    public var layers: [Int]?
+    public var activation: DendriteActivation
+    /// Size of the fixed held-out subset (drawn as `correlationSubset` says) on which
+    /// candidate correlation is measured. Not encoded: always the default when decoded.
+    public var evaluationSamples: Int = DendriteConfig.defaultEvaluationSamples
+
+    enum CodingKeys: String, CodingKey {
+        case maxDendrites, switchMode, nEpochsToSwitch, pEpochsToSwitch, maxPEpochs, pMinimumImprovement
+        case candidatePool, learningRateTrialEpochs, correlationSubset, fixedInterval, candidateLearningRate
+        case candidateInitScale, maxDendriteTries, statisticsRate, improvementThresholds, score, layers, activation
+    }
+
+    public init(maxDendrites: Int = 3, switchMode: SwitchMode = .plateau, nEpochsToSwitch: Int = 10,
+                pEpochsToSwitch: Int = 3, maxPEpochs: Int = 20,
+                pMinimumImprovement: Float = SwitchTracker.Config.defaultPMinimumImprovement,
+                candidatePool: Int = DendriteConfig.defaultPool,
                 learningRateTrialEpochs: Int = DendriteConfig.defaultLearningRateTrialEpochs,
-                correlationSubset: CorrelationSubset = .validation,
-                layers: [Int]? = nil) {
-        self.mode = mode
-        self.activation = activation
-        self.switching = switching
-        self.candidateLearningRate = candidateLearningRate
-        self.statisticsRate = statisticsRate
-        self.initScale = initScale
-        self.evaluationSamples = evaluationSamples
+                correlationSubset: CorrelationSubset = .validation, fixedInterval: Int = 10,
+                candidateLearningRate: Float = 1e-3, candidateInitScale: Float = 0.01,
+                maxDendriteTries: Int = 2, statisticsRate: Double = 0.01, improvementThresholds: [Float] = [0.001, 0.0001, 0],
+                score: Score = .accuracy, layers: [Int]? = nil, activation: DendriteActivation = .sigmoid) {
+        self.maxDendrites = maxDendrites
+        self.switchMode = switchMode
+        self.nEpochsToSwitch = nEpochsToSwitch
+        self.pEpochsToSwitch = pEpochsToSwitch
+        self.maxPEpochs = maxPEpochs
+        self.pMinimumImprovement = pMinimumImprovement
         self.candidatePool = candidatePool
         self.learningRateTrialEpochs = learningRateTrialEpochs
         self.correlationSubset = correlationSubset
+        self.fixedInterval = fixedInterval
+        self.candidateLearningRate = candidateLearningRate
+        self.candidateInitScale = candidateInitScale
+        self.maxDendriteTries = maxDendriteTries
+        self.statisticsRate = statisticsRate
+        self.improvementThresholds = improvementThresholds
+        self.score = score
         self.layers = layers
+        self.activation = activation
     }
 
     /// Four candidates per neuron, in Cascade-Correlation's range (4-8). Not tuned: the
@@ -55,13 +99,16 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
     /// -0.10 points (within the seeds' spread); it stays on so a switch never continues
     /// at a rate that the first epoch already shows to be the worse one.
     public static let defaultLearningRateTrialEpochs = 1
+    public static let defaultEvaluationSamples = 1024
 
-    /// The tracker configuration this mode implies: never switch without dendrites,
-    /// and only PB has dendrite phases.
-    var trackerConfig: SwitchTracker.Config {
-        var c = switching
-        if mode == .none { c.mode = .never }
-        c.trainsCandidates = mode == .pb
-        return c
+    /// The switching rule these settings imply under `mode`: never switch without
+    /// dendrites, and only PB has dendrite phases.
+    public func trackerConfig(mode: DendriteMode) -> SwitchTracker.Config {
+        SwitchTracker.Config(
+            mode: mode == .none ? .never : switchMode, maximize: score == .accuracy, nEpochsToSwitch: nEpochsToSwitch,
+            pEpochsToSwitch: pEpochsToSwitch, pMinimumImprovement: pMinimumImprovement,
+            maxDendritePhaseEpochs: maxPEpochs, fixedInterval: fixedInterval, maxDendrites: maxDendrites,
+            maxDendriteTries: maxDendriteTries, improvementThresholds: improvementThresholds,
+            trainsCandidates: mode == .pb)
     }
 }

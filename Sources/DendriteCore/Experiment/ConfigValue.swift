@@ -163,9 +163,13 @@ public struct ConfigValue {
 
     /// One of an enum's raw values.
     public func choice<E: RawRepresentable & CaseIterable>(_ type: E.Type) throws -> E where E.RawValue == String {
-        let all = E.allCases.map(\.rawValue)
-        guard let s = scalarText, let v = E(rawValue: s) else {
-            throw error("\(path) is \(kindName)", expected: "one of \(all.joined(separator: ", "))")
+        try choice(type, named: \.rawValue)
+    }
+
+    /// One of an enum's cases, spelled as `name` spells it.
+    public func choice<E: CaseIterable>(_ type: E.Type, named name: (E) -> String) throws -> E {
+        guard let s = scalarText, let v = E.allCases.first(where: { name($0) == s }) else {
+            throw error("\(path) is \(kindName)", expected: "one of \(E.allCases.map(name).joined(separator: ", "))")
         }
         return v
     }

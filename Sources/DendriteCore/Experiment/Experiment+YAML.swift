@@ -52,11 +52,7 @@ extension Experiment {
         if optimizer.kind == .sgd { lines.append("  momentum: \(num(optimizer.momentum))") }
         lines.append("  weight_decay: \(num(optimizer.weightDecay))")
         lines.append("schedule:")
-        switch schedule.kind {
-        case .constant: lines.append("  kind: constant")
-        case .step: lines.append("  kind: step")
-        case .reduceOnPlateau: lines.append("  kind: plateau")
-        }
+        lines.append("  kind: \(schedule.kind.fileName)")
         lines.append("  factor: \(num(schedule.factor))")
         lines.append("  every: \(schedule.every)")
         lines.append("  patience: \(schedule.patience)")

@@ -30,22 +30,12 @@ public struct ExperimentData: Sendable {
             let (train, val) = all.split(validationFraction: spec.validationFraction, rng: &splitRNG)
             return ExperimentData(train: train, validation: val, test: val)
         }
-        guard let real = RealDataset(rawValue: spec.name.rawValue) else {
+        guard case .real(let real) = spec.name else {
             throw ExperimentDataError("dataset \(spec.name.rawValue) has no loader")
         }
         let store = DatasetStore()
         let directory = store.directory(for: real, override: spec.directory)
-        let strategy: Normalization.Strategy
-        switch spec.normalization {
-        case .none, .unit: strategy = .unitRange
-        case .standard: strategy = .measured
-        case .published: strategy = .published
-        }
-        var (all, test) = try RealData.load(real, directory: directory, normalization: strategy)
-        if spec.normalization == .none {
-            all = all.normalized(Normalization(scale: 1, shift: 0))
-            test = test.normalized(Normalization(scale: 1, shift: 0))
-        }
+        var (all, test) = try RealData.load(real, directory: directory, normalization: spec.normalization)
         if let limit = spec.limit, limit < all.count {
             all = all.subset(Array(0..<limit), name: all.name)
         }

@@ -90,7 +90,7 @@ public enum ExperimentLoader {
         if let v = networkValue { network = try decodeNetwork(v, dataset: dataset!) }
 
         let mode = try m["mode"]?.choice(Experiment.Mode.self) ?? base?.mode ?? .none
-        var dendrites = base?.dendrites ?? Experiment.DendriteSettings()
+        var dendrites = base?.dendrites ?? DendriteConfig()
         if let v = m["dendrites"] { dendrites = try decodeDendrites(v, base: dendrites, network: network!) }
         var optimizer = base?.optimizer ?? OptimizerSpec(kind: .adam, learningRate: 1e-3)
         if let v = m["optimizer"] { optimizer = try decodeOptimizer(v, base: base?.optimizer) }
@@ -129,7 +129,7 @@ public enum ExperimentLoader {
         if let c = m["test_count"] { d.testCount = try c.int(in: 1...10_000_000) }
         if let n = m["noise"] { d.noise = try n.float(in: 0...10) }
         if let f = m["validation"] { d.validationFraction = try f.double(in: 0.01...0.9) }
-        if let n = m["normalization"] { d.normalization = try n.choice(Experiment.DatasetSpec.Normalization.self) }
+        if let n = m["normalization"] { d.normalization = try n.choice(Normalization.Strategy.self) }
         if let l = m["limit"] { d.limit = try l.int(in: 10...100_000_000) }
         if let dir = m["directory"] { d.directory = try dir.string() }
         let toyOnly = ["count", "test_count", "noise"].filter { m[$0] != nil }
@@ -205,8 +205,8 @@ public enum ExperimentLoader {
         return spec
     }
 
-    static func decodeDendrites(_ v: ConfigValue, base: Experiment.DendriteSettings,
-                                network: NetworkSpec) throws -> Experiment.DendriteSettings {
+    static func decodeDendrites(_ v: ConfigValue, base: DendriteConfig,
+                                network: NetworkSpec) throws -> DendriteConfig {
         let m = try v.mapping(allowed: ["max_dendrites", "switch", "n_epochs_to_switch", "p_epochs_to_switch",
                                         "max_p_epochs", "fixed_interval", "candidate_lr", "candidate_init_scale",
                                         "max_dendrite_tries", "improvement_thresholds", "score", "layers", "activation",
@@ -214,7 +214,7 @@ public enum ExperimentLoader {
                                         "correlation_subset"])
         var d = base
         if let x = m["max_dendrites"] { d.maxDendrites = try x.int(in: 0...100) }
-        if let x = m["switch"] { d.switchMode = try x.choice(Experiment.DendriteSettings.SwitchMode.self) }
+        if let x = m["switch"] { d.switchMode = try x.choice(DendriteConfig.SwitchMode.self) }
         if let x = m["n_epochs_to_switch"] { d.nEpochsToSwitch = try x.int(in: 1...100_000) }
         if let x = m["p_epochs_to_switch"] { d.pEpochsToSwitch = try x.int(in: 1...100_000) }
         if let x = m["max_p_epochs"] { d.maxPEpochs = try x.int(in: 1...100_000) }
@@ -232,8 +232,8 @@ public enum ExperimentLoader {
             guard !items.isEmpty else { throw x.error("improvement_thresholds is empty", expected: "a list such as [0.001, 0.0001, 0]") }
             d.improvementThresholds = try items.map { try $0.float(in: 0...1) }
         }
-        if let x = m["score"] { d.score = try x.choice(Experiment.DendriteSettings.Score.self) }
-        if let x = m["activation"] { d.activation = try x.choice(Experiment.DendriteSettings.DendriteActivation.self) }
+        if let x = m["score"] { d.score = try x.choice(DendriteConfig.Score.self) }
+        if let x = m["activation"] { d.activation = try x.choice(DendriteActivation.self) }
         if let x = m["layers"] {
             if case .scalar = x.node {
                 guard try x.string() == "all" else { throw x.error("dendrites.layers is \(x.kindName)", expected: "'all' or a list of layer indices") }
@@ -273,13 +273,10 @@ public enum ExperimentLoader {
     }
 
     static func decodeSchedule(_ v: ConfigValue) throws -> LRSchedule {
-        enum Name: String, CaseIterable { case constant, step, plateau }
-        func kind(_ n: Name) -> LRSchedule.Kind {
-            switch n { case .constant: return .constant; case .step: return .step; case .plateau: return .reduceOnPlateau }
-        }
-        if case .scalar = v.node { return LRSchedule(kind: kind(try v.choice(Name.self))) }
+        if case .scalar = v.node { return LRSchedule(kind: try v.choice(LRSchedule.Kind.self, named: \.fileName)) }
         let m = try v.mapping(allowed: ["kind", "factor", "every", "patience", "min_lr"])
-        var s = LRSchedule(kind: kind(try m.required("kind", expected: "constant, step or plateau").choice(Name.self)))
+        var s = LRSchedule(kind: try m.required("kind", expected: "constant, step or plateau")
+            .choice(LRSchedule.Kind.self, named: \.fileName))
         if let x = m["factor"] { s.factor = try x.float(in: 1e-6...1) }
         if let x = m["every"] { s.every = try x.int(in: 1...1_000_000) }
         if let x = m["patience"] { s.patience = try x.int(in: 0...1_000_000) }

@@ -1,12 +1,17 @@
 /// Learning-rate schedules, applied once per epoch from the validation score.
 public struct LRSchedule: Codable, Equatable, Sendable {
-    public enum Kind: String, Codable, Sendable {
+    /// The raw values are the JSON spelling (sweep plans, checkpoints); `fileName` is
+    /// the experiment files' spelling.
+    public enum Kind: String, Codable, CaseIterable, Sendable {
         /// Keep the initial rate.
         case constant
         /// Multiply by `factor` every `every` epochs.
         case step
         /// Multiply by `factor` after `patience` epochs without a better validation loss.
         case reduceOnPlateau
+
+        /// How experiment files name it (`schedule.kind`).
+        public var fileName: String { self == .reduceOnPlateau ? "plateau" : rawValue }
     }
 
     public var kind: Kind

@@ -24,7 +24,7 @@ public final class ExperimentSession {
         optimizer = experiment.optimizer.make()
         trainer = Trainer(network: network, optimizer: optimizer, train: self.data.train,
                           validation: self.data.validation, config: experiment.training,
-                          schedule: experiment.schedule, dendrites: experiment.dendriteConfig)
+                          schedule: experiment.schedule, mode: experiment.mode, dendrites: experiment.dendrites)
     }
 
     /// Dendrite sets per layer of `network` (all zero for plain networks).

@@ -17,13 +17,6 @@ public struct ModelCard: Codable, Equatable, Sendable {
         case best
     }
 
-    public struct InputTransform: Codable, Equatable, Sendable {
-        /// Network input = stored value * scale + shift (bytes for image sets, the
-        /// generated floats, scale 1 and shift 0, for toy and CSV sets).
-        public var scale: Float
-        public var shift: Float
-    }
-
     public var holds: Holds
     public var epoch: Int
     public var input: [Int]
@@ -34,7 +27,9 @@ public struct ModelCard: Codable, Equatable, Sendable {
     public var dendriteFormula: String
     /// "logistic" (one output unit, class 1 where the logit is > 0) or "softmax" (argmax).
     public var output: String
-    public var normalization: InputTransform
+    /// Network input = stored value * scale + shift (bytes for image sets, the generated
+    /// floats, scale 1 and shift 0, for toy and CSV sets).
+    public var normalization: Normalization
 
     enum CodingKeys: String, CodingKey {
         case holds, epoch, input, layers, dendrites, output, normalization
@@ -51,9 +46,6 @@ public struct ModelCard: Codable, Equatable, Sendable {
         dendriteActivation = activation
         dendriteFormula = ModelCard.dendriteFormula
         output = spec.layers.last(where: \.isNeuronLayer)?.width == 1 ? "logistic" : "softmax"
-        switch data.features {
-        case .bytes(_, let scale, let shift): normalization = InputTransform(scale: scale, shift: shift)
-        case .float: normalization = InputTransform(scale: 1, shift: 0)
-        }
+        normalization = data.normalization
     }
 }

@@ -42,7 +42,7 @@ extension TrainingSnapshot {
     }
 
     static func captureDendrites(_ trainer: Trainer, into ckpt: inout Checkpoint) throws {
-        guard trainer.dendriteConfig.mode != .none else { return }
+        guard trainer.dendriteMode != .none else { return }
         // Invariant: callers check `isRestorable` first (ExperimentRun, the Lab's save).
         precondition(isRestorable(trainer), "a dendrite phase in progress cannot be checkpointed")
         let net = trainer.network
@@ -68,7 +68,7 @@ extension TrainingSnapshot {
     /// Grows the trainer's network to the saved dendrite counts (before its parameters
     /// are loaded); returns the state to finish with `restoreDendriteState`.
     static func prepareDendrites(_ ckpt: Checkpoint, file: String, into trainer: Trainer) throws -> DendriteState? {
-        guard trainer.dendriteConfig.mode != .none else { return nil }
+        guard trainer.dendriteMode != .none else { return nil }
         let state = try document(DendriteState.self, "dendrites", in: ckpt, file: file)
         var scratch = RNG(seed: 0)   // shapes only: the values are loaded next
         for s in state.layers {
@@ -83,7 +83,7 @@ extension TrainingSnapshot {
             }
             p.truncateDendrites(to: 0)
             for _ in 0..<s.dendrites { p.addDendriteSet(rng: &scratch) }
-            p.configure(mode: trainer.dendriteConfig.mode, phase: .neuron)
+            p.configure(mode: trainer.dendriteMode, phase: .neuron)
             p.errorStatistics = s.errorStatistics
         }
         return state
@@ -144,7 +144,7 @@ extension TrainingSnapshot {
         func fail(_ problem: String) -> CheckpointError { CheckpointError(file: file, problem: "switch tracker \(problem)") }
         // A run that trains on after the rule ended growth has its tracker switched to
         // `.never` (SwitchTracker.trainOnWithoutGrowing); every other setting must match.
-        var expected = trainer.dendriteConfig.trackerConfig
+        var expected = trainer.dendriteConfig.trackerConfig(mode: trainer.dendriteMode)
         if t.config.mode == .never { expected.mode = .never }
         guard t.config == expected else {
             throw fail("settings differ from the experiment's dendrite settings")

@@ -97,7 +97,7 @@ public enum TrainingSnapshot {
         ckpt.metadata["trainer"] = try json(state)
         ckpt.metadata["optimizer"] = try json(summary)
         // A dendrite run that has stopped holds the best model the switching rule restored.
-        let restored = trainer.dendriteConfig.mode != .none && trainer.stopped
+        let restored = trainer.dendriteMode != .none && trainer.stopped
         ckpt.metadata["model"] = try json(ModelCard(
             holds: restored ? .best : .last, epoch: restored ? trainer.bestEpoch : trainer.epoch, spec: net.spec,
             dendrites: counts, activation: trainer.dendriteConfig.activation, data: trainer.train))
@@ -196,7 +196,7 @@ public enum TrainingSnapshot {
         guard state.rng.isUsable else {
             throw CheckpointError(file: file, problem: "trainer rng state \(state.rng.state) is not 4 words, not all zero (corrupt file?)")
         }
-        if trainer.dendriteConfig.mode != .none, state.phase != .neuron {
+        if trainer.dendriteMode != .none, state.phase != .neuron {
             throw CheckpointError(file: file, problem: "trainer phase is \(state.phase); checkpoints are taken in the neuron phase only")
         }
         trainer.order = indices

@@ -27,7 +27,7 @@ extension Trainer {
     /// Starts the trial at the original rate (called when a PB dendrite phase ends).
     func beginLearningRateTrial() {
         let k = dendriteConfig.learningRateTrialEpochs
-        guard dendriteConfig.mode == .pb, k > 0 else { return }
+        guard dendriteMode == .pb, k > 0 else { return }
         let trial = LearningRateTrial(start: network.snapshot(),
                                       rates: LearningRateTrial.rates(original: initialLearningRate, schedule: schedule),
                                       epochs: k)

@@ -67,7 +67,7 @@ extension Trainer {
     /// Returns false in mode none.
     @discardableResult
     public func addDendritesNow() -> Bool {
-        guard dendriteConfig.mode != .none else { return false }
+        guard dendriteMode != .none else { return false }
         if phase == .dendrite {
             let reason = "dendrite phase ended on request"
             tracker.endDendritePhase(reason: reason, epoch: epoch)
@@ -125,19 +125,19 @@ extension Trainer {
         let layers = network.perforatedLayers
         architectureBest = nil
         architectureBestScore = tracker.config.maximize ? -.infinity : .infinity
-        switch dendriteConfig.mode {
+        switch dendriteMode {
         case .none:
             return
         case .gd:
-            for l in layers { l.addDendriteSet(rng: &dendriteRNG, scale: dendriteConfig.initScale) }
+            for l in layers { l.addDendriteSet(rng: &dendriteRNG, scale: dendriteConfig.candidateInitScale) }
             optimizer.reset()
             emit(.dendriteAdded(epoch: epoch, dendrites: network.dendriteCount,
                                 layers: layers.map { "\($0.name) (\($0.neuronCount) neurons)" },
                                 correlations: []))
         case .pb:
-            candidates = CandidateTrainer(layers: layers, learningRate: dendriteConfig.candidateLearningRate,
+            candidates = CandidateTrainer(layers: layers, optimizer: Adam(learningRate: dendriteConfig.candidateLearningRate),
                                           statisticsRate: dendriteConfig.statisticsRate,
-                                          initScale: dendriteConfig.initScale, poolSize: dendriteConfig.candidatePool,
+                                          initScale: dendriteConfig.candidateInitScale, poolSize: dendriteConfig.candidatePool,
                                           rng: &dendriteRNG)
             dendritePhaseEpochs = 0
             dendritePhaseValidation = nil

@@ -27,7 +27,7 @@ public struct Evaluation: Equatable, Sendable {
 /// Runs the optimisation loop. It can be advanced one batch at a time (the Lab's step
 /// button), one epoch at a time, or to completion; every step reports through `events`.
 ///
-/// With dendrites (`DendriteConfig.mode` gd or pb) it also runs the cycle of design.md 2.2:
+/// With dendrites (`dendriteMode` gd or pb) it also runs the cycle of design.md 2.2:
 /// once per epoch the `SwitchTracker` sees the validation score and decides; the trainer
 /// snapshots the best model, restores it before every switch, adds dendrite sets (PB:
 /// through a dendrite phase of `CandidateTrainer`), resets the optimizer, and restores
@@ -47,6 +47,8 @@ public final class Trainer {
     public internal(set) var history: [EpochMetrics] = []
     /// Current PB phase (always N for none and GD): the switch tracker's.
     public var phase: Phase { tracker.phase }
+    /// Whether dendrites take part, and how (none, GD, PB).
+    public let dendriteMode: DendriteMode
     public let dendriteConfig: DendriteConfig
     public internal(set) var tracker: SwitchTracker
     /// The running dendrite phase, if any.
@@ -92,7 +94,7 @@ public final class Trainer {
 
     public init(network: Network, optimizer: Optimizer, train: Dataset, validation: Dataset,
                 config: TrainingConfig, schedule: LRSchedule = .constant,
-                dendrites: DendriteConfig = DendriteConfig()) {
+                mode: DendriteMode = .none, dendrites: DendriteConfig = DendriteConfig()) {
         // Invariant: sessions are built by `ExperimentSession`, whose
         // `Experiment.validate(against:)` refuses empty splits and batch sizes below 1.
         precondition(train.count > 0, "training set \(train.name) is empty")
@@ -105,12 +107,13 @@ public final class Trainer {
         self.schedule = schedule
         self.rng = RNG(seed: config.seed ^ 0x5EED_0F_DA7A)
         self.order = Array(0..<train.count)
+        self.dendriteMode = mode
         self.dendriteConfig = dendrites
-        self.tracker = SwitchTracker(config: dendrites.trackerConfig)
+        self.tracker = SwitchTracker(config: dendrites.trackerConfig(mode: mode))
         self.dendriteRNG = RNG(seed: config.seed ^ 0xDE_4D_2173)
         self.initialLearningRate = optimizer.learningRate
-        if dendrites.mode != .none {
-            network.perforate(mode: dendrites.mode, activation: dendrites.activation,
+        if mode != .none {
+            network.perforate(mode: mode, activation: dendrites.activation,
                               layers: dendrites.layers, statisticsRate: dendrites.statisticsRate)
         }
     }
@@ -124,7 +127,7 @@ public final class Trainer {
         for l in listeners { l(event) }
     }
 
-    public var batchesPerEpoch: Int { (train.count + config.batchSize - 1) / config.batchSize }
+    public var batchesPerEpoch: Int { Batches(samples: train.count, size: config.batchSize).batchCount }
     /// True once `config.epochs` neuron-phase epochs are done or training stopped.
     public var isFinished: Bool { neuronEpochs >= config.epochs || stopped }
 
@@ -135,9 +138,8 @@ public final class Trainer {
     public func stepBatch() -> Float {
         guard divergence == nil else { return .nan }
         if batchInEpoch == 0 { beginEpoch() }
-        let start = batchInEpoch * config.batchSize
-        let end = min(start + config.batchSize, train.count)
-        train.fill(indices: order[start..<end], into: &x, labels: &y)
+        let batch = Batches(samples: train.count, size: config.batchSize).range(batchInEpoch)
+        train.fill(indices: order[batch], into: &x, labels: &y)
         let logits = network.forward(x, training: true)
         let l = loss.forward(logits: logits, labels: y[...])
         network.backward(loss.gradient)
@@ -157,9 +159,9 @@ public final class Trainer {
             emit(.diverged(epoch: d.epoch, batch: d.batch, layer: d.layer, message: d.message))
             return l
         }
-        lossSum += Double(l) * Double(end - start)
+        lossSum += Double(l) * Double(batch.count)
         for (p, t) in zip(loss.predictions, y) where p == t { correct += 1 }
-        seen += end - start
+        seen += batch.count
         batchInEpoch += 1
         emit(.batchDone(epoch: epoch + 1, batch: batchInEpoch - 1, batchesPerEpoch: batchesPerEpoch, loss: l))
         if batchInEpoch == batchesPerEpoch { finishEpoch() }
@@ -209,7 +211,7 @@ public final class Trainer {
         optimizer.learningRate = schedule.next(rate: optimizer.learningRate, epoch: epoch,
                                                validationLoss: v.loss)
         emit(.epochDone(m))
-        if dendriteConfig.mode != .none { applySwitchingRule(m) }
+        if dendriteMode != .none { applySwitchingRule(m) }
     }
 
     /// Loss and accuracy on `data`, in evaluation mode, in batches of `config.batchSize`.
@@ -220,19 +222,12 @@ public final class Trainer {
     public static func evaluate(_ network: Network, on data: Dataset, batchSize: Int = 256) -> Evaluation {
         guard data.count > 0 else { return Evaluation(loss: .nan, accuracy: .nan) }
         var loss = SoftmaxCrossEntropy()
-        var x = Tensor.empty
-        var y: [Int32] = []
-        let all = Array(0..<data.count)
         var total: Double = 0
         var correct = 0
-        var start = 0
-        while start < data.count {
-            let end = min(start + batchSize, data.count)
-            data.fill(indices: all[start..<end], into: &x, labels: &y)
+        data.forEachBatch(size: batchSize) { x, y in
             let logits = network.forward(x, training: false)
-            total += Double(loss.forward(logits: logits, labels: y[...])) * Double(end - start)
+            total += Double(loss.forward(logits: logits, labels: y[...])) * Double(y.count)
             for (p, t) in zip(loss.predictions, y) where p == t { correct += 1 }
-            start = end
         }
         return Evaluation(loss: Float(total / Double(data.count)), accuracy: Float(correct) / Float(data.count))
     }
