@@ -273,11 +273,27 @@ public final class Canvas {
         }
         guard let s = images[slot] else { return }
         SDL_SetTextureScaleMode(s.texture, SDL_ScaleModeLinear)
+        // Every sprite in one textured draw call: hundreds of separate copies cost a
+        // software OpenGL more than the pixels they cover.
         let half = Float(size) / scale / 2
+        vertices.removeAll(keepingCapacity: true)
         for p in centres {
-            var dst = SDL_FRect(x: p.x - half, y: p.y - half, w: 2 * half, h: 2 * half)
-            SDL_RenderCopyF(renderer, s.texture, nil, &dst)
+            let x0 = p.x - half, y0 = p.y - half, x1 = p.x + half, y1 = p.y + half
+            appendTexturedQuad(x0, y0, x1, y1)
         }
+        vertices.withUnsafeBufferPointer { v in
+            _ = SDL_RenderGeometry(renderer, s.texture, v.baseAddress, Int32(v.count), nil, 0)
+        }
+    }
+
+    /// Two triangles covering (x0, y0)-(x1, y1) with the whole texture, in white (no tint).
+    private func appendTexturedQuad(_ x0: Float, _ y0: Float, _ x1: Float, _ y1: Float) {
+        func v(_ x: Float, _ y: Float, _ u: Float, _ w: Float) -> SDL_Vertex {
+            SDL_Vertex(position: SDL_FPoint(x: x, y: y), color: SDL_Color(r: 255, g: 255, b: 255, a: 255),
+                       tex_coord: SDL_FPoint(x: u, y: w))
+        }
+        vertices.append(v(x0, y0, 0, 0)); vertices.append(v(x1, y0, 1, 0)); vertices.append(v(x1, y1, 1, 1))
+        vertices.append(v(x0, y0, 0, 0)); vertices.append(v(x1, y1, 1, 1)); vertices.append(v(x0, y1, 0, 1))
     }
 
     // MARK: Triangles

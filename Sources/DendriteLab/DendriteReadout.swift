@@ -56,10 +56,12 @@ func readDendrites(of layer: Layer, units: Int, input x: Tensor, candidates: Can
         }
     }
     // The candidate (PB dendrite phase): its output V for the same inputs, no A yet.
-    if p.candidate != nil, p.candidateOutput.count == x.rows * c * p.spatial, p.spatial == 1 {
+    // (`candidateOutput` gathers the leading pool members each time it is read: read it once.)
+    let candidateOutput = p.candidate != nil ? p.candidateOutput : .empty
+    if p.candidate != nil, candidateOutput.count == x.rows * c * p.spatial, p.spatial == 1 {
         for ci in 0..<c {
             var mean: Float = 0
-            for r in 0..<x.rows { mean += p.candidateOutput[r * c + ci] }
+            for r in 0..<x.rows { mean += candidateOutput[r * c + ci] }
             out[ci].branches.append(DendriteBranch(weight: 0, output: mean / Float(rows), isCandidate: true))
         }
     }

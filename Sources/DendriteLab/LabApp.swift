@@ -13,17 +13,27 @@ public struct LabRunStats: Sendable {
     /// model, drawing, presenting (where a frame goes; printed by `--frames`).
     public var readMillisecondsPerFrame = 0.0, drawMillisecondsPerFrame = 0.0
     public var presentMillisecondsPerFrame = 0.0, trainMillisecondsPerFrame = 0.0
+    /// Mean milliseconds per frame the render thread waited for the training thread's slice.
+    public var waitMillisecondsPerFrame = 0.0
+    /// Key press to the end of the frame that shows it.
+    public var inputLatency = InputLatency()
+    /// Frames whose picture was drawn anew (`SceneCache`); the others reused the last.
+    public var sceneRedraws = 0
+    /// Readings of the model for the views and their mean cost (on the training thread
+    /// while it trains).
+    public var readings = 0, readingMilliseconds = 0.0
     public var fps: Double { seconds > 0 ? Double(frames) / seconds : 0 }
     public var batchesPerSecond: Double { seconds > 0 ? Double(batches) / seconds : 0 }
 }
 
 /// The interactive Lab: one resizable window, an event loop at 60 frames per second, and
-/// training in bounded slices inside each frame so the window never freezes.
+/// training on its own thread at auto speed (`TrainingThread`), in bounded slices inside
+/// each frame at the slow speeds, so the window never freezes.
 public final class LabApp {
     public let controller: LabController
     public var targetFPS: Double = 60
-    /// Seconds of training allowed per frame; at auto speed the budget is what the last
-    /// frames' drawing left of the frame time (at least 2 ms, and half the drawing time).
+    /// Seconds of training allowed per frame at the slow speeds (auto speed trains on
+    /// its own thread).
     public var trainingBudget: Double = 0.010
 
     public init(config: LabConfig = LabConfig(), state: LabState = LabState()) {
@@ -83,63 +93,125 @@ public final class LabApp {
         var frameCount = 0, busy = 0.0
         var recent: [Double] = []
         var event = SDL_Event()
-        var drawCost = 0.0
-        var trainTime = 0.0, readTime = 0.0, drawTime = 0.0, presentTime = 0.0
-        while !controller.quitRequested {
+        var events: [SDL_Event] = []
+        var timing = FrameTiming()
+        // Lab networks are small: one core trains them (OpenBLAS and `Parallel` held to
+        // one thread, whose helpers would otherwise spin on the drawing core), the other draws.
+        let blasThreads = BLAS.threads
+        BLAS.threads = 1
+        defer { BLAS.threads = blasThreads }
+        let scene = SceneCache(renderer: renderer)
+        let trainer = TrainingThread(controller: controller)
+        trainer.start()
+        defer { trainer.stop() }
+        var latency = InputLatency()
+        let probeKeys = frames != nil ? InputLatency.probeKeys : []
+        var fps = 0.0, maxScroll: Float?
+        var deadline = now()
+        while true {
             let frameStart = now()
-            while SDL_PollEvent(&event) != 0 {
-                controller.handle(event)
-                if event.type == SDL_DROPFILE.rawValue, let file = event.drop.file { SDL_free(file) }
+            if let key = probeKeys.first(where: { $0.frame == frameCount % InputLatency.probePeriod }) {
+                InputLatency.push(key: key.key)
             }
-            // Auto speed: what drawing leaves of the frame; when drawing alone overruns the
-            // frame (a slow or busy machine), training still gets a third of each frame.
-            let budget = controller.state.batchesPerFrame.isInfinite
-                ? min(0.05, max(0.002, frameTime - drawCost - 0.002, 0.5 * drawCost)) : trainingBudget
-            let tickStart = now()
-            controller.tick(budget: budget)
-            trainTime += now() - tickStart
-            let (w, h) = canvas.outputSize
-            if w != controller.state.width || h != controller.state.height { controller.perform(.resize(w, h)) }
+            events.removeAll(keepingCapacity: true)
+            while SDL_PollEvent(&event) != 0 { events.append(event) }
+            // The model is held once a frame: input, the slow speeds' training, and a copy
+            // of what to draw. Auto speed trains on `TrainingThread` meanwhile.
+            let size = canvas.outputSize
+            let f = trainer.withModel { () -> FrameInput in
+                timing.wait += now() - frameStart
+                return frameInput(events: events, size: size, fps: fps, maxScroll: maxScroll, timing: &timing, now: now)
+            }
+            for e in events where e.type == SDL_DROPFILE.rawValue { if let file = e.drop.file { SDL_free(file) } }
+            if f.quit { break }
+            trainer.setActive(f.auto)
             canvas.time = frameStart
             let drawStart = now()
-            let frame = controller.frame()
-            let readEnd = now()
-            controller.draw(canvas, frame: frame)
+            maxScroll = scene.draw(canvas, frame: f.frame, state: f.state, time: frameStart)
             let drawEnd = now()
             SDL_RenderPresent(renderer)
-            readTime += readEnd - drawStart
-            drawTime += drawEnd - readEnd
-            presentTime += now() - drawEnd
-            drawCost = 0.8 * drawCost + 0.2 * (now() - drawStart)
-            if controller.screenshotRequested {
-                controller.screenshotRequested = false
-                let path = "dendrite-lab-\(Int(Date().timeIntervalSince1970)).png"
-                do {
-                    try controller.saveScreenshot(to: path, time: frameStart)
-                    controller.say("Saved \(path)")
-                } catch {
-                    controller.say("\(error)")
-                }
+            timing.draw += drawEnd - drawStart
+            timing.present += now() - drawEnd
+            for e in events where e.type == SDL_KEYDOWN.rawValue {
+                latency.record(milliseconds: Double(SDL_GetTicks() &- e.key.timestamp))
             }
+            if f.screenshot { trainer.withModel { saveScreenshot(time: frameStart) } }
             frameCount += 1
             busy += now() - frameStart
-            let elapsed = now() - frameStart
-            if elapsed < frameTime { SDL_Delay(UInt32((frameTime - elapsed) * 1000)) }
+            // Frames start on a fixed 60 Hz schedule, so a late wake-up is made up by the
+            // next frame instead of adding up (at most one frame is made up).
+            deadline += frameTime
+            let wait = deadline - now()
+            if wait > 0 { usleep(UInt32(wait * 1e6)) } else if wait < -frameTime { deadline = now() }
             recent.append(now())
             if recent.count > 30 { recent.removeFirst() }
-            if recent.count > 1 { controller.fps = Double(recent.count - 1) / (recent.last! - recent.first!) }
+            if recent.count > 1 { fps = Double(recent.count - 1) / (recent.last! - recent.first!) }
             if let frames, frameCount >= frames { break }
-            if let stop, stop(controller) { break }
+            if let stop, trainer.withModel({ stop(controller) }) { break }
         }
+        trainer.setActive(false)
         let seconds = now()
-        if let screenshot { try controller.saveScreenshot(to: screenshot, time: seconds) }
+        if let screenshot { try trainer.withModel { try controller.saveScreenshot(to: screenshot, time: seconds) } }
         let perFrame = 1000 / Double(max(frameCount, 1))
         var stats = LabRunStats(frames: frameCount, seconds: seconds, batches: controller.batchesTrained,
                                 busyMillisecondsPerFrame: busy * perFrame)
-        stats.trainMillisecondsPerFrame = trainTime * perFrame
-        stats.readMillisecondsPerFrame = readTime * perFrame
-        stats.drawMillisecondsPerFrame = drawTime * perFrame
-        stats.presentMillisecondsPerFrame = presentTime * perFrame
+        stats.waitMillisecondsPerFrame = timing.wait * perFrame
+        stats.trainMillisecondsPerFrame = timing.train * perFrame
+        stats.readMillisecondsPerFrame = timing.read * perFrame
+        stats.drawMillisecondsPerFrame = timing.draw * perFrame
+        stats.presentMillisecondsPerFrame = timing.present * perFrame
+        stats.inputLatency = latency
+        stats.sceneRedraws = scene.redraws
+        (stats.readings, stats.readingMilliseconds) = trainer.withModel {
+            (controller.readings, controller.readingSeconds * 1000 / Double(max(controller.readings, 1)))
+        }
         return stats
+    }
+
+    /// Seconds the render thread spent on each part of its frames.
+    private struct FrameTiming {
+        var wait = 0.0, train = 0.0, read = 0.0, draw = 0.0, present = 0.0
+    }
+
+    /// What a frame takes from the model while holding it.
+    private struct FrameInput {
+        var frame: LabFrame
+        var state: LabState
+        /// Auto speed and playing: `TrainingThread` trains.
+        var auto: Bool
+        var quit: Bool
+        var screenshot: Bool
+    }
+
+    /// With the model held: handles the frame's events, trains at the slow speeds, and
+    /// copies what the frame draws.
+    private func frameInput(events: [SDL_Event], size: (w: Int, h: Int), fps: Double, maxScroll: Float?,
+                            timing: inout FrameTiming, now: () -> Double) -> FrameInput {
+        if let maxScroll { controller.setLessonMaxScroll(maxScroll) }
+        for e in events { controller.handle(e) }
+        controller.fps = fps
+        let auto = controller.state.playing && controller.state.batchesPerFrame.isInfinite
+        controller.trainsOnOwnThread = auto
+        let trainStart = now()
+        if auto { controller.state.frame += 1 } else { controller.tick(budget: trainingBudget) }
+        if size.w != controller.state.width || size.h != controller.state.height { controller.perform(.resize(size.w, size.h)) }
+        let readStart = now()
+        let frame = controller.frame()
+        timing.train += readStart - trainStart
+        timing.read += now() - readStart
+        let shot = controller.screenshotRequested
+        controller.screenshotRequested = false
+        return FrameInput(frame: frame, state: controller.state, auto: auto, quit: controller.quitRequested, screenshot: shot)
+    }
+
+    /// S: saves the current frame as a PNG in the current folder and says where.
+    private func saveScreenshot(time: Double) {
+        let path = "dendrite-lab-\(Int(Date().timeIntervalSince1970)).png"
+        do {
+            try controller.saveScreenshot(to: path, time: time)
+            controller.say("Saved \(path)")
+        } catch {
+            controller.say("\(error)")
+        }
     }
 }

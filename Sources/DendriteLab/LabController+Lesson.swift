@@ -32,6 +32,13 @@ extension LabController {
     /// lesson is watchable and a 5000-epoch one still ends in seconds; `tick`'s time
     /// budget caps it further on a slow machine.
     public var autoBatchesPerFrame: Int {
+        // Seconds, not frames: when drawing slows the frame rate, each frame trains more.
+        let rate = fps > 0 ? max(10, min(60, fps)) : 60
+        return max(1, Int((autoBatchesPerSecond / rate).rounded(.up)))
+    }
+
+    /// The run's batches over `autoSeconds`: auto speed on the training thread.
+    public var autoBatchesPerSecond: Double {
         // The Lab trains without an end; a lesson step's budget is its experiment's epochs,
         // the playground's the default experiment's (300 epochs).
         // A moment at an event (a dendrite phase, a dendrite set) comes at an epoch no one
@@ -41,10 +48,7 @@ extension LabController {
             if step.moment.dendritePhase != nil || step.moment.dendrites != nil { return min(step.experiment.epochs, 200) }
             return step.moment.epochs ?? step.experiment.epochs
         } ?? 300
-        let batches = Double(epochs * session.trainer.batchesPerEpoch)
-        // Seconds, not frames: when drawing slows the frame rate, each frame trains more.
-        let rate = fps > 0 ? max(10, min(60, fps)) : 60
-        return max(1, Int((batches / (LabController.autoSeconds * rate)).rounded(.up)))
+        return Double(epochs * session.trainer.batchesPerEpoch) / LabController.autoSeconds
     }
     public static let autoSeconds = 6.0
 

@@ -22,21 +22,37 @@ public final class LabController {
     public private(set) var lesson: Lesson?
 
     var stepDebt: Double = 0
+    /// Batches owed to auto speed on the training thread (`trainSlice`).
+    var backgroundDebt: Double = 0
+    /// Guards the session and everything training changes while the Lab trains on its
+    /// own thread (`TrainingThread`); the render thread holds it to handle input and to
+    /// copy what a frame shows, and draws without it.
+    public let modelLock = NSLock()
+    /// Set by the app while `TrainingThread` trains: frames then leave re-reading the
+    /// model to that thread.
+    public var trainsOnOwnThread = false
     /// True once play has paused at the lesson step's moment (Space continues past it).
     var pausedAtStepEpochs = false
     var tracker: LessonMomentTracker?
     var lastObservedEpoch = 0
     var lessonMeasured: [LessonExpectation.Metric: LessonRunner.Value]?
     var eventsShown = 0
-    private var probe: Probe?
-    private var probeVersion = -1
-    private var cachedPicture: (picture: NetworkPicture, version: Int, input: [Float])?
+    /// What the views draw: the last reading of the model.
+    private var reading: ModelReading?
+    /// A reading made on the training thread, published once its connections are drawn.
+    private var pending: ModelReading?
     private var lastRefresh: UInt64 = 0
     var lastMeasured: UInt64 = 0
     /// Seconds between refreshes of the views' model readings while training plays (at
     /// least four times what one reading costs).
     public var refreshInterval = 0.05
+    /// The same while the Lab trains on its own thread: each reading also redraws the
+    /// whole picture (`SceneCache`), which a software OpenGL cannot do every few frames.
+    public var ownThreadRefreshInterval = 0.1
     private var readCost = 0.0
+    /// Readings of the model so far and the seconds they took (printed by `--frames`).
+    public private(set) var readings = 0
+    public private(set) var readingSeconds = 0.0
     /// Nearest-sample labels of the probe grid, and the training features they were computed for.
     private var gridLabels: (features: [Float], labels: [Int32])?
 
@@ -196,6 +212,24 @@ public final class LabController {
             due = Int(stepDebt)
             stepDebt -= Double(due)
         }
+        return train(batches: due, budget: budget)
+    }
+
+    /// The training thread's share of auto speed: the batches `elapsed` seconds earn at
+    /// `autoBatchesPerSecond` (owed at most a tenth of a second's worth, so a slow
+    /// machine does not pile up debt), within `budget` seconds. Returns the batches run.
+    public func trainSlice(elapsed: Double, budget: Double) -> Int {
+        guard state.playing else { backgroundDebt = 0; return 0 }
+        let rate = autoBatchesPerSecond
+        backgroundDebt = min(backgroundDebt + elapsed * rate, max(1, 0.1 * rate))
+        let done = train(batches: Int(backgroundDebt), budget: budget)
+        backgroundDebt -= Double(done)
+        return done
+    }
+
+    /// Runs up to `due` batches within `budget` seconds, pausing where the run finished
+    /// or a lesson step's moment came.
+    private func train(batches due: Int, budget: Double) -> Int {
         let start = DispatchTime.now().uptimeNanoseconds
         var done = 0
         while done < due {
@@ -271,32 +305,85 @@ public final class LabController {
         }
     }
 
-    /// Reads what this frame draws. The grid probe is recomputed only when the model changed.
+    /// Whether the views' reading of the model is out of date and due again: at most
+    /// every `refreshInterval` seconds while training plays (probing costs as much as
+    /// drawing), and never more than about a quarter of the time.
+    public var readingDue: Bool {
+        guard let latest = pending ?? reading, latest.network == ObjectIdentifier(session.network) else { return true }
+        guard latest.probe.version != session.version else { return false }
+        let interval = max(trainsOnOwnThread ? ownThreadRefreshInterval : refreshInterval, 4 * readCost)
+        return !state.playing || Double(DispatchTime.now().uptimeNanoseconds &- lastRefresh) * 1e-9 >= interval
+    }
+
+    /// The input the mouse is over in the data view, if any (the network picture shows
+    /// the network's values for it).
+    private var hoveredInput: (Float, Float)? {
+        if case .input(let x, let y) = state.hovered { return (x, y) }
+        return nil
+    }
+
+    /// Re-reads the model for the views: the grid probe, the network picture, the
+    /// curves' history. While the Lab trains on its own thread, that thread calls this
+    /// between slices (the cost lands on the training core, not in a frame) and the
+    /// reading waits as `pending` until its connections are drawn (`attach`).
+    public func refreshReading() {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let input = hoveredInput
+        let p = Probe(network: session.network, version: session.version, labels: currentGridLabels())
+        let r = ModelReading(probe: p, network: ObjectIdentifier(session.network),
+                             picture: NetworkPicture.read(session, input: input, probe: p),
+                             pictureInput: input.map { [$0.0, $0.1] } ?? [],
+                             history: session.history, events: session.events)
+        if trainsOnOwnThread { pending = r } else { reading = r; pending = nil }
+        lastRefresh = DispatchTime.now().uptimeNanoseconds
+        let seconds = Double(lastRefresh &- start) * 1e-9
+        readCost = 0.7 * readCost + 0.3 * seconds
+        readings += 1
+        readingSeconds += seconds
+    }
+
+    /// The pending reading's picture and where the network view draws it: the training
+    /// thread rasterises its connections without the model lock (`ConnectionImage` reads
+    /// only the picture) and hands them back with `attach`.
+    public var connectionsToDraw: (picture: NetworkPicture, rect: Rect)? {
+        pending.map { ($0.picture, state.layout.network) }
+    }
+
+    /// Publishes the pending reading with its connections (unless the layout moved on
+    /// meanwhile: then the network view draws them itself).
+    public func attach(_ image: ConnectionImage) {
+        guard var p = pending else { return }
+        let alpha = NetworkView.neuronAlpha(p.picture)
+        if ConnectionImage.key(picture: p.picture, rect: state.layout.network, alpha: alpha) == image.key {
+            p.picture.connections = image
+        }
+        reading = p
+        pending = nil
+    }
+
+    /// Reads what this frame draws. The model is re-read only when it changed (and, while
+    /// playing, when `readingDue`; not at all here while `trainsOnOwnThread`, except
+    /// after the model was rebuilt); a new hovered input re-reads the picture alone.
     public func frame() -> LabFrame {
-        // While training plays, what the views read from the model refreshes at most
-        // every `refreshInterval` seconds: probing costs as much as drawing, and the
-        // time saved goes to training within the same 60 fps.
-        let now = DispatchTime.now().uptimeNanoseconds
-        // Reading the model must not take more than about a quarter of the time.
-        let interval = max(refreshInterval, 4 * readCost)
-        let due = !state.playing || Double(now &- lastRefresh) * 1e-9 >= interval
-        var input: (Float, Float)?
-        if case .input(let x, let y) = state.hovered { input = (x, y) }
-        if probe == nil || (probeVersion != session.version && due) {
-            probe = Probe(network: session.network, version: session.version, labels: currentGridLabels())
-            probeVersion = session.version
-            lastRefresh = now
-            cachedPicture = nil
+        // A rebuilt session (reset, new seed or mode, another lesson step) is a new network:
+        // read it now, whoever trains.
+        let rebuilt = reading?.network != ObjectIdentifier(session.network)
+        if rebuilt || ((!state.playing || !trainsOnOwnThread) && readingDue) {
+            let own = trainsOnOwnThread
+            trainsOnOwnThread = false
+            refreshReading()
+            trainsOnOwnThread = own
         }
-        let probe = probe!
+        // Invariant: refreshReading() above leaves a reading.
+        var r = reading!
+        let input = hoveredInput
         let pictureKey = input.map { [$0.0, $0.1] } ?? []
-        if cachedPicture == nil || cachedPicture!.input != pictureKey || (cachedPicture!.version != session.version && due) {
-            cachedPicture = (NetworkPicture.read(session, input: input, probe: probe), session.version, pictureKey)
+        if r.pictureInput != pictureKey {
+            r.picture = NetworkPicture.read(session, input: input, probe: r.probe)
+            r.pictureInput = pictureKey
+            reading = r
         }
-        if probeVersion == session.version && lastRefresh == now {
-            readCost = 0.7 * readCost + 0.3 * Double(DispatchTime.now().uptimeNanoseconds &- now) * 1e-9
-        }
-        let picture = cachedPicture!.picture
+        let probe = r.probe, picture = r.picture
         var prediction: (x: Float, y: Float, p: Float)?
         if let (x, y) = input, let out = picture.layers.last, !out.neurons.isEmpty {
             prediction = (x, y, out.neurons[out.neurons.count == 1 ? 0 : 1].activation)
@@ -322,7 +409,8 @@ public final class LabController {
         if case .neuron(let n) = state.hovered { shown = n }
         if state.showUpdateRule, state.showInspector, let n = shown { rule = UpdateRule.read(session, neuron: n) }
         var frame = LabFrame(picture: picture, probe: probe, train: session.train, validation: session.validation,
-                             history: session.history, events: session.events, config: session.config,
+                             history: trainsOnOwnThread ? r.history : session.history,
+                             events: trainsOnOwnThread ? r.events : session.events, config: session.config,
                              status: info, prediction: prediction, lesson: lesson, updateRule: rule)
         if lesson != nil, state.lessonOpen {
             frame.lessonMeasured = lessonMeasurements()
@@ -341,8 +429,13 @@ public final class LabController {
     }
 
     /// Draws the current frame into `canvas`.
-    public func draw(_ canvas: Canvas, frame: LabFrame? = nil) {
-        state.lessonMaxScroll = LabScene.draw(canvas, frame: frame ?? self.frame(), state: state)
+    public func draw(_ canvas: Canvas) {
+        setLessonMaxScroll(LabScene.draw(canvas, frame: frame(), state: state))
+    }
+
+    /// How far the lesson panel can scroll, as the last drawing found.
+    public func setLessonMaxScroll(_ maxScroll: Float) {
+        state.lessonMaxScroll = maxScroll
         state.lessonScroll = min(state.lessonScroll, state.lessonMaxScroll)
     }
 
@@ -361,4 +454,18 @@ extension LabController {
 
     /// Shows a sentence in the status line for a few seconds.
     public func say(_ text: String, frames: Int = 240) { state.say(text, frames: frames) }
+}
+
+/// One reading of the model for the views, published whole so a frame never mixes two.
+struct ModelReading {
+    var probe: Probe
+    /// The network read (a rebuild makes a new one).
+    var network: ObjectIdentifier
+    var picture: NetworkPicture
+    /// The hovered input `picture` shows ([] for the training-set mean).
+    var pictureInput: [Float]
+    /// The curves' history and events as of the reading: while the Lab trains on its own
+    /// thread, the curves move with the other views, not with every epoch.
+    var history: [EpochMetrics]
+    var events: [TrainingEvent]
 }

@@ -25,8 +25,9 @@ public struct LabFrame {
 /// a view state. The window and the offscreen renderer both call this.
 public enum LabScene {
     /// Returns how far the lesson panel's body can scroll (0 without a lesson).
+    /// `statusLine: false` leaves the status line out (`SceneCache` draws it each frame).
     @discardableResult
-    public static func draw(_ canvas: Canvas, frame: LabFrame, state: LabState) -> Float {
+    public static func draw(_ canvas: Canvas, frame: LabFrame, state: LabState, statusLine: Bool = true) -> Float {
         let t = canvas.theme
         let layout = state.layout
         canvas.clear(t.background)
@@ -83,11 +84,16 @@ public enum LabScene {
         }
         let buttons = Toolbar.buttons(width: state.width, state: state, config: frame.config, theme: t)
         Toolbar.draw(canvas, layout.toolbar, buttons: buttons, hovered: hoveredButton)
-        let message = state.message != nil && state.frame <= state.messageUntilFrame ? state.message : nil
-        StatusBar.draw(canvas, layout.status, info: frame.status, message: message)
+        if statusLine { drawStatus(canvas, frame: frame, state: state) }
         if let n = hoveredNeuron { drawTooltip(canvas, frame: frame, neuron: n, at: state.mouse, bounds: layout.bounds) }
         if state.showHelp { HelpOverlay.draw(canvas, in: layout.bounds) }
         return lessonMaxScroll
+    }
+
+    /// The status line: training progress, speed, frame rate and the latest message.
+    public static func drawStatus(_ canvas: Canvas, frame: LabFrame, state: LabState) {
+        let message = state.message != nil && state.frame <= state.messageUntilFrame ? state.message : nil
+        StatusBar.draw(canvas, state.layout.status, info: frame.status, message: message)
     }
 
     static func drawTooltip(_ canvas: Canvas, frame: LabFrame, neuron n: NeuronRef, at mouse: Vec2, bounds: Rect) {

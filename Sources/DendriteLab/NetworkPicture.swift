@@ -54,6 +54,9 @@ public struct NetworkPicture: Equatable, Sendable {
     public var heatmapResolution: Int
     /// Version of the probe the heatmaps came from (nil: always re-upload).
     public var heatmapVersion: Int?
+    /// The connections already rasterised for the network view's rect, when the picture
+    /// was read off the render thread (`LabController.refreshReading`).
+    public var connections: ConnectionImage?
 
     public init(layers: [LayerPicture], mode: DendriteMode = .none, phase: Phase = .neuron, dendriteSets: Int = 0,
                 parameterCount: Int = 0, caption: String = "", showsOneInput: Bool = false, heatmapResolution: Int = 0,

@@ -20,7 +20,7 @@ public enum NetworkView {
         let geo = NetworkGeometry(shape: picture.shape, in: rect)
         let r = geo.radius
         let pb = picture.mode == .pb
-        let neuronAlpha: Float = pb && picture.phase == .dendrite ? 0.35 : 1
+        let neuronAlpha = neuronAlpha(picture)
         let hasDendrites = picture.layers.contains { $0.neurons.contains { !$0.dendrites.branches.isEmpty } }
         let frozenDendrites = pb && picture.phase == .neuron && hasDendrites
 
@@ -33,25 +33,7 @@ public enum NetworkView {
             canvas.text(layer.title, at: Vec2(x, rect.y + 30), size: t.smallSize, t.mutedText, align: .center)
         }
 
-        // Connections, weakest first so strong ones stay on top.
-        canvas.batch {
-        for c in 1..<max(1, picture.layers.count) {
-            let layer = picture.layers[c], prev = picture.layers[c - 1]
-            let nIn = prev.neurons.count, nOut = layer.neurons.count
-            guard layer.weights.count == nIn * nOut, nIn > 0 else { continue }
-            let maxAbs = max(layer.weights.map { abs($0) }.max() ?? 1, 1e-6)
-            let order = layer.weights.indices.sorted { abs(layer.weights[$0]) < abs(layer.weights[$1]) }
-            for k in order {
-                let w = layer.weights[k], o = k / nIn, i = k % nIn
-                let m = abs(w) / maxAbs
-                let a = geo.centres[c - 1][i] + Vec2(r, 0), b = geo.centres[c][o] - Vec2(r, 0)
-                let mid = (a.x + b.x) / 2
-                let base = w < 0 ? t.scale.negative : t.scale.positive
-                canvas.bezier(a, Vec2(mid, a.y), Vec2(mid, b.y), b, base.withAlpha((0.12 + 0.75 * m) * neuronAlpha),
-                              width: 0.6 + 3.4 * m, segments: 10)
-            }
-        }
-        }
+        drawConnections(canvas, in: rect, picture: picture, alpha: neuronAlpha)
 
         // Dendrite trees.
         for (c, layer) in picture.layers.enumerated() {
@@ -98,6 +80,24 @@ public enum NetworkView {
         drawLabels(canvas, geo: geo, picture: picture, right: rect.maxX)
         drawLegend(canvas, rect: rect, hasDendrites: hasDendrites, frozen: frozenDendrites,
                    gauges: picture.layers.contains { $0.neurons.contains { $0.dendrites.errorSignal != nil } })
+    }
+
+    /// In a PB dendrite phase the neurons are frozen: drawn faded.
+    static func neuronAlpha(_ picture: NetworkPicture) -> Float {
+        picture.mode == .pb && picture.phase == .dendrite ? 0.35 : 1
+    }
+
+    /// Every weight as a curve from neuron to neuron: the picture's `connections` image
+    /// when it was made for this rect (off the render thread), else rasterised here; the
+    /// texture is re-uploaded only when the image's key changes.
+    static func drawConnections(_ canvas: Canvas, in rect: Rect, picture: NetworkPicture, alpha neuronAlpha: Float) {
+        let key = ConnectionImage.key(picture: picture, rect: rect, alpha: neuronAlpha)
+        let frame = ConnectionImage.frame(for: rect)
+        canvas.image(slot: "connections", version: picture.heatmapVersion == nil ? nil : key,
+                     width: Int(frame.w), height: Int(frame.h), in: frame, smooth: false) {
+            if let c = picture.connections, c.key == key { return c.pixels }
+            return ConnectionImage(picture: picture, rect: rect, theme: canvas.theme).pixels
+        }
     }
 
     /// Output somata show class probabilities in class colours (a logistic unit from

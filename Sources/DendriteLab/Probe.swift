@@ -59,8 +59,9 @@ public struct Probe: Sendable {
                     return out
                 }
             }
-            if p.candidate != nil, p.spatial == 1, p.candidateOutput.count == n * c {
-                grids.append(p.candidateOutput.storage)
+            if p.candidate != nil, p.spatial == 1 {
+                let v = p.candidateOutput
+                if v.count == n * c { grids.append(v.storage) }
             }
             return grids
         }

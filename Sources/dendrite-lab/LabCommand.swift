@@ -96,9 +96,16 @@ struct LabCommand: ParsableCommand {
             } else if frames != nil {
                 print(String(format: "%d frames in %.2f s: %.1f fps, %.0f training steps/s, %.2f ms busy per frame",
                              stats.frames, stats.seconds, stats.fps, stats.batchesPerSecond, stats.busyMillisecondsPerFrame))
-                print(String(format: "render thread, ms per frame: training %.2f, reading the model %.2f, drawing %.2f, presenting %.2f",
-                             stats.trainMillisecondsPerFrame, stats.readMillisecondsPerFrame,
+                print(String(format: "render thread, ms per frame: waiting for the model %.2f, training %.2f, reading the model %.2f, drawing %.2f, presenting %.2f",
+                             stats.waitMillisecondsPerFrame, stats.trainMillisecondsPerFrame, stats.readMillisecondsPerFrame,
                              stats.drawMillisecondsPerFrame, stats.presentMillisecondsPerFrame))
+                print(String(format: "picture redrawn in %d of %d frames; model read %d times, %.2f ms each",
+                             stats.sceneRedraws, stats.frames, stats.readings, stats.readingMilliseconds))
+                let l = stats.inputLatency
+                if l.count > 0 {
+                    print(String(format: "input latency (key press to the frame that shows it, %d presses): mean %.1f ms, max %.1f ms",
+                                 l.count, l.meanMilliseconds, l.maxMilliseconds))
+                }
                 if let screenshot { print("wrote \(screenshot)") }
             }
         } catch let e as LabError {

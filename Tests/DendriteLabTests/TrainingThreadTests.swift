@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import DendriteCore
+@testable import DendriteLab
+
+extension LabSuite {
+    /// The Lab's own training thread trains exactly what the frame loop would, and the
+    /// views only ever see a whole reading.
+    @Suite struct TrainingThreadTests {
+        @Test func theTrainingThreadTrainsTheSameNetworkAsSteppingInTheFrame() throws {
+            var state = LabState()
+            state.playing = true
+            let threaded = LabController(config: smallConfig(.spiral), state: state)
+            threaded.trainsOnOwnThread = true
+            let thread = TrainingThread(controller: threaded)
+            thread.start()
+            thread.setActive(true)
+            // Frames read the model meanwhile, as the app does.
+            var frames = 0
+            let deadline = Date().addingTimeInterval(30)
+            while thread.withModel({ threaded.batchesTrained }) < 200 && Date() < deadline {
+                let f = thread.withModel { threaded.frame() }
+                #expect(f.probe.version != nil)
+                frames += 1
+                usleep(2000)
+            }
+            thread.setActive(false)
+            thread.stop()
+            let batches = threaded.batchesTrained
+            #expect(batches >= 200)
+            #expect(frames > 0)
+            #expect(threaded.readings > 0)
+
+            let stepped = LabController(config: smallConfig(.spiral), state: state)
+            for _ in 0..<batches { stepped.session.stepBatch() }
+            let a = threaded.session.network.parameters.map(\.value.storage)
+            let b = stepped.session.network.parameters.map(\.value.storage)
+            #expect(a == b)
+        }
+
+        @Test func autoSpeedOnTheThreadIsPacedByTheClock() {
+            var state = LabState()
+            state.playing = true
+            let c = LabController(config: smallConfig(), state: state)
+            let rate = c.autoBatchesPerSecond
+            #expect(rate > 0)
+            // A hundredth of a second earns a hundredth of the rate, within the budget.
+            let done = c.trainSlice(elapsed: 0.01, budget: 10)
+            #expect(done == Int(0.01 * rate))
+            // Debt is capped at a tenth of a second's worth.
+            let capped = c.trainSlice(elapsed: 1000, budget: 10)
+            #expect(capped == Int(max(1, 0.1 * rate)))
+            c.state.playing = false
+            #expect(c.trainSlice(elapsed: 1, budget: 10) == 0)
+        }
+
+        @Test func aReadingMadeOnTheThreadIsShownOnlyWithItsConnections() {
+            var state = LabState()
+            state.playing = true
+            let c = LabController(config: smallConfig(), state: state)
+            let first = c.frame()
+            c.trainsOnOwnThread = true
+            c.session.stepBatch()
+            c.refreshReading()
+            // Pending: frames keep showing the previous reading.
+            #expect(c.frame().probe.version == first.probe.version)
+            guard let (picture, rect) = c.connectionsToDraw else {
+                Issue.record("a pending reading should ask for its connections")
+                return
+            }
+            c.attach(ConnectionImage(picture: picture, rect: rect, theme: .standard))
+            let shown = c.frame()
+            #expect(shown.probe.version == c.session.version)
+            #expect(shown.picture.connections != nil)
+            #expect(c.connectionsToDraw == nil)
+        }
+
+        @Test func theSceneKeyIgnoresWhatOnlyTheStatusLineShows() {
+            var state = LabState()
+            state.playing = true
+            let c = LabController(config: smallConfig(), state: state)
+            let f = c.frame()
+            let key = SceneKey(frame: f, state: c.state, time: 0)
+            var later = c.state
+            later.frame += 10
+            later.say("Epoch 3 done")
+            var g = f
+            g.status.batch += 1
+            #expect(SceneKey(frame: g, state: later, time: 0.5) == key)
+            var moved = c.state
+            moved.showCurves.toggle()
+            #expect(SceneKey(frame: f, state: moved, time: 0) != key)
+            c.session.stepBatch()
+            c.refreshReading()
+            #expect(SceneKey(frame: c.frame(), state: c.state, time: 0) != key)
+        }
+    }
+}
