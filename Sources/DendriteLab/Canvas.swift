@@ -250,6 +250,14 @@ public final class Canvas {
         SDL_RenderCopyF(renderer, slotValue.texture, nil, &dst)
     }
 
+    /// Draws what `slot` last held, scaled into `rect`; false when the slot is empty.
+    public func redraw(slot: String, in rect: Rect) -> Bool {
+        guard let s = images[slot] else { return false }
+        var dst = SDL_FRect(x: rect.x, y: rect.y, w: rect.w, h: rect.h)
+        SDL_RenderCopyF(renderer, s.texture, nil, &dst)
+        return true
+    }
+
     /// Many small discs with a rim (scatter points), drawn as copies of one cached,
     /// antialiased sprite per colour pair: far cheaper than triangles per point.
     public func dots(_ centres: [Vec2], radius: Float, fill: Color, rim: Color, rimWidth: Float = 1.2) {

@@ -19,10 +19,20 @@ public struct LabRunStats: Sendable {
     public var inputLatency = InputLatency()
     /// Frames whose picture was drawn anew (`SceneCache`); the others reused the last.
     public var sceneRedraws = 0
+    /// Mean milliseconds drawing and presenting a frame that redrew the picture, and one that reused it.
+    public var redrawnFrameMilliseconds = 0.0, reusedFrameMilliseconds = 0.0
     /// Readings of the model for the views and their mean cost (on the training thread
     /// while it trains).
     public var readings = 0, readingMilliseconds = 0.0
     public var fps: Double { seconds > 0 ? Double(frames) / seconds : 0 }
+    /// Seconds the first frame took (opening fonts, the first reading of the model).
+    public var firstFrameSeconds = 0.0
+    /// Frames that ended more than a frame behind the 60 Hz schedule (it then restarts).
+    public var framesBehind = 0
+    /// Frames per second after the first frame: the rate the Lab keeps while it runs.
+    public var steadyFPS: Double {
+        seconds > firstFrameSeconds && frames > 1 ? Double(frames - 1) / (seconds - firstFrameSeconds) : fps
+    }
     public var batchesPerSecond: Double { seconds > 0 ? Double(batches) / seconds : 0 }
 }
 
@@ -108,6 +118,7 @@ public final class LabApp {
         let probeKeys = frames != nil ? InputLatency.probeKeys : []
         var fps = 0.0, maxScroll: Float?
         var deadline = now()
+        var firstFrame = 0.0, framesBehind = 0
         while true {
             let frameStart = now()
             if let key = probeKeys.first(where: { $0.frame == frameCount % InputLatency.probePeriod }) {
@@ -127,22 +138,30 @@ public final class LabApp {
             trainer.setActive(f.auto)
             canvas.time = frameStart
             let drawStart = now()
+            let redrawsBefore = scene.redraws
             maxScroll = scene.draw(canvas, frame: f.frame, state: f.state, time: frameStart)
             let drawEnd = now()
             SDL_RenderPresent(renderer)
             timing.draw += drawEnd - drawStart
             timing.present += now() - drawEnd
+            if scene.redraws > redrawsBefore { timing.redrawn += now() - drawStart } else { timing.reused += now() - drawStart }
             for e in events where e.type == SDL_KEYDOWN.rawValue {
                 latency.record(milliseconds: Double(SDL_GetTicks() &- e.key.timestamp))
             }
             if f.screenshot { trainer.withModel { saveScreenshot(time: frameStart) } }
             frameCount += 1
             busy += now() - frameStart
+            if frameCount == 1 { firstFrame = now() }
             // Frames start on a fixed 60 Hz schedule, so a late wake-up is made up by the
             // next frame instead of adding up (at most one frame is made up).
             deadline += frameTime
             let wait = deadline - now()
-            if wait > 0 { usleep(UInt32(wait * 1e6)) } else if wait < -frameTime { deadline = now() }
+            if wait > 0 {
+                usleep(UInt32(wait * 1e6))
+            } else if wait < -frameTime {
+                deadline = now()
+                framesBehind += 1
+            }
             recent.append(now())
             if recent.count > 30 { recent.removeFirst() }
             if recent.count > 1 { fps = Double(recent.count - 1) / (recent.last! - recent.first!) }
@@ -162,6 +181,10 @@ public final class LabApp {
         stats.presentMillisecondsPerFrame = timing.present * perFrame
         stats.inputLatency = latency
         stats.sceneRedraws = scene.redraws
+        stats.firstFrameSeconds = firstFrame
+        stats.framesBehind = framesBehind
+        stats.redrawnFrameMilliseconds = timing.redrawn * 1000 / Double(max(scene.redraws, 1))
+        stats.reusedFrameMilliseconds = timing.reused * 1000 / Double(max(frameCount - scene.redraws, 1))
         (stats.readings, stats.readingMilliseconds) = trainer.withModel {
             (controller.readings, controller.readingSeconds * 1000 / Double(max(controller.readings, 1)))
         }
@@ -171,6 +194,8 @@ public final class LabApp {
     /// Seconds the render thread spent on each part of its frames.
     private struct FrameTiming {
         var wait = 0.0, train = 0.0, read = 0.0, draw = 0.0, present = 0.0
+        /// Drawing and presenting, in frames that redrew the picture and in frames that reused it.
+        var redrawn = 0.0, reused = 0.0
     }
 
     /// What a frame takes from the model while holding it.

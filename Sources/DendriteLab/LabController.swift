@@ -383,7 +383,9 @@ public final class LabController {
             r.pictureInput = pictureKey
             reading = r
         }
-        let probe = r.probe, picture = r.picture
+        let probe = r.probe
+        var picture = r.picture
+        picture.connectionsMayLag = trainsOnOwnThread
         var prediction: (x: Float, y: Float, p: Float)?
         if let (x, y) = input, let out = picture.layers.last, !out.neurons.isEmpty {
             prediction = (x, y, out.neurons[out.neurons.count == 1 ? 0 : 1].activation)

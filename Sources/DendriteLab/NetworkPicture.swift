@@ -57,6 +57,10 @@ public struct NetworkPicture: Equatable, Sendable {
     /// The connections already rasterised for the network view's rect, when the picture
     /// was read off the render thread (`LabController.refreshReading`).
     public var connections: ConnectionImage?
+    /// True while the Lab trains on its own thread: after a resize the view may stretch
+    /// the last connections image until that thread draws them for the new size (within
+    /// a tenth of a second), rather than rasterise them in the frame.
+    public var connectionsMayLag = false
 
     public init(layers: [LayerPicture], mode: DendriteMode = .none, phase: Phase = .neuron, dendriteSets: Int = 0,
                 parameterCount: Int = 0, caption: String = "", showsOneInput: Bool = false, heatmapResolution: Int = 0,

@@ -93,6 +93,7 @@ public enum NetworkView {
     static func drawConnections(_ canvas: Canvas, in rect: Rect, picture: NetworkPicture, alpha neuronAlpha: Float) {
         let key = ConnectionImage.key(picture: picture, rect: rect, alpha: neuronAlpha)
         let frame = ConnectionImage.frame(for: rect)
+        if picture.connectionsMayLag, picture.connections?.key != key, canvas.redraw(slot: "connections", in: frame) { return }
         canvas.image(slot: "connections", version: picture.heatmapVersion == nil ? nil : key,
                      width: Int(frame.w), height: Int(frame.h), in: frame, smooth: false) {
             if let c = picture.connections, c.key == key { return c.pixels }

@@ -53,7 +53,10 @@ final class SceneCache {
                                     Int32(SDL_TEXTUREACCESS_TARGET.rawValue), Int32(state.width), Int32(state.height))
         size = (state.width, state.height)
         key = nil
-        return texture != nil
+        guard let texture else { return false }
+        // The scene covers the window: copy it, no blending (half the work per pixel).
+        SDL_SetTextureBlendMode(texture, SDL_BLENDMODE_NONE)
+        return true
     }
 }
 

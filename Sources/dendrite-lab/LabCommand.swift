@@ -94,13 +94,15 @@ struct LabCommand: ParsableCommand {
                 print(String(format: "moment %@ after %.2f s (%d frames, %.1f fps, epoch %d): %@", c.momentReached ? "reached" : "missed",
                              stats.seconds, stats.frames, stats.fps, c.session.trainer.epoch, verdict))
             } else if frames != nil {
-                print(String(format: "%d frames in %.2f s: %.1f fps, %.0f training steps/s, %.2f ms busy per frame",
-                             stats.frames, stats.seconds, stats.fps, stats.batchesPerSecond, stats.busyMillisecondsPerFrame))
+                print(String(format: "%d frames in %.2f s: %.1f fps (%.1f fps after the first frame, which took %.0f ms; %d frames fell a frame behind), %.0f training steps/s, %.2f ms busy per frame",
+                             stats.frames, stats.seconds, stats.fps, stats.steadyFPS, stats.firstFrameSeconds * 1000, stats.framesBehind,
+                             stats.batchesPerSecond, stats.busyMillisecondsPerFrame))
                 print(String(format: "render thread, ms per frame: waiting for the model %.2f, training %.2f, reading the model %.2f, drawing %.2f, presenting %.2f",
                              stats.waitMillisecondsPerFrame, stats.trainMillisecondsPerFrame, stats.readMillisecondsPerFrame,
                              stats.drawMillisecondsPerFrame, stats.presentMillisecondsPerFrame))
-                print(String(format: "picture redrawn in %d of %d frames; model read %d times, %.2f ms each",
-                             stats.sceneRedraws, stats.frames, stats.readings, stats.readingMilliseconds))
+                print(String(format: "picture redrawn in %d of %d frames (%.2f ms to draw and present, %.2f ms when reused); model read %d times, %.2f ms each",
+                             stats.sceneRedraws, stats.frames, stats.redrawnFrameMilliseconds, stats.reusedFrameMilliseconds,
+                             stats.readings, stats.readingMilliseconds))
                 let l = stats.inputLatency
                 if l.count > 0 {
                     print(String(format: "input latency (key press to the frame that shows it, %d presses): mean %.1f ms, max %.1f ms",
