@@ -8,7 +8,10 @@ import DendriteCore
 /// Independent of the app: it only needs `EpochMetrics` and `TrainingEvent`s, which is
 /// what the headless CLI has, so `renderCurvesPNG` writes the same picture to a file.
 public enum CurvesView {
-    public static func draw(_ canvas: Canvas, in rect: Rect, history: [EpochMetrics], events: [TrainingEvent] = []) {
+    /// `modelParameters`: the model's size now, which differs from the last epoch's once
+    /// the switching rule has restored an earlier, smaller best model; the header says so.
+    public static func draw(_ canvas: Canvas, in rect: Rect, history: [EpochMetrics], events: [TrainingEvent] = [],
+                            modelParameters: Int? = nil) {
         let t = canvas.theme
         let last = history.last
         let subtitle = last.map { "epoch \($0.epoch) · val acc \(pct($0.validationAccuracy)) · \($0.parameters) parameters" }
@@ -46,7 +49,9 @@ public enum CurvesView {
             .draw(canvas, series: [(history.map(\.trainAccuracy), t.trainLine, "train"),
                                    (history.map(\.validationAccuracy), t.validationLine, validation)])
         let params = history.map { Float($0.parameters) }
-        Chart(title: "parameters", rect: parRect, epochs: history.count, yMin: 0, yMax: niceCeiling(max(params.max() ?? 1, 1) * 1.1),
+        var kept = ""
+        if let now = modelParameters, let last, now != last.parameters { kept = " · best model kept: \(now)" }
+        Chart(title: "parameters" + kept, rect: parRect, epochs: history.count, yMin: 0, yMax: niceCeiling(max(params.max() ?? 1, 1) * 1.1),
               shaded: shaded, markers: markers, integer: true)
             .draw(canvas, series: [(params, t.parameterLine, "")])
     }

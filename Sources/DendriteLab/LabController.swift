@@ -414,6 +414,7 @@ public final class LabController {
                              history: trainsOnOwnThread ? r.history : session.history,
                              events: trainsOnOwnThread ? r.events : session.events, config: session.config,
                              status: info, prediction: prediction, lesson: lesson, updateRule: rule)
+        if session.isFinished && session.divergence == nil { frame.keptModelParameters = session.parameterCount }
         if lesson != nil, state.lessonOpen {
             frame.lessonMeasured = lessonMeasurements()
             frame.momentReached = momentReached

@@ -19,6 +19,9 @@ public struct LabFrame {
     /// The lesson step's metrics now, and whether its moment has come.
     public var lessonMeasured: [LessonExpectation.Metric: LessonRunner.Value] = [:]
     public var momentReached = false
+    /// The size of the best model the switching rule kept when it ended the run (the last
+    /// epoch's row counts the model before it was restored).
+    public var keptModelParameters: Int?
 }
 
 /// Draws the whole Lab (every panel, toolbar, status line, tooltip, help) for a frame and
@@ -44,7 +47,8 @@ public enum LabScene {
 
         NetworkView.draw(canvas, in: layout.network, picture: frame.picture, selected: state.selected, hovered: hoveredNeuron)
         if state.showCurves {
-            CurvesView.draw(canvas, in: layout.curves, history: frame.history, events: frame.events)
+            CurvesView.draw(canvas, in: layout.curves, history: frame.history, events: frame.events,
+                            modelParameters: frame.keptModelParameters)
         }
         var correlation: Float?
         if let s = state.selected, let b = s.branch, s.column < frame.picture.layers.count,
