@@ -238,6 +238,7 @@ public final class Canvas {
         guard var slotValue = s else { return }
         if version == nil || slotValue.version != version {
             let px = pixels()
+            // Invariant: every pixels closure in this module makes width * height pixels.
             precondition(px.count == width * height, "image needs \(width * height) pixels, got \(px.count)")
             px.withUnsafeBytes { raw in
                 _ = SDL_UpdateTexture(slotValue.texture, nil, raw.baseAddress, Int32(width * 4))

@@ -164,6 +164,7 @@ public final class LabApp {
             }
             recent.append(now())
             if recent.count > 30 { recent.removeFirst() }
+            // Invariant: recent has more than one element here.
             if recent.count > 1 { fps = Double(recent.count - 1) / (recent.last! - recent.first!) }
             if let frames, frameCount >= frames { break }
             if let stop, trainer.withModel({ stop(controller) }) { break }

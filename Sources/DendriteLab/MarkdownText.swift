@@ -73,6 +73,7 @@ public enum MarkdownText {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if code != nil {
                 if trimmed.hasPrefix("```") {
+                    // Invariant: code (or item) is non-nil inside the fence (or list item) this branch handles.
                     blocks.append(.code(code!))
                     code = nil
                 } else {
@@ -106,6 +107,7 @@ public enum MarkdownText {
                 item = (indent / 2, number, [text])
                 continue
             }
+            // Invariant: code (or item) is non-nil inside the fence (or list item) this branch handles.
             if item != nil { item!.lines.append(trimmed) } else { paragraph.append(trimmed) }
         }
         if let code { blocks.append(.code(code)) }

@@ -10,6 +10,7 @@ public final class Offscreen {
     private let renderer: OpaquePointer
 
     public init(width: Int, height: Int, theme: Theme = .standard) throws {
+        // Invariant: callers pass sizes the CLI and LabState keep positive (render checks 640...4096 x 400...4096) and pixels inside them; a created surface has pixels.
         precondition(width > 0 && height > 0, "offscreen size must be positive, got \(width)x\(height)")
         guard let s = SDL_CreateRGBSurfaceWithFormat(0, Int32(width), Int32(height), 32,
                                                      SDL_PIXELFORMAT_ARGB8888.rawValue) else {
@@ -43,6 +44,7 @@ public final class Offscreen {
 
     /// The colour at pixel (x, y) after flushing.
     public func pixel(x: Int, y: Int) -> Color {
+        // Invariant: callers pass sizes the CLI and LabState keep positive (render checks 640...4096 x 400...4096) and pixels inside them; a created surface has pixels.
         precondition(x >= 0 && x < width && y >= 0 && y < height, "pixel (\(x), \(y)) outside \(width)x\(height)")
         flush()
         let pitch = Int(surface.pointee.pitch)
@@ -60,6 +62,7 @@ public final class Offscreen {
         var out: [Color] = []
         out.reserveCapacity((x1 - x0) * (y1 - y0))
         let pitch = Int(surface.pointee.pitch)
+        // Invariant: callers pass sizes the CLI and LabState keep positive (render checks 640...4096 x 400...4096) and pixels inside them; a created surface has pixels.
         let base = surface.pointee.pixels!.assumingMemoryBound(to: UInt8.self)
         for y in y0..<y1 {
             (base + y * pitch + x0 * 4).withMemoryRebound(to: UInt32.self, capacity: x1 - x0) { row in

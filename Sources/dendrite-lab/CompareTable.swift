@@ -52,6 +52,7 @@ struct CompareSetup {
             byKey[key, default: []].append(r)
         }
         return order.map { key in
+            // Invariant: key comes from byKey's own keys.
             let g = byKey[key]!, first = g[0]
             let n = Double(g.count)
             func mean(_ f: (RunSummary) -> Double) -> Double { g.map { f($0.summary) }.reduce(0, +) / n }

@@ -40,6 +40,7 @@ enum HTTPGet {
             task.cancel()
             throw Failure(description: "no answer within \(Int(deadline)) s")
         }
+        // Invariant: the completion handler sets `result` before it signals `done`, and the wait above did not time out.
         return try outcome.result!.get()
     }
 }

@@ -35,6 +35,7 @@ public struct MD5: Sendable {
             pending.append(contentsOf: bytes[0..<take])
             i = take
             if pending.count < 64 { return }
+            // Invariant: `pending` holds exactly 64 bytes here.
             pending.withUnsafeBytes { compress(block: $0.baseAddress!) }
             pending.removeAll(keepingCapacity: true)
         }

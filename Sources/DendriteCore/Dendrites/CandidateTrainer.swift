@@ -90,6 +90,7 @@ public final class CandidateTrainer {
         tiledErrors.resize(to: layer.poolOutput.shape)
         e.withUnsafeBufferPointer { src in
             tiledErrors.withUnsafeMutableBufferPointer { dst in
+                // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                 DendriteKernels.tile(src.baseAddress!, into: dst.baseAddress!, batch: layer.lastBatch,
                                      neurons: layer.neuronCount, pool: poolSize, spatial: layer.spatial)
             }

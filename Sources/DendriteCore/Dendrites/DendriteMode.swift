@@ -75,6 +75,7 @@ public enum DendriteActivation: String, Codable, CaseIterable, Sendable {
         case .relu: for i in 0..<count { g[i] = v[i] > 0 ? g[i] : 0 }
         case .nmda: for i in 0..<count { g[i] *= 4 * v[i] * (1 - v[i]) }
         case .dcaap:
+            // Invariant: PerforatedLayer keeps z and passes it whenever the activation is dcaap.
             guard let z else { preconditionFailure("dcaap's derivative needs the pre-activation z") }
             for i in 0..<count { g[i] *= derivative(input: z[i], output: v[i]) }
         }

@@ -261,6 +261,7 @@ public struct SwitchTracker: Codable, Equatable, Sendable {
     /// such as the Lab's D key): the trainer accepts the best candidates and N resumes.
     @discardableResult
     public mutating func endDendritePhase(reason: String, epoch: Int) -> Decision {
+        // Invariant: the Trainer calls this only in the phase named (it checks `phase` first; canTrainOn guards training on).
         precondition(phase == .dendrite, "endDendritePhase during a neuron phase")
         phase = .neuron
         epochsSinceImprovement = 0
@@ -278,6 +279,7 @@ public struct SwitchTracker: Codable, Equatable, Sendable {
     /// with no further automatic switches (the Lab's free play: a learner's play is not
     /// ended by a dendrite decision). `forceAddDendrites` still adds sets on request.
     public mutating func trainOnWithoutGrowing() {
+        // Invariant: the Trainer calls this only in the phase named (it checks `phase` first; canTrainOn guards training on).
         precondition(finished && phase == .neuron, "train on only after the rule stopped in a neuron phase")
         finished = false
         config.mode = .never

@@ -79,6 +79,9 @@ public enum ExperimentLoader {
         func value(_ key: String, _ expected: String) throws -> ConfigValue? {
             base == nil ? try m.required(key, expected: expected) : m[key]
         }
+        // Invariant (for every `!` below): without a base, value() throws for a missing
+        // required key, so `base!` runs only with a base, and dataset and network are set
+        // either from the file or from the base.
         let name = try value("name", "a short name such as 'mnist-mlp'")?.string() ?? base!.name
         let description = try m["description"]?.string() ?? base?.description ?? ""
 
@@ -134,6 +137,7 @@ public enum ExperimentLoader {
         if let dir = m["directory"] { d.directory = try dir.string() }
         let toyOnly = ["count", "test_count", "noise"].filter { m[$0] != nil }
         if !d.name.isToy, let key = toyOnly.first {
+                // Invariant: key was just found in m.
             throw m[key]!.error("'\(key)' applies only to toy datasets, not \(d.name.rawValue)",
                                 expected: "'limit' to train on fewer \(d.name.rawValue) samples")
         }
@@ -142,6 +146,7 @@ public enum ExperimentLoader {
                           expected: "no normalization key (or 'none') for \(d.name.rawValue)")
         }
         if d.name.isToy, let key = ["limit", "directory"].first(where: { m[$0] != nil }) {
+                // Invariant: key was just found in m.
             throw m[key]!.error("'\(key)' applies only to image datasets, not \(d.name.rawValue)",
                                 expected: "'count' for toy datasets")
         }
@@ -155,6 +160,7 @@ public enum ExperimentLoader {
     /// once, so a bad row is reported now (FILE:LINE) and the class count is known.
     static func decodeCSV(_ m: ConfigMap, _ v: ConfigValue, into d: inout Experiment.DatasetSpec) throws {
         if let key = ["normalization", "limit", "directory"].first(where: { m[$0] != nil }) {
+                // Invariant: key was just found in m.
             throw m[key]!.error("'\(key)' does not apply to csv points (used as written)", expected: "name, file and validation")
         }
         guard let f = m["file"] ?? d.file.map({ _ in v }) else {
@@ -166,6 +172,7 @@ public enum ExperimentLoader {
             d.file = path.hasPrefix("/") ? path : folder.appendingPathComponent(path).standardizedFileURL.path
         }
         do {
+            // Invariant: the guard above returned unless file was given now or before.
             d.classes = try CSVPoints.read(path: d.file!).classCount
         } catch let e as DataError {
             throw f.error("dataset file \(e.description)", expected: "a readable CSV of x,y,label rows")

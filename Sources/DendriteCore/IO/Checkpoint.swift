@@ -220,6 +220,7 @@ public struct Checkpoint: Equatable {
                 offset += n
             }
             #else
+            // Invariant: withUnsafeBytes of a UInt32 value is 4 bytes, never empty.
             for v in p { withUnsafeBytes(of: v.bitPattern.littleEndian) { crc = CZlibShim.crc32(crc, $0.baseAddress!.assumingMemoryBound(to: UInt8.self), 4) } }
             #endif
         }
