@@ -137,7 +137,7 @@ public enum ExperimentLoader {
         if let dir = m["directory"] { d.directory = try dir.string() }
         let toyOnly = ["count", "test_count", "noise"].filter { m[$0] != nil }
         if !d.name.isToy, let key = toyOnly.first {
-                // Invariant: key was just found in m.
+            // Invariant: key was just found in m.
             throw m[key]!.error("'\(key)' applies only to toy datasets, not \(d.name.rawValue)",
                                 expected: "'limit' to train on fewer \(d.name.rawValue) samples")
         }
@@ -146,7 +146,7 @@ public enum ExperimentLoader {
                           expected: "no normalization key (or 'none') for \(d.name.rawValue)")
         }
         if d.name.isToy, let key = ["limit", "directory"].first(where: { m[$0] != nil }) {
-                // Invariant: key was just found in m.
+            // Invariant: key was just found in m.
             throw m[key]!.error("'\(key)' applies only to image datasets, not \(d.name.rawValue)",
                                 expected: "'count' for toy datasets")
         }
@@ -160,7 +160,7 @@ public enum ExperimentLoader {
     /// once, so a bad row is reported now (FILE:LINE) and the class count is known.
     static func decodeCSV(_ m: ConfigMap, _ v: ConfigValue, into d: inout Experiment.DatasetSpec) throws {
         if let key = ["normalization", "limit", "directory"].first(where: { m[$0] != nil }) {
-                // Invariant: key was just found in m.
+            // Invariant: key was just found in m.
             throw m[key]!.error("'\(key)' does not apply to csv points (used as written)", expected: "name, file and validation")
         }
         guard let f = m["file"] ?? d.file.map({ _ in v }) else {
