@@ -8,43 +8,28 @@ struct SweepAxes: ParsableArguments {
     @Argument(help: "Experiment files.")
     var files: [String] = []
 
-    @Option(help: "Comma-separated modes to run each file in: none, gd, pb.")
-    var modes: String = "none,gd,pb"
+    @Option(help: "Comma-separated modes to run each file in: none, gd, pb. (default: none,gd,pb)",
+            transform: CommaSeparated.modes)
+    var modes: [DendriteMode] = [.none, .gd, .pb]
 
-    @Option(help: "Run every setup with each of these seeds: whole numbers and ranges, e.g. 1-5 or 1,2,3; the table then shows mean ± standard deviation.")
-    var seeds: String?
+    @Option(help: "Run every setup with each of these seeds: whole numbers and ranges, e.g. 1-5 or 1,2,3; the table then shows mean ± standard deviation.",
+            transform: CommaSeparated.seeds)
+    var seeds: [UInt64]?
 
     @Option(parsing: .unconditional, help: "Override every file's seed.")
     var seed: UInt64?
 
-    @Option(help: "Also sweep the network width: the narrowest hidden layer gets each of these widths (e.g. 8,16,32), other hidden layers scale with it.")
-    var widths: String?
+    @Option(help: "Also sweep the network width: the narrowest hidden layer gets each of these widths (e.g. 8,16,32), other hidden layers scale with it.",
+            transform: CommaSeparated.widths)
+    var widths: [Int]?
 
     @Option(parsing: .unconditional, help: "Override every file's number of epochs.")
     var epochs: Int?
 
-    var modeList: [Experiment.Mode] {
-        modes.split(separator: ",").compactMap { Experiment.Mode(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
-    }
-
     func validate() throws {
-        let given = modes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        if let bad = given.first(where: { Experiment.Mode(rawValue: $0) == nil }) {
-            throw ValidationError("--modes takes none, gd and pb separated by commas; '\(bad)' is not one of them")
-        }
-        if given.isEmpty { throw ValidationError("--modes needs at least one mode") }
+        if modes.isEmpty { throw ValidationError("--modes needs at least one mode") }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
-        if let seeds {
-            guard seed == nil else { throw ValidationError("give either --seed or --seeds, not both") }
-            guard NumberList.parse(seeds) != nil else {
-                throw ValidationError("--seeds takes whole numbers separated by commas, or ranges such as 1-5; got '\(seeds)'")
-            }
-        }
-        if let widths {
-            guard let list = NumberList.parse(widths), list.allSatisfy({ $0 >= 1 && $0 <= 1_000_000 }) else {
-                throw ValidationError("--widths takes widths of at least 1 separated by commas, e.g. 8,16,32; got '\(widths)'")
-            }
-        }
+        if seeds != nil && seed != nil { throw ValidationError("give either --seed or --seeds, not both") }
     }
 
     /// The plan for these axes, with the sweep folder `directory`.
@@ -56,8 +41,7 @@ struct SweepAxes: ParsableArguments {
             if let seed { e.seed = seed }
             files.append(.init(path: path, experiment: e, text: try? String(contentsOf: url, encoding: .utf8)))
         }
-        let request = SweepPlan.Request(files: files, modes: modeList, seeds: seeds.flatMap(NumberList.parse),
-                                        widths: widths.flatMap(NumberList.parse)?.map { Int($0) }, epochs: epochs,
+        let request = SweepPlan.Request(files: files, modes: modes, seeds: seeds, widths: widths, epochs: epochs,
                                         matched: matched, threads: threads)
         return try SweepPlan.expand(request, directory: directory.path)
     }
