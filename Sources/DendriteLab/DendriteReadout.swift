@@ -26,8 +26,12 @@ public struct NeuronDendrites: Equatable, Sendable {
     public var errorSignal: Float?
     /// Correlation score S_c of the neuron's current candidate with E (0 when no candidate).
     public var candidateCorrelation: Float?
+    /// The branches' nonlinearity v = f(z) (the layer's; nil for a plain layer).
+    public var activation: DendriteActivation?
 
-    public init(branches: [DendriteBranch] = [], errorSignal: Float? = nil, candidateCorrelation: Float? = nil) {
+    public init(branches: [DendriteBranch] = [], errorSignal: Float? = nil, candidateCorrelation: Float? = nil,
+                activation: DendriteActivation? = nil) {
+        self.activation = activation
         self.branches = branches
         self.errorSignal = errorSignal
         self.candidateCorrelation = candidateCorrelation
@@ -44,7 +48,7 @@ func readDendrites(of layer: Layer, units: Int, input x: Tensor, candidates: Can
     guard let p = layer as? PerforatedLayer else { return Array(repeating: .none, count: units) }
     let c = p.neuronCount, d = p.dendrites.count
     let rows = max(x.rows, 1)
-    var out = Array(repeating: NeuronDendrites.none, count: c)
+    var out = Array(repeating: NeuronDendrites(activation: p.activation), count: c)
     // Existing sets: A from the parameters, v of the last forward averaged over the inputs.
     if let v = dendriteOutputs(of: p, rows: x.rows) {
         for ci in 0..<c {

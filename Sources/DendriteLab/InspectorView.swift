@@ -55,14 +55,25 @@ public enum InspectorView {
             canvas.text(s, at: Vec2(rect.x + 12, y), size: t.smallSize + 1, c, bold: bold)
             y += 18
         }
+        // The branches' nonlinearity, right of the heatmaps, when there is room for it.
+        var curveWidth: Float = 0
+        if let ref = neuron, ref.column < picture.layers.count, ref.unit < picture.layers[ref.column].neurons.count {
+            let d = picture.layers[ref.column].neurons[ref.unit].dendrites
+            let h = min(96, rect.maxY - y - 6)
+            if let f = d.activation, !d.branches.isEmpty, h >= 60, rect.w >= 300 {
+                curveWidth = min(260, rect.w * 0.55)
+                ActivationCurveView.draw(canvas, in: Rect(x: rect.maxX - curveWidth - 10, y: y, w: curveWidth, h: h),
+                                         activation: f, branches: d.branches)
+            }
+        }
         // Too little room left (the update-rule card below takes part of it): no heatmaps.
         guard !thumbnails.isEmpty, let ref = neuron, rect.maxY - y - 22 >= 24 else { return }
         // Dendrite output heatmaps (v from 0 to 1: orange to blue), one per set.
-        let gap: Float = 8, avail = rect.w - 24
+        let gap: Float = 8, avail = rect.w - 24 - (curveWidth > 0 ? curveWidth + 10 : 0)
         let side = max(24, min(72, rect.maxY - y - 22, (avail - gap * Float(thumbnails.count - 1)) / Float(thumbnails.count)))
         for (i, (label, map)) in thumbnails.enumerated() where map.count == resolution * resolution {
             let r = Rect(x: rect.x + 12 + Float(i) * (side + gap), y: y + 2, w: side, h: side)
-            guard r.maxX <= rect.maxX - 8 else { break }
+            guard r.maxX <= rect.maxX - 8 - (curveWidth > 0 ? curveWidth + 10 : 0) else { break }
             canvas.image(slot: "inspector.dendrite.\(i)", version: version.map { $0 &* 1000 &+ ref.column * 100 + ref.unit },
                          width: resolution, height: resolution, in: r) {
                 // Stretched to the map's own range: young dendrites vary by little.

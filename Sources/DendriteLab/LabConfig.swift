@@ -70,6 +70,12 @@ public struct LabConfig: Codable, Equatable, Sendable {
         set { experiment.seed = newValue }
     }
 
+    /// The dendrite branches' nonlinearity (sigmoid, dcaap, nmda, ...).
+    public var branchActivation: DendriteActivation {
+        get { experiment.dendrites.activation }
+        set { experiment.dendrites.activation = newValue }
+    }
+
     public var mode: DendriteMode {
         get { experiment.mode }
         set { experiment.mode = newValue }

@@ -6,6 +6,7 @@ import DendriteCore
 // 'none', 'gd' and 'pb'").
 extension DendriteMode: ExpressibleByArgument {}
 extension ToyData.Kind: ExpressibleByArgument {}
+extension DendriteActivation: ExpressibleByArgument {}
 
 /// Comma-separated option values parsed by argument-parser itself (`transform:`), so a
 /// bad entry is refused with one line naming it, before the command runs.

@@ -20,6 +20,9 @@ struct LabOptions: ParsableArguments {
     @Option(help: "Dendrite mode: none (plain), gd (dendrites trained by gradient descent) or pb (Perforated Backpropagation).")
     var mode: DendriteMode = .none
 
+    @Option(help: "The dendrite branches' nonlinearity: sigmoid, tanh, relu, dcaap (a bump: fires for moderate input, falls silent for strong input, as human cortical dendrites do) or nmda (a high-threshold sigmoid).")
+    var branchActivation: DendriteActivation = .sigmoid
+
     @Option(help: "Random seed (same seed, same weights and data).")
     var seed: UInt64 = 1
 
@@ -55,6 +58,7 @@ struct LabOptions: ParsableArguments {
         c.noise = noise
         c.hidden = widths ?? c.hidden
         c.mode = mode
+        c.branchActivation = branchActivation
         c.seed = seed
         return c
     }
