@@ -28,11 +28,14 @@ public enum CIFARReader {
         try raw.withUnsafeBufferPointer { src in
             try pixels.withUnsafeMutableBufferPointer { dst in
                 for r in 0..<n {
+                    // Invariant: the body runs only for n >= 1 whole records (size checked above),
+                    // so src and dst (n images) are non-empty.
                     let rec = src.baseAddress! + r * recordBytes
                     guard Int(rec[0]) < classCount else {
                         throw DataError(.badLabel, file: path, "record \(r) has label \(rec[0]); expected 0-9")
                     }
                     labels[r] = Int32(rec[0])
+                    // Invariant: as above.
                     (dst.baseAddress! + r * imageBytes).update(from: rec + 1, count: imageBytes)
                 }
             }

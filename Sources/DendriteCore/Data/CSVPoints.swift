@@ -75,6 +75,7 @@ public enum CSVPoints {
         }
         var index: [Int: Int32] = [:]
         for (i, c) in classes.enumerated() { index[c] = Int32(i) }
+        // Invariant: index holds every label in raw (built from the same labels just above).
         return Dataset(name: name, sampleShape: [2], features: .float(features),
                        labels: raw.map { index[$0]! }, classCount: classes.count)
     }

@@ -50,12 +50,14 @@ public struct Dataset: Sendable {
             case .float(let f):
                 f.withUnsafeBufferPointer { src in
                     for (r, i) in indices.enumerated() {
+                        // Invariant: a dataset has at least one sample of non-zero size (validated on load) and the batch tensor was sized for the indices.
                         (dst.baseAddress! + r * size).update(from: src.baseAddress! + i * size, count: size)
                     }
                 }
             case .bytes(let b, let scale, let shift):
                 b.withUnsafeBufferPointer { src in
                     for (r, i) in indices.enumerated() {
+                        // Invariant: a dataset has at least one sample of non-zero size (validated on load) and the batch tensor was sized for the indices.
                         let s = src.baseAddress! + i * size, d = dst.baseAddress! + r * size
                         for j in 0..<size { d[j] = Float(s[j]) * scale + shift }
                     }

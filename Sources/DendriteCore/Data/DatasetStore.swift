@@ -87,6 +87,7 @@ public struct DatasetStore: Sendable {
             // Re-read what was written: the check is on the files as they are on disk.
             for spec in missing { found[spec.name] = try stored(spec, dataset, in: dir) }
         }
+        // Invariant: every file was either found at first or stored just above (stored() throws otherwise).
         return Report(dataset: dataset, directory: dir, source: source, files: dataset.files.map { found[$0.name]! })
     }
 
@@ -158,6 +159,7 @@ public struct DatasetStore: Sendable {
         }
         try makeDirectory(dir)
         for spec in missing {
+            // Invariant: the loop above threw for any file locate() does not find.
             let from = RealDataset.fashionMNIST.locate(spec.name, in: src)!
             progress("Decompressing \(from)...")
             try storeVerified(GzipFile.readAll(from), spec, at: (dir as NSString).appendingPathComponent(spec.name),

@@ -88,6 +88,7 @@ public enum GzipFile {
             var offset = 0
             while offset < bytes.count {
                 let n = min(1 << 20, bytes.count - offset)
+                // Invariant: offset < bytes.count here, so bytes is non-empty and has a base address.
                 let written = bytes.withUnsafeBytes { gzwrite(gz, $0.baseAddress! + offset, UInt32(n)) }
                 if written != n {
                     gzclose_w(gz); unlink(partial)

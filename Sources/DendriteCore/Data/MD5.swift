@@ -40,6 +40,7 @@ public struct MD5: Sendable {
             pending.removeAll(keepingCapacity: true)
         }
         while i + 64 <= bytes.count {
+            // Invariant: the loop runs only while 64 bytes remain, so bytes is non-empty.
             compress(block: bytes.baseAddress! + i)
             i += 64
         }

@@ -90,19 +90,23 @@ public enum ExperimentLoader {
 
         var network = base?.network
         let networkValue = try value("network", "'input' and 'layers'")
+        // Invariant: as above (set from the file or the base).
         if let v = networkValue { network = try decodeNetwork(v, dataset: dataset!) }
 
         let mode = try m["mode"]?.choice(Experiment.Mode.self) ?? base?.mode ?? .none
         var dendrites = base?.dendrites ?? DendriteConfig()
+        // Invariant: as above (set from the file or the base).
         if let v = m["dendrites"] { dendrites = try decodeDendrites(v, base: dendrites, network: network!) }
         var optimizer = base?.optimizer ?? OptimizerSpec(kind: .adam, learningRate: 1e-3)
         if let v = m["optimizer"] { optimizer = try decodeOptimizer(v, base: base?.optimizer) }
         var schedule = base?.schedule ?? .constant
         if let v = m["schedule"] { schedule = try decodeSchedule(v) }
+        // Invariant: as above (set from the file or the base).
         let epochs = try value("epochs", "a positive whole number")?.int(in: 1...1_000_000) ?? base!.epochs
         let batchSize = try m["batch_size"]?.int(in: 1...1_000_000) ?? base?.batchSize ?? 32
         let seed = try m["seed"]?.uint64() ?? base?.seed ?? 1
 
+        // Invariant: as above (set from the file or the base).
         let experiment = Experiment(name: name, description: description, dataset: dataset!, network: network!,
                                     mode: mode, dendrites: dendrites, optimizer: optimizer, schedule: schedule,
                                     epochs: epochs, batchSize: batchSize, seed: seed)
@@ -124,6 +128,7 @@ public enum ExperimentLoader {
         var d: Experiment.DatasetSpec
         if let nameValue {
             let name = try nameValue.choice(Experiment.DatasetSpec.Name.self)
+            // Invariant: without a base the name is required (m.required threw otherwise), so base! runs only with a base.
             d = base?.name == name ? base! : Experiment.DatasetSpec(name: name)
         } else {
             d = base!
@@ -269,6 +274,7 @@ public enum ExperimentLoader {
         }
         let m = try v.mapping(allowed: ["kind", "lr", "momentum", "weight_decay"])
         let kind = try m["kind"]?.choice(OptimizerSpec.Kind.self) ?? base?.kind ?? .adam
+        // Invariant: base! only where base?.kind matched, so base is set.
         var o = base?.kind == kind ? base! : OptimizerSpec(kind: kind, learningRate: defaultRate(kind))
         if let x = m["lr"] { o.learningRate = try x.float(in: 1e-12...100) }
         if let x = m["momentum"] {

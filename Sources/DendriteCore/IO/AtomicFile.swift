@@ -63,6 +63,7 @@ public enum AtomicFile {
         try data.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
+                // Invariant: the loop runs only while offset < raw.count, so raw is non-empty.
                 let n = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }

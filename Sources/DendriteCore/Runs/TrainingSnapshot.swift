@@ -77,6 +77,7 @@ public enum TrainingSnapshot {
             var shapes: [String: [Int]] = [:]
             for p in net.parameters { shapes[p.name] = p.value.shape }
             for key in state.buffers.keys.sorted() {
+                // Invariant: key comes from state.buffers.keys.
                 let b = state.buffers[key]!
                 let param = String(key.drop { $0 != "/" }.dropFirst())
                 let shape = shapes[param].flatMap { $0.reduce(1, *) == b.count ? $0 : nil } ?? [b.count]
