@@ -41,5 +41,22 @@ extension LabSuite {
             #expect(stats.batches > 0)
             #expect(app.controller.session.batchesRun == stats.batches)
         }
+
+        /// A --frames run presses C twice every 40 frames (curves off, then on again) and
+        /// measures each press from its timestamp to the frame that shows it.
+        @Test func framesRunsMeasureKeyPressesAndLeaveTheViewAsItWas() throws {
+            let old = ProcessInfo.processInfo.environment["SDL_VIDEODRIVER"]
+            setenv("SDL_VIDEODRIVER", "dummy", 1)
+            defer { if let old { setenv("SDL_VIDEODRIVER", old, 1) } else { unsetenv("SDL_VIDEODRIVER") } }
+            var state = LabState()
+            state.playing = true
+            let app = LabApp(config: smallConfig(), state: state)
+            app.targetFPS = 1000
+            let stats = try app.run(frames: 45)
+            #expect(stats.inputLatency.count == 2)
+            #expect(stats.inputLatency.maxMilliseconds < 1000)
+            #expect(app.controller.state.showCurves)
+            #expect(stats.sceneRedraws >= 1 && stats.sceneRedraws <= stats.frames)
+        }
     }
 }
