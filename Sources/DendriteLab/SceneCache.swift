@@ -20,7 +20,14 @@ final class SceneCache {
 
     init(renderer: OpaquePointer) { self.renderer = renderer }
 
-    deinit { if let texture { SDL_DestroyTexture(texture) } }
+    deinit { release() }
+
+    /// Frees the texture (before its renderer goes).
+    func release() {
+        if let texture { SDL_DestroyTexture(texture) }
+        texture = nil
+        key = nil
+    }
 
     /// Draws `frame` into the window; returns how far the lesson panel can scroll.
     /// Overlays that sit above the status line (help, a neuron's tooltip) and frames
