@@ -110,18 +110,17 @@ extension PerforatedLayer {
         guard let cand = candidate, let layer = candidateLayer else { return }
         let d = dendrites.count, c = neuronCount, p = poolSize, act = activation
         candidateGrad.resize(to: dV.shape)
-        dV.withUnsafeBufferPointer { src in
-            candidateGrad.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: src.baseAddress!, count: src.count) }
-        }
         let keptZ = act.needsInput ? UnsafePointer(candidatePreActivation.pointer) : nil
         func kernel(_ gk: UnsafeMutablePointer<Float>?) {
             candidateGrad.withUnsafeMutableBufferPointer { g in
-                poolOutput.withUnsafeBufferPointer { out in
-                    dendriteOutput.withUnsafeBufferPointer { v in
-                        DendriteKernels.candidateBackward(
-                            grad: g.baseAddress!, out: out.baseAddress!, z: keptZ, v: d > 0 ? v.baseAddress : nil,
-                            kGrad: gk, batch: lastBatch, sets: d, neurons: c, pool: p, spatial: spatial,
-                            activation: act)
+                dV.withUnsafeBufferPointer { source in
+                    poolOutput.withUnsafeBufferPointer { out in
+                        dendriteOutput.withUnsafeBufferPointer { v in
+                            DendriteKernels.candidateBackward(
+                                grad: g.baseAddress!, source: source.baseAddress!, out: out.baseAddress!, z: keptZ,
+                                v: d > 0 ? v.baseAddress : nil, kGrad: gk, batch: lastBatch, sets: d, neurons: c,
+                                pool: p, spatial: spatial, activation: act)
+                        }
                     }
                 }
             }

@@ -240,7 +240,11 @@ public final class PerforatedLayer: Layer {
 
         output.resize(to: n.shape)
         n.withUnsafeBufferPointer { src in
-            output.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: src.baseAddress!, count: src.count) }
+            output.withUnsafeMutableBufferPointer { dst in
+                Parallel.forRanges(src.count) { r in
+                    (dst.baseAddress! + r.lowerBound).update(from: src.baseAddress! + r.lowerBound, count: r.count)
+                }
+            }
         }
         if d > 0 {
             syncBank()
@@ -284,7 +288,7 @@ public final class PerforatedLayer: Layer {
             dy.withUnsafeBufferPointer { g in
                 errors.withUnsafeMutableBufferPointer { e in
                     let scale = Float(batch)
-                    for i in 0..<g.count { e[i] = g[i] * scale }
+                    Parallel.forRanges(g.count) { r in for i in r { e[i] = g[i] * scale } }
                 }
             }
         }
@@ -335,7 +339,7 @@ public final class PerforatedLayer: Layer {
         dxNeuron.withUnsafeBufferPointer { a in
             dxBank.withUnsafeBufferPointer { b in
                 gradInput.withUnsafeMutableBufferPointer { o in
-                    for i in 0..<o.count { o[i] = a[i] + b[i] }
+                    Parallel.forRanges(o.count) { r in for i in r { o[i] = a[i] + b[i] } }
                 }
             }
         }
