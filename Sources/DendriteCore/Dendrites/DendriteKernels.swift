@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The dendrite arithmetic of `PerforatedLayer` (the cascade of accepted sets) and of
 /// PB's candidates as pointer kernels, forward above backward, shapes in comments. The
 /// sgemms (W_d x, the candidates' W x, and their weight gradients) stay in the wrapped
@@ -48,21 +52,21 @@ enum DendriteKernels {
                                k: UnsafePointer<Float>, a: UnsafePointer<Float>, batch: Int, sets d: Int,
                                neurons c: Int, spatial s: Int, activation: DendriteActivation) {
         Parallel.forRanges(batch, cost: d * c * s * (d + activationCost)) { samples in
-          for b in samples {
-            for j in 0..<d {
-                for ci in 0..<c {
-                    let row = ((b * d + j) * c + ci) * s
-                    let vr = v + row
-                    cascadeRow(vr, z: z + row, v: v + (b * d * c + ci) * s, vStride: c * s,
-                               k: k + j * d * c + ci, kStride: c, count: j, spatial: s)
-                    if let keep { (keep + row).update(from: vr, count: s) }
-                    activation.apply(vr, count: s)
-                    let aa = a[j * c + ci]
-                    let yr = y + (b * c + ci) * s
-                    for p in 0..<s { yr[p] += aa * vr[p] }
+            for b in samples {
+                for j in 0..<d {
+                    for ci in 0..<c {
+                        let row = ((b * d + j) * c + ci) * s
+                        let vr = v + row
+                        cascadeRow(vr, z: z + row, v: v + (b * d * c + ci) * s, vStride: c * s,
+                                   k: k + j * d * c + ci, kStride: c, count: j, spatial: s)
+                        if let keep { (keep + row).update(from: vr, count: s) }
+                        activation.apply(vr, count: s)
+                        let aa = a[j * c + ci]
+                        let yr = y + (b * c + ci) * s
+                        for p in 0..<s { yr[p] += aa * vr[p] }
+                    }
                 }
             }
-          }
         }
     }
 
@@ -78,21 +82,31 @@ enum DendriteKernels {
                                  pool: Int, spatial s: Int, activation: DendriteActivation) {
         let pc = pool * c
         Parallel.forRanges(batch, cost: pc * s * (d + activationCost)) { samples in
-          for b in samples {
-            for ch in 0..<pc {
-                let row = (b * pc + ch) * s
-                let o = out + row
-                if let v, let k {
-                    cascadeRow(o, z: z + row, v: v + (b * d * c + ch % c) * s, vStride: c * s,
-                               k: k + ch, kStride: pc, count: d, spatial: s)
-                } else {
-                    o.update(from: z + row, count: s)
+            for b in samples {
+                for ch in 0..<pc {
+                    let row = (b * pc + ch) * s
+                    let o = out + row
+                    if let v, let k {
+                        cascadeRow(o, z: z + row, v: v + (b * d * c + ch % c) * s, vStride: c * s,
+                                   k: k + ch, kStride: pc, count: d, spatial: s)
+                    } else if keep == nil && activation == .sigmoid {
+                        sigmoid(z + row, into: o, count: s)   // no cascade: straight from z
+                        continue
+                    } else {
+                        o.update(from: z + row, count: s)
+                    }
+                    if let keep { (keep + row).update(from: o, count: s) }
+                    activation.apply(o, count: s)
                 }
-                if let keep { (keep + row).update(from: o, count: s) }
-                activation.apply(o, count: s)
             }
-          }
         }
+    }
+
+    /// out = 1 / (1 + exp(-z)): `DendriteActivation.sigmoid`'s arithmetic, without the
+    /// in-place copy.
+    @inline(__always)
+    static func sigmoid(_ z: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { out[i] = 1 / (1 + expf(-z[i])) }
     }
 
     /// Each of P candidates per neuron sees its neuron's error E: [B, C, S] -> [B, P*C, S].
@@ -125,33 +139,33 @@ enum DendriteKernels {
                                 batch: Int, sets d: Int, neurons c: Int, spatial s: Int,
                                 activation: DendriteActivation) {
         Parallel.forRanges(c, cost: batch * d * s * (d + 2)) { neurons in
-          for b in 0..<batch {
-            for j in stride(from: d - 1, through: 0, by: -1) {
-                for ci in neurons {
-                    let gy = dy + (b * c + ci) * s
-                    let row = ((b * d + j) * c + ci) * s
-                    let vj = v + row
-                    var acc: Float = 0
-                    for p in 0..<s { acc += gy[p] * vj[p] }
-                    aGrad[j * c + ci] += acc
-                    guard let dz else { continue }
-                    let dzj = dz + row
-                    let aa = a[j * c + ci]
-                    for p in 0..<s { dzj[p] = aa * gy[p] }
-                    for l in (j + 1)..<max(d, j + 1) {
-                        let kk = k[(l * d + j) * c + ci]
-                        let dzl = dz + ((b * d + l) * c + ci) * s
-                        var gkAcc: Float = 0
-                        for p in 0..<s {
-                            dzj[p] += kk * dzl[p]
-                            gkAcc += dzl[p] * vj[p]
+            for b in 0..<batch {
+                for j in stride(from: d - 1, through: 0, by: -1) {
+                    for ci in neurons {
+                        let gy = dy + (b * c + ci) * s
+                        let row = ((b * d + j) * c + ci) * s
+                        let vj = v + row
+                        var acc: Float = 0
+                        for p in 0..<s { acc += gy[p] * vj[p] }
+                        aGrad[j * c + ci] += acc
+                        guard let dz else { continue }
+                        let dzj = dz + row
+                        let aa = a[j * c + ci]
+                        for p in 0..<s { dzj[p] = aa * gy[p] }
+                        for l in (j + 1)..<max(d, j + 1) {
+                            let kk = k[(l * d + j) * c + ci]
+                            let dzl = dz + ((b * d + l) * c + ci) * s
+                            var gkAcc: Float = 0
+                            for p in 0..<s {
+                                dzj[p] += kk * dzl[p]
+                                gkAcc += dzl[p] * vj[p]
+                            }
+                            kGrad[(l * d + j) * c + ci] += gkAcc
                         }
-                        kGrad[(l * d + j) * c + ci] += gkAcc
+                        activation.multiplyByDerivative(dzj, output: vj, input: z.map { $0 + row }, count: s)
                     }
-                    activation.multiplyByDerivative(dzj, output: vj, input: z.map { $0 + row }, count: s)
                 }
             }
-          }
         }
     }
 
