@@ -54,10 +54,13 @@ public struct Dataset: Sendable {
                     }
                 }
             case .bytes(let b, let scale, let shift):
+                // Shuffled samples are cache misses: worth the second core on a big batch.
                 b.withUnsafeBufferPointer { src in
-                    for (r, i) in indices.enumerated() {
-                        let s = src.baseAddress! + i * size, d = dst.baseAddress! + r * size
-                        for j in 0..<size { d[j] = Float(s[j]) * scale + shift }
+                    Parallel.forRanges(n, cost: size) { rows in
+                        for r in rows {
+                            let s = src.baseAddress! + indices[indices.startIndex + r] * size, d = dst.baseAddress! + r * size
+                            for j in 0..<size { d[j] = Float(s[j]) * scale + shift }
+                        }
                     }
                 }
             }

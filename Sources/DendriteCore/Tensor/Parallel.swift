@@ -54,7 +54,7 @@ enum Parallel {
     /// another process on its core simply takes fewer.
     static func forEachPiece(_ pieces: Int, workers: Int, _ body: (_ worker: Int, _ piece: Int) -> Void) {
         if workers <= 1 {
-            for piece in 0..<pieces { body(0, piece) }
+            run(1) { _ in for piece in 0..<pieces { body(0, piece) } }
             return
         }
         let counter = Atomic<Int>(0)
@@ -70,13 +70,18 @@ enum Parallel {
     /// Runs `body(worker)` for every worker in 0..<workers concurrently (inline when 1).
     /// When another thread's region holds the pool, the workers' shares run one after
     /// another here instead: the same pieces, so the same bits.
+    /// OpenBLAS is held to one thread even for a region of one worker: products too
+    /// small to split are also too small for OpenBLAS's own threads, which would only
+    /// wake up to slow them down (the narrow rows of docs/benchmarks.md).
     static func run(_ workers: Int, _ body: (Int) -> Void) {
-        if workers <= 1 { body(0); return }
+        if workers <= 1 && BLAS.threads == 1 { body(0); return }
         lock.lock()
         if depth == 0 { savedThreads = BLAS.threads; BLAS.threads = 1 }
         depth += 1
         lock.unlock()
-        if !WorkerPool.shared.run(workers, body) {
+        if workers <= 1 {
+            body(0)
+        } else if !WorkerPool.shared.run(workers, body) {
             for w in 0..<workers { body(w) }
         }
         lock.lock()
