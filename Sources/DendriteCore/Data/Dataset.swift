@@ -56,9 +56,10 @@ public struct Dataset: Sendable {
             case .bytes(let b, let scale, let shift):
                 // Shuffled samples are cache misses: worth the second core on a big batch.
                 b.withUnsafeBufferPointer { src in
+                    guard let src = src.baseAddress, let dst = dst.baseAddress else { return }
                     Parallel.forRanges(n, cost: size) { rows in
                         for r in rows {
-                            let s = src.baseAddress! + indices[indices.startIndex + r] * size, d = dst.baseAddress! + r * size
+                            let s = src + indices[indices.startIndex + r] * size, d = dst + r * size
                             for j in 0..<size { d[j] = Float(s[j]) * scale + shift }
                         }
                     }

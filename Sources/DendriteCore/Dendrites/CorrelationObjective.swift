@@ -92,6 +92,7 @@ public enum CorrelationObjective {
         let vp = v.baseAddress!, ep = e.baseAddress!, g = gradient?.baseAddress
         state.withStatistics { stats in
             scores.withUnsafeMutableBufferPointer { out in
+                let out = out.baseAddress!
                 Parallel.forRanges(channels, cost: 4 * batch * spatial) { neurons in
                     for c in neurons {
                         out[c] = neuron(c, stats, vp, ep, shape, rates, g, gradientScale)

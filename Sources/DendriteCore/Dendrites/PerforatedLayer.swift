@@ -241,9 +241,8 @@ public final class PerforatedLayer: Layer {
         output.resize(to: n.shape)
         n.withUnsafeBufferPointer { src in
             output.withUnsafeMutableBufferPointer { dst in
-                Parallel.forRanges(src.count) { r in
-                    (dst.baseAddress! + r.lowerBound).update(from: src.baseAddress! + r.lowerBound, count: r.count)
-                }
+                let src = src.baseAddress!, dst = dst.baseAddress!
+                Parallel.forRanges(n.count) { r in (dst + r.lowerBound).update(from: src + r.lowerBound, count: r.count) }
             }
         }
         if d > 0 {
@@ -287,8 +286,9 @@ public final class PerforatedLayer: Layer {
             errors.resize(to: [batch, c, s])
             dy.withUnsafeBufferPointer { g in
                 errors.withUnsafeMutableBufferPointer { e in
+                    guard let g = g.baseAddress, let e = e.baseAddress else { return }
                     let scale = Float(batch)
-                    Parallel.forRanges(g.count) { r in for i in r { e[i] = g[i] * scale } }
+                    Parallel.forRanges(dy.count) { r in for i in r { e[i] = g[i] * scale } }
                 }
             }
         }
@@ -339,7 +339,9 @@ public final class PerforatedLayer: Layer {
         dxNeuron.withUnsafeBufferPointer { a in
             dxBank.withUnsafeBufferPointer { b in
                 gradInput.withUnsafeMutableBufferPointer { o in
-                    Parallel.forRanges(o.count) { r in for i in r { o[i] = a[i] + b[i] } }
+                    guard let a = a.baseAddress, let b = b.baseAddress, let o = o.baseAddress else { return }
+                    let count = dxNeuron.count
+                    Parallel.forRanges(count) { r in for i in r { o[i] = a[i] + b[i] } }
                 }
             }
         }

@@ -25,11 +25,13 @@ public struct RunningMoments: Codable, Equatable, Sendable {
                                 spatial: Int, scale: Float = 1) {
         // Invariant: restored statistics are checked against the layer's neuron count (TrainingSnapshot.prepareDendrites).
         precondition(channels == mean.count, "running moments of \(mean.count) channels fed \(channels)")
+        guard channels > 0 else { updates += 1; return }
         let r = updates == 0 ? 1 : rate
         let n = Double(batch * spatial)
         let p = x.baseAddress!
         mean.withUnsafeMutableBufferPointer { mean in
             variance.withUnsafeMutableBufferPointer { variance in
+                let mean = mean.baseAddress!, variance = variance.baseAddress!
                 Parallel.forRanges(channels, cost: 2 * batch * spatial) { range in
                     for c in range {
                         // Per-row sums in Float32, across rows in Float64.
