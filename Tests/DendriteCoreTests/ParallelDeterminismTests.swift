@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import DendriteCore
 
@@ -78,6 +79,25 @@ import Testing
         let pb = Self.pbStep(threads: 2)
         #expect(pb == Self.pbStep(threads: 2))
         #expect(pb == Self.pbStep(threads: 1))
+    }
+
+    /// How often each share of each thread's regions ran: [thread * 3 + share].
+    final class Tally: @unchecked Sendable {
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: 6)
+        init() { counts.initialize(repeating: 0, count: 6) }
+        deinit { counts.deallocate() }
+    }
+
+    /// Two threads start regions at once: one gets the pool, the other runs its shares
+    /// itself; either way every share of every region runs exactly once.
+    @Test func everyShareRunsOnceWhileTwoThreadsCompeteForThePool() {
+        let tally = Tally(), rounds = 2000
+        DispatchQueue.concurrentPerform(iterations: 2) { t in
+            for _ in 0..<rounds {
+                Parallel.run(3) { share in tally.counts[t * 3 + share] += 1 }
+            }
+        }
+        #expect((0..<6).map { tally.counts[$0] } == [Int](repeating: rounds, count: 6))
     }
 
     /// A CNN whose Dense(512 -> 128) is split over two workers, trained three SGD steps
