@@ -50,7 +50,8 @@ final class WorkerPool: @unchecked Sendable {
         guard taken.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             return false
         }
-        let generation = Self.generation(state.load(ordering: .relaxed)) + 1
+        // 31 bits, wrapping: a long run starts billions of regions.
+        let generation = (Self.generation(state.load(ordering: .relaxed)) + 1) & 0x7FFF_FFFF
         while helpers < shares - 1 { startHelper(helpers + 1); helpers += 1 }
         withoutActuallyEscaping(body) { body in
             self.body = body
