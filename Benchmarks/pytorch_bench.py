@@ -15,8 +15,10 @@ of the layer (all sets of a layer computed as ONE wider Linear/Conv2d, as our en
 does) seeing the same input, with cascade scalars K and output scalars A per neuron;
 new sets start at 0.01 * randn with A = 0, sigmoid dendrites.
   <base>-gd<k>: GD mode, k sets, everything trained by SGD 0.1 through the dendrites.
-  <base>-pb<k>: PB dendrite phase training the k-th set: k-1 frozen sets plus one
-    candidate per neuron whose input is detached and which does not change y. Each step:
+  <base>-pb<k>: PB dendrite phase training the k-th set: k-1 frozen sets plus a pool of
+    --pool candidates per neuron (dendrite-bench passes DendriteConfig.defaultPool, 4; one
+    wider Linear/Conv2d, pool-major channels p*C + c as ours) whose input is detached and
+    which do not change y; each candidate sees its neuron's error. Each step:
     forward, cross-entropy, backward to every perforated layer's output (the error
     E = B dL/dy), the running correlation objective of CorrelationObjective.swift per
     layer, and one Adam (lr 1e-3) step on the candidates' W, b, K only.
@@ -53,19 +55,19 @@ class Perforated(nn.Module):
     """A Linear or Conv2d `base` with `frozen + trainable` dendrite sets in one bank, and
     optionally a PB candidate set."""
 
-    def __init__(self, base, sets, conv, candidate):
+    def __init__(self, base, sets, conv, candidate, pool=1):
         super().__init__()
-        self.base, self.conv, self.sets = base, conv, sets
+        self.base, self.conv, self.sets, self.pool = base, conv, sets, pool
         c = self.c = base.out_channels if conv else base.out_features
         self.bank = sibling(base, sets * c, conv) if sets else None
         if self.bank is not None:
             randn_(self.bank.weight); randn_(self.bank.bias)
         self.K = nn.Parameter(0.01 * torch.randn(sets, sets, c))   # K[j, i] used for i < j
         self.A = nn.Parameter(torch.zeros(sets, c))
-        self.cand = sibling(base, c, conv) if candidate else None
+        self.cand = sibling(base, pool * c, conv) if candidate else None
         if self.cand is not None:
             randn_(self.cand.weight); randn_(self.cand.bias)
-            self.candK = nn.Parameter(0.01 * torch.randn(sets, c))
+            self.candK = nn.Parameter(0.01 * torch.randn(sets, pool * c))
         self.V = None
 
     def _b(self, v):
@@ -88,16 +90,17 @@ class Perforated(nn.Module):
             # Detached input and frozen dendrites: the candidate sees them, moves nothing.
             zc = self.cand(x.detach())
             for i, v in enumerate(outs):
-                zc = zc + self._b(self.candK[i]) * v.detach()
+                tiled = v.detach().repeat(1, self.pool, *([1] * (v.dim() - 2)))   # [B, P*C, ...]
+                zc = zc + self._b(self.candK[i]) * tiled
             self.V = torch.sigmoid(zc)
         return y
 
 
 class Net(nn.Module):
-    def __init__(self, kind, hidden, sets, candidate):
+    def __init__(self, kind, hidden, sets, candidate, pool=1):
         super().__init__()
         self.kind = kind
-        P = lambda base, conv: Perforated(base, sets, conv, candidate)
+        P = lambda base, conv: Perforated(base, sets, conv, candidate, pool)
         if kind == "mlp":
             self.layers = nn.ModuleList([P(nn.Linear(784, hidden), False), P(nn.Linear(hidden, 10), False)])
         else:
@@ -182,14 +185,14 @@ def errors_at(net, xb, yb):
     return loss, [g.detach() * xb.shape[0] for g in grads]
 
 
-def bench(kind, hidden, sets, phase, threads, samples, batch, epochs, warmup):
+def bench(kind, hidden, sets, phase, threads, samples, batch, epochs, warmup, pool):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     x_all = torch.rand(samples, 1, 28, 28)
     y_all = torch.randint(0, 10, (samples,))
     x_val, y_val = torch.rand(128, 1, 28, 28), torch.randint(0, 10, (128,))
     pb = phase == "P"
-    net = MaskedDANN() if kind == "dann" else Net(kind, hidden, sets - 1 if pb else sets, pb)
+    net = MaskedDANN() if kind == "dann" else Net(kind, hidden, sets - 1 if pb else sets, pb, pool)
     if pb:
         for p in net.parameters():
             p.requires_grad_(False)
@@ -198,14 +201,15 @@ def bench(kind, hidden, sets, phase, threads, samples, batch, epochs, warmup):
             l.cand.weight.requires_grad_(True); l.cand.bias.requires_grad_(True); l.candK.requires_grad_(True)
             params += [l.cand.weight, l.cand.bias, l.candK]
         opt = torch.optim.Adam(params, lr=1e-3)
-        objectives = [Correlation(l.c) for l in net.layers]
+        objectives = [Correlation(pool * l.c) for l in net.layers]
     else:
         opt = torch.optim.SGD(net.parameters(), lr=0.1)
 
     def step(xb, yb):
         if pb:
             _, errs = errors_at(net, xb, yb)
-            s = sum(o.objective(l.V, e) for o, l, e in zip(objectives, net.layers, errs))
+            s = sum(o.objective(l.V, e.repeat(1, pool, *([1] * (e.dim() - 2))))
+                    for o, l, e in zip(objectives, net.layers, errs))
             loss = -s                        # ascend the objective
         else:
             loss = F.cross_entropy(net(xb), yb)
@@ -246,6 +250,7 @@ def main():
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--warmup", type=int, default=30, help="untimed batches before timing")
     ap.add_argument("--narrow", type=int, default=8, help="hidden width of the narrow MLP")
+    ap.add_argument("--pool", type=int, default=1, help="candidates per neuron in a PB dendrite phase")
     a = ap.parse_args()
     w = a.workload
     if w == "mlp":
@@ -258,7 +263,7 @@ def main():
         base, mode = w.split("-")
         kind = "mlp" if base == "narrow" else "cnn"
         spec = (kind, a.narrow, int(mode[2:]), "P" if mode.startswith("pb") else "N")
-    sps, cpu = bench(*spec, a.threads, a.samples, a.batch, a.epochs, a.warmup)
+    sps, cpu = bench(*spec, a.threads, a.samples, a.batch, a.epochs, a.warmup, a.pool)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print(json.dumps({"workload": w, "threads": a.threads, "samples_per_second": sps, "cpu_share": cpu,
                       "peak_rss_mb": peak, "torch": torch.__version__}))

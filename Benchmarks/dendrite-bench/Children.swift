@@ -1,3 +1,4 @@
+import DendriteCore
 import Foundation
 
 /// The processes dendrite-bench starts: itself once per row (so each row's peak RSS is
@@ -72,7 +73,8 @@ func runTorch(python: String, workload: String, threads: Int, epochs: Int, warmu
     env["OMP_NUM_THREADS"] = "\(threads)"
     env["MKL_NUM_THREADS"] = "\(threads)"
     let (out, status) = runCapturing(python, [torchScript(), "--workload", workload, "--threads", "\(threads)",
-                                              "--epochs", "\(epochs)", "--warmup", "\(warmupBatches)"],
+                                              "--epochs", "\(epochs)", "--warmup", "\(warmupBatches)",
+                                              "--pool", "\(DendriteConfig.defaultPool)"],
                                      environment: env)
     guard status == 0, let line = out.split(separator: "\n").last(where: { $0.hasPrefix("{") }) else {
         FileHandle.standardError.write(Data("pytorch_bench.py \(workload) failed (status \(status))\n".utf8))

@@ -142,7 +142,7 @@ func f(_ v: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f"
 
 print("")
 print(pad("workload", 10), pad("thr", 3), pad("ours/s", 8), pad("best 50", 8), pad("cpu", 5),
-      pad("torch/s", 8), pad("t cpu", 5), pad("ratio", 6), pad("GFLOP/s", 7), pad("sgemm", 6),
+      pad("vs 1T", 5), pad("torch/s", 8), pad("t cpu", 5), pad("ratio", 6), pad("GFLOP/s", 7), pad("sgemm", 6),
       pad("%sgemm", 6), pad("ours MB", 7), pad("torch MB", 8), pad("s/epoch", 7))
 for r in rows {
     guard let m = r.ours else {
@@ -157,8 +157,11 @@ for r in rows {
     } else if python == nil, r.threads == 1, let ref = r.workload.torchSamplesPerSecond {
         torchRate = f(ref) + "*"; ratio = f(m.samplesPerSecond / ref, 2) + "x*"
     }
+    // This row against the same workload's 1-thread row of this run.
+    let oneThread = rows.first { $0.workload.name == r.workload.name && $0.threads == 1 }?.ours
+    let scaling = r.threads > 1 ? oneThread.map { f(m.samplesPerSecond / $0.samplesPerSecond, 2) + "x" } ?? "-" : "-"
     print(pad(r.workload.name, 10), pad("\(r.threads)", 3), pad(f(m.samplesPerSecond), 8),
-          pad(f(m.bestWindowSamplesPerSecond), 8), pad(f(100 * m.cpuShare) + "%", 5),
+          pad(f(m.bestWindowSamplesPerSecond), 8), pad(f(100 * m.cpuShare) + "%", 5), pad(scaling, 5),
           pad(torchRate, 8), pad(torchCPU, 5), pad(ratio, 6),
           pad(f(gflops, 1), 7), pad(f(m.sgemmGFlops, 1), 6), pad(f(100 * gflops / m.sgemmGFlops) + "%", 6),
           pad(m.peakRSSMB.map { f($0) } ?? "?", 7), pad(torchMB, 8), pad(f(m.secondsPerEpoch, 2), 7))
@@ -194,6 +197,7 @@ print("  including each epoch's end (evaluation on 128 samples; in a PB dendrite
 print("best 50: our samples/s over the fastest 50 consecutive batches;")
 print("cpu, t cpu: process CPU time / wall time while timed (100% = one core busy; at 2 threads up to 200%;")
 print("  less than the thread count means the machine was shared or the work did not parallelise);")
+print("vs 1T: ours/s against our own 1-thread row of the same workload in this run (how well the threads scale);")
 print("ratio: ours / torch (> 1 = we are faster); a * marks a stored single-thread torch reference (torch not run);")
 print("GFLOP/s counts only the useful matrix products (forward, weight and input gradients) at ours/s;")
 print("sgemm: OpenBLAS 512x512x512 sgemm GFLOP/s at that thread count, best of 8 short windows, in the same child just before the row;")

@@ -41,7 +41,7 @@ public struct Dataset: Sendable {
 
     /// Writes the samples at `indices` into `x` ([n, sampleShape...]) and their labels
     /// into `labels`, reusing both buffers when the batch size is unchanged.
-    public func fill<Indices: Collection<Int>>(indices: Indices, into x: inout Tensor, labels out: inout [Int32]) {
+    public func fill<Indices: RandomAccessCollection<Int>>(indices: Indices, into x: inout Tensor, labels out: inout [Int32]) {
         let n = indices.count, size = sampleSize
         x.resize(to: [n] + sampleShape)
         if out.count != n { out = [Int32](repeating: 0, count: n) }
@@ -55,11 +55,16 @@ public struct Dataset: Sendable {
                     }
                 }
             case .bytes(let b, let scale, let shift):
+                // Shuffled samples are cache misses: worth the second core on a big batch.
                 b.withUnsafeBufferPointer { src in
-                    for (r, i) in indices.enumerated() {
-                        // Invariant: a dataset has at least one sample of non-zero size (validated on load) and the batch tensor was sized for the indices.
-                        let s = src.baseAddress! + i * size, d = dst.baseAddress! + r * size
-                        for j in 0..<size { d[j] = Float(s[j]) * scale + shift }
+                    guard let src = src.baseAddress, let dst = dst.baseAddress else { return }
+                    Parallel.forRanges(n, cost: size) { rows in
+                        var k = indices.index(indices.startIndex, offsetBy: rows.lowerBound)
+                        for r in rows {
+                            let s = src + indices[k] * size, d = dst + r * size
+                            for j in 0..<size { d[j] = Float(s[j]) * scale + shift }
+                            indices.formIndex(after: &k)
+                        }
                     }
                 }
             }

@@ -70,7 +70,8 @@ public enum CorrelationObjective {
     ///
     /// v, e: [B, C, S] (S spatial positions per neuron; S = 1 for Dense). Float32 data is
     /// summed per row of S in Float32 and across rows in Float64; Float64 data (the fixed
-    /// test case) entirely in Float64.
+    /// test case) entirely in Float64. Neurons are independent, so large calls split them
+    /// over `Parallel`'s workers; each neuron's sums stay in one worker, in sample order.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public static func update<T: ObjectiveScalar>(
@@ -81,59 +82,106 @@ public enum CorrelationObjective {
         // Invariant: the candidate trainer passes buffers sized from the same layer.
         precondition(v.count == batch * channels * spatial && e.count == v.count,
                      "correlation objective: V and E must both be [\(batch), \(channels), \(spatial)]")
+        guard channels > 0 else { state.updates += 1; return [] }
         let first = state.updates == 0
         let r = state.rate
-        let rV = first ? 1 : r                       // V's statistics are seeded by the first batch
-        let rE = (first && !state.errorSeeded) ? 1 : r
-        let count = Double(batch * spatial)
-        let vp = v.baseAddress!, ep = e.baseAddress!
+        let rates = (v: first ? 1 : r,                             // V's statistics are seeded by the first batch
+                     e: (first && !state.errorSeeded) ? 1 : r)
         var scores = [Double](repeating: 0, count: channels)
-        for c in 0..<channels {
-            var sumV: Double = 0, sumE: Double = 0
-            for b in 0..<batch {
-                let row = (b * channels + c) * spatial
-                let (sv, se) = T.rowSums(vp + row, ep + row, spatial)
-                sumV += sv.double; sumE += se.double
-            }
-            let mV = (1 - rV) * state.meanV[c] + rV * sumV / count
-            let mE = (1 - rE) * state.meanE[c] + rE * sumE / count
-            let mVT = T(double: mV), mET = T(double: mE)
-            var cov: Double = 0, vv: Double = 0, ee: Double = 0
-            for b in 0..<batch {
-                let row = (b * channels + c) * spatial
-                let (cv, v2, e2) = T.rowMoments(vp + row, ep + row, spatial, meanV: mVT, meanE: mET)
-                cov += cv.double; vv += v2.double; ee += e2.double
-            }
-            // Means of the deviations follow from the sums (no extra pass).
-            let meanDV = sumV / count - mV, meanDE = sumE / count - mE
-            cov /= count; vv /= count; ee /= count
-            let varV = (1 - rV) * state.varianceV[c] + rV * vv
-            let varE = (1 - rE) * state.varianceE[c] + rE * ee
-            let covRun = (1 - rV) * state.covariance[c] + rV * cov
-            state.meanV[c] = mV
-            state.meanE[c] = mE
-            state.varianceV[c] = varV
-            state.varianceE[c] = varE
-            state.covariance[c] = covRun
-
-            let sign: Double = covRun < 0 ? -1 : 1
-            let sV = max(varV, 1e-30).squareRoot(), sE = max(varE, 0).squareRoot()
-            let den = sV * sE + epsilon
-            scores[c] = sign * cov / den
-            guard let g = gradient?.baseAddress else { continue }
-            // dS/dV_p = a (dE_p - r mean(dE)) + b (dV_p - r mean(dV)), which is linear in
-            // V_p and E_p:  a E_p + b V_p + k.
-            let a = gradientScale * sign / (count * den)
-            let bb = -gradientScale * sign * cov * sE * rV / (count * sV * den * den)
-            let k = -a * (mE + rV * meanDE) - bb * (mV + rV * meanDV)
-            let aT = T(double: a), bT = T(double: bb), kT = T(double: k)
-            for b in 0..<batch {
-                let row = (b * channels + c) * spatial
-                for s in 0..<spatial { g[row + s] = aT * ep[row + s] + bT * vp[row + s] + kT }
+        let shape = (batch: batch, channels: channels, spatial: spatial)
+        // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
+        let vp = v.baseAddress!, ep = e.baseAddress!, g = gradient?.baseAddress
+        state.withStatistics { stats in
+            scores.withUnsafeMutableBufferPointer { out in
+                let out = out.baseAddress!
+                Parallel.forRanges(channels, cost: 4 * batch * spatial) { neurons in
+                    for c in neurons {
+                        out[c] = neuron(c, stats, vp, ep, shape, rates, g, gradientScale)
+                    }
+                }
             }
         }
         state.updates += 1
         return scores
+    }
+
+    /// `update` for neuron c: folds its batch moments into `stats` (entry c) and returns
+    /// S_c, writing its gradient rows when `g` is given.
+    @inline(__always)
+    private static func neuron<T: ObjectiveScalar>(
+        _ c: Int, _ stats: Statistics, _ vp: UnsafePointer<T>, _ ep: UnsafePointer<T>,
+        _ shape: (batch: Int, channels: Int, spatial: Int), _ rates: (v: Double, e: Double),
+        _ g: UnsafeMutablePointer<T>?, _ gradientScale: Double
+    ) -> Double {
+        let (batch, channels, spatial) = shape
+        let (rV, rE) = rates
+        let count = Double(batch * spatial)
+        var sumV: Double = 0, sumE: Double = 0
+        for b in 0..<batch {
+            let row = (b * channels + c) * spatial
+            let (sv, se) = T.rowSums(vp + row, ep + row, spatial)
+            sumV += sv.double; sumE += se.double
+        }
+        let mV = (1 - rV) * stats.meanV[c] + rV * sumV / count
+        let mE = (1 - rE) * stats.meanE[c] + rE * sumE / count
+        let mVT = T(double: mV), mET = T(double: mE)
+        var cov: Double = 0, vv: Double = 0, ee: Double = 0
+        for b in 0..<batch {
+            let row = (b * channels + c) * spatial
+            let (cv, v2, e2) = T.rowMoments(vp + row, ep + row, spatial, meanV: mVT, meanE: mET)
+            cov += cv.double; vv += v2.double; ee += e2.double
+        }
+        // Means of the deviations follow from the sums (no extra pass).
+        let meanDV = sumV / count - mV, meanDE = sumE / count - mE
+        cov /= count; vv /= count; ee /= count
+        let varV = (1 - rV) * stats.varianceV[c] + rV * vv
+        let varE = (1 - rE) * stats.varianceE[c] + rE * ee
+        let covRun = (1 - rV) * stats.covariance[c] + rV * cov
+        stats.meanV[c] = mV
+        stats.meanE[c] = mE
+        stats.varianceV[c] = varV
+        stats.varianceE[c] = varE
+        stats.covariance[c] = covRun
+
+        let sign: Double = covRun < 0 ? -1 : 1
+        let sV = max(varV, 1e-30).squareRoot(), sE = max(varE, 0).squareRoot()
+        let den = sV * sE + epsilon
+        guard let g else { return sign * cov / den }
+        // dS/dV_p = a (dE_p - r mean(dE)) + b (dV_p - r mean(dV)), which is linear in
+        // V_p and E_p:  a E_p + b V_p + k.
+        let a = gradientScale * sign / (count * den)
+        let bb = -gradientScale * sign * cov * sE * rV / (count * sV * den * den)
+        let k = -a * (mE + rV * meanDE) - bb * (mV + rV * meanDV)
+        let aT = T(double: a), bT = T(double: bb), kT = T(double: k)
+        for b in 0..<batch {
+            let row = (b * channels + c) * spatial
+            for s in 0..<spatial { g[row + s] = aT * ep[row + s] + bT * vp[row + s] + kT }
+        }
+        return sign * cov / den
+    }
+
+    /// The running statistics of `State` as raw columns, one entry per neuron, so
+    /// workers can each update their own neurons' entries in place.
+    struct Statistics: @unchecked Sendable {
+        let meanV, meanE, varianceV, varianceE, covariance: UnsafeMutablePointer<Double>
+    }
+}
+
+extension CorrelationObjective.State {
+    mutating func withStatistics<R>(_ body: (CorrelationObjective.Statistics) -> R) -> R {
+        meanV.withUnsafeMutableBufferPointer { mV in
+            meanE.withUnsafeMutableBufferPointer { mE in
+                varianceV.withUnsafeMutableBufferPointer { vV in
+                    varianceE.withUnsafeMutableBufferPointer { vE in
+                        covariance.withUnsafeMutableBufferPointer { cov in
+                            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
+                            body(.init(meanV: mV.baseAddress!, meanE: mE.baseAddress!, varianceV: vV.baseAddress!,
+                                       varianceE: vE.baseAddress!, covariance: cov.baseAddress!))
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 

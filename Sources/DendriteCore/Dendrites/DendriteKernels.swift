@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The dendrite arithmetic of `PerforatedLayer` (the cascade of accepted sets) and of
 /// PB's candidates as pointer kernels, forward above backward, shapes in comments. The
 /// sgemms (W_d x, the candidates' W x, and their weight gradients) stay in the wrapped
@@ -8,7 +12,17 @@
 ///
 /// Symbols: B samples, D accepted dendrite sets, C neurons, P candidates per neuron,
 /// S spatial positions per neuron (1 for Dense, H*W for Conv2D).
+///
+/// Large enough calls run on `Parallel`'s workers: the forward kernels split the batch
+/// (samples are independent), the backward ones split the neurons (every sum over the
+/// batch stays within one worker, in sample order). Each value is therefore computed
+/// by the same additions in the same order for any number of workers: the bits do not
+/// depend on the thread count.
 enum DendriteKernels {
+    /// Work estimate of one activation (a libm call) against one multiply-add, for
+    /// `Parallel.forRanges`' size threshold.
+    static let activationCost = 8
+
     // MARK: Forward
 
     /// o = z + sum_{i<n} k[i * kStride] * v_i over S positions, v_i = v + i * vStride:
@@ -37,18 +51,20 @@ enum DendriteKernels {
                                keep: UnsafeMutablePointer<Float>? = nil,
                                k: UnsafePointer<Float>, a: UnsafePointer<Float>, batch: Int, sets d: Int,
                                neurons c: Int, spatial s: Int, activation: DendriteActivation) {
-        for b in 0..<batch {
-            for j in 0..<d {
-                for ci in 0..<c {
-                    let row = ((b * d + j) * c + ci) * s
-                    let vr = v + row
-                    cascadeRow(vr, z: z + row, v: v + (b * d * c + ci) * s, vStride: c * s,
-                               k: k + j * d * c + ci, kStride: c, count: j, spatial: s)
-                    if let keep { (keep + row).update(from: vr, count: s) }
-                    activation.apply(vr, count: s)
-                    let aa = a[j * c + ci]
-                    let yr = y + (b * c + ci) * s
-                    for p in 0..<s { yr[p] += aa * vr[p] }
+        Parallel.forRanges(batch, cost: d * c * s * (d + activationCost)) { samples in
+            for b in samples {
+                for j in 0..<d {
+                    for ci in 0..<c {
+                        let row = ((b * d + j) * c + ci) * s
+                        let vr = v + row
+                        cascadeRow(vr, z: z + row, v: v + (b * d * c + ci) * s, vStride: c * s,
+                                   k: k + j * d * c + ci, kStride: c, count: j, spatial: s)
+                        if let keep { (keep + row).update(from: vr, count: s) }
+                        activation.apply(vr, count: s)
+                        let aa = a[j * c + ci]
+                        let yr = y + (b * c + ci) * s
+                        for p in 0..<s { yr[p] += aa * vr[p] }
+                    }
                 }
             }
         }
@@ -65,28 +81,42 @@ enum DendriteKernels {
                                  out: UnsafeMutablePointer<Float>, keep: UnsafeMutablePointer<Float>? = nil, batch: Int, sets d: Int, neurons c: Int,
                                  pool: Int, spatial s: Int, activation: DendriteActivation) {
         let pc = pool * c
-        for b in 0..<batch {
-            for ch in 0..<pc {
-                let row = (b * pc + ch) * s
-                let o = out + row
-                if let v, let k {
-                    cascadeRow(o, z: z + row, v: v + (b * d * c + ch % c) * s, vStride: c * s,
-                               k: k + ch, kStride: pc, count: d, spatial: s)
-                } else {
-                    o.update(from: z + row, count: s)
+        Parallel.forRanges(batch, cost: pc * s * (d + activationCost)) { samples in
+            for b in samples {
+                for ch in 0..<pc {
+                    let row = (b * pc + ch) * s
+                    let o = out + row
+                    if let v, let k {
+                        cascadeRow(o, z: z + row, v: v + (b * d * c + ch % c) * s, vStride: c * s,
+                                   k: k + ch, kStride: pc, count: d, spatial: s)
+                    } else if keep == nil && activation == .sigmoid {
+                        sigmoid(z + row, into: o, count: s)   // no cascade: straight from z
+                        continue
+                    } else {
+                        o.update(from: z + row, count: s)
+                    }
+                    if let keep { (keep + row).update(from: o, count: s) }
+                    activation.apply(o, count: s)
                 }
-                if let keep { (keep + row).update(from: o, count: s) }
-                activation.apply(o, count: s)
             }
         }
+    }
+
+    /// out = 1 / (1 + exp(-z)): `DendriteActivation.sigmoid`'s arithmetic, without the
+    /// in-place copy.
+    @inline(__always)
+    static func sigmoid(_ z: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { out[i] = 1 / (1 + expf(-z[i])) }
     }
 
     /// Each of P candidates per neuron sees its neuron's error E: [B, C, S] -> [B, P*C, S].
     static func tile(_ e: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
                      batch: Int, neurons c: Int, pool: Int, spatial s: Int) {
-        for b in 0..<batch {
-            for p in 0..<pool {
-                (out + (b * pool + p) * c * s).update(from: e + b * c * s, count: c * s)
+        Parallel.forRanges(batch, cost: pool * c * s) { samples in
+            for b in samples {
+                for p in 0..<pool {
+                    (out + (b * pool + p) * c * s).update(from: e + b * c * s, count: c * s)
+                }
             }
         }
     }
@@ -108,59 +138,69 @@ enum DendriteKernels {
                                 aGrad: UnsafeMutablePointer<Float>, kGrad: UnsafeMutablePointer<Float>,
                                 batch: Int, sets d: Int, neurons c: Int, spatial s: Int,
                                 activation: DendriteActivation) {
-        for b in 0..<batch {
-            for j in stride(from: d - 1, through: 0, by: -1) {
-                for ci in 0..<c {
-                    let gy = dy + (b * c + ci) * s
-                    let row = ((b * d + j) * c + ci) * s
-                    let vj = v + row
-                    var acc: Float = 0
-                    for p in 0..<s { acc += gy[p] * vj[p] }
-                    aGrad[j * c + ci] += acc
-                    guard let dz else { continue }
-                    let dzj = dz + row
-                    let aa = a[j * c + ci]
-                    for p in 0..<s { dzj[p] = aa * gy[p] }
-                    for l in (j + 1)..<max(d, j + 1) {
-                        let kk = k[(l * d + j) * c + ci]
-                        let dzl = dz + ((b * d + l) * c + ci) * s
-                        var gkAcc: Float = 0
-                        for p in 0..<s {
-                            dzj[p] += kk * dzl[p]
-                            gkAcc += dzl[p] * vj[p]
+        Parallel.forRanges(c, cost: batch * d * s * (d + 2)) { neurons in
+            for b in 0..<batch {
+                for j in stride(from: d - 1, through: 0, by: -1) {
+                    for ci in neurons {
+                        let gy = dy + (b * c + ci) * s
+                        let row = ((b * d + j) * c + ci) * s
+                        let vj = v + row
+                        var acc: Float = 0
+                        for p in 0..<s { acc += gy[p] * vj[p] }
+                        aGrad[j * c + ci] += acc
+                        guard let dz else { continue }
+                        let dzj = dz + row
+                        let aa = a[j * c + ci]
+                        for p in 0..<s { dzj[p] = aa * gy[p] }
+                        for l in (j + 1)..<max(d, j + 1) {
+                            let kk = k[(l * d + j) * c + ci]
+                            let dzl = dz + ((b * d + l) * c + ci) * s
+                            var gkAcc: Float = 0
+                            for p in 0..<s {
+                                dzj[p] += kk * dzl[p]
+                                gkAcc += dzl[p] * vj[p]
+                            }
+                            kGrad[(l * d + j) * c + ci] += gkAcc
                         }
-                        kGrad[(l * d + j) * c + ci] += gkAcc
+                        activation.multiplyByDerivative(dzj, output: vj, input: z.map { $0 + row }, count: s)
                     }
-                    activation.multiplyByDerivative(dzj, output: vj, input: z.map { $0 + row }, count: s)
                 }
             }
         }
     }
 
-    /// In place dV -> dZ = dV * f'(V), then the cascade gradient
-    /// dKc[i, pc] = sum_{b,s} dZ[b, pc] v[b, i, pc mod C] (overwritten).
+    /// dV -> dZ = dV * f'(V) (in place, or from `source` when given), then the cascade
+    /// gradient dKc[i, pc] = sum_{b,s} dZ[b, pc] v[b, i, pc mod C] (overwritten).
     ///
-    ///     grad: [B, P*C, S]  dObjective/dV in, dObjective/dZ out
+    ///     grad: [B, P*C, S]  dObjective/dV in (unless `source`), dObjective/dZ out
+    ///     source: [B, P*C, S] or nil: dObjective/dV, left alone
     ///     out:  [B, P*C, S]  V of the forward
     ///     v:    [B, D, C, S]
     ///     kGrad:[D, P*C]
     ///     z:    [B, P*C, S] or nil: the kept pre-activations (needed by dcaap only)
-    static func candidateBackward(grad: UnsafeMutablePointer<Float>, out: UnsafePointer<Float>, z: UnsafePointer<Float>? = nil,
+    static func candidateBackward(grad: UnsafeMutablePointer<Float>, source: UnsafePointer<Float>? = nil,
+                                  out: UnsafePointer<Float>, z: UnsafePointer<Float>? = nil,
                                   v: UnsafePointer<Float>?, kGrad: UnsafeMutablePointer<Float>?,
                                   batch: Int, sets d: Int, neurons c: Int, pool: Int, spatial s: Int,
                                   activation: DendriteActivation) {
         let pc = pool * c
-        activation.multiplyByDerivative(grad, output: out, input: z, count: batch * pc * s)
+        Parallel.forRanges(batch * pc * s, cost: 2) { r in
+            if let source { (grad + r.lowerBound).update(from: source + r.lowerBound, count: r.count) }
+            activation.multiplyByDerivative(grad + r.lowerBound, output: out + r.lowerBound,
+                                            input: z.map { $0 + r.lowerBound }, count: r.count)
+        }
         guard let v, let kGrad else { return }
         kGrad.update(repeating: 0, count: d * pc)
-        for b in 0..<batch {
-            for i in 0..<d {
-                for ch in 0..<pc {
-                    let g = grad + (b * pc + ch) * s
-                    let vi = v + ((b * d + i) * c + ch % c) * s
-                    var acc: Float = 0
-                    for p in 0..<s { acc += g[p] * vi[p] }
-                    kGrad[i * pc + ch] += acc
+        Parallel.forRanges(pc, cost: batch * d * s) { channels in
+            for b in 0..<batch {
+                for i in 0..<d {
+                    for ch in channels {
+                        let g = grad + (b * pc + ch) * s
+                        let vi = v + ((b * d + i) * c + ch % c) * s
+                        var acc: Float = 0
+                        for p in 0..<s { acc += g[p] * vi[p] }
+                        kGrad[i * pc + ch] += acc
+                    }
                 }
             }
         }

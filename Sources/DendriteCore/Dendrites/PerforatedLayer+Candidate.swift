@@ -16,6 +16,7 @@ extension PerforatedLayer {
     /// scale * N(0, 1) in the order W, b, K of a set of P*C neurons, so a pool of one
     /// draws exactly what a single candidate did.
     public func beginCandidate(rng: inout RNG, scale: Float = 0.01, pool: Int = 1) {
+        // Invariant: the pool size comes from DendriteConfig.candidatePool, which the loader holds to 1...64.
         precondition(pool >= 1, "candidate pool of \(pool)")
         let d = dendrites.count, c = neuronCount * pool
         let prefix = "\(name).dendrites.\(d)"
@@ -46,6 +47,7 @@ extension PerforatedLayer {
         guard let pool = candidate else { return }
         let c = neuronCount, p = poolSize
         let pick = chosen ?? [Int](repeating: 0, count: c)
+        // Invariant: CandidateTrainer picks one pool member in range for every neuron.
         precondition(pick.count == c && pick.allSatisfy { (0..<p).contains($0) }, "pool choice \(pick) for \(c) neurons")
         func rows(_ src: Parameter, shape: [Int], cascade: Bool) -> Parameter {
             var t = Tensor(shape: shape)
@@ -94,6 +96,7 @@ extension PerforatedLayer {
                 dendriteOutput.withUnsafeBufferPointer { v in
                     k.withUnsafeBufferPointer { k in
                         DendriteKernels.candidateForward(
+                            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                             z: z.baseAddress!, v: d > 0 ? v.baseAddress : nil, k: d > 0 ? k.baseAddress : nil,
                             out: out.baseAddress!, keep: keep, batch: batch, sets: d, neurons: c, pool: p, spatial: s,
                             activation: act)
@@ -110,18 +113,18 @@ extension PerforatedLayer {
         guard let cand = candidate, let layer = candidateLayer else { return }
         let d = dendrites.count, c = neuronCount, p = poolSize, act = activation
         candidateGrad.resize(to: dV.shape)
-        dV.withUnsafeBufferPointer { src in
-            candidateGrad.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: src.baseAddress!, count: src.count) }
-        }
         let keptZ = act.needsInput ? UnsafePointer(candidatePreActivation.pointer) : nil
         func kernel(_ gk: UnsafeMutablePointer<Float>?) {
             candidateGrad.withUnsafeMutableBufferPointer { g in
-                poolOutput.withUnsafeBufferPointer { out in
-                    dendriteOutput.withUnsafeBufferPointer { v in
-                        DendriteKernels.candidateBackward(
-                            grad: g.baseAddress!, out: out.baseAddress!, z: keptZ, v: d > 0 ? v.baseAddress : nil,
-                            kGrad: gk, batch: lastBatch, sets: d, neurons: c, pool: p, spatial: spatial,
-                            activation: act)
+                dV.withUnsafeBufferPointer { source in
+                    poolOutput.withUnsafeBufferPointer { out in
+                        dendriteOutput.withUnsafeBufferPointer { v in
+                            DendriteKernels.candidateBackward(
+                                // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
+                                grad: g.baseAddress!, source: source.baseAddress!, out: out.baseAddress!, z: keptZ,
+                                v: d > 0 ? v.baseAddress : nil, kGrad: gk, batch: lastBatch, sets: d, neurons: c,
+                                pool: p, spatial: spatial, activation: act)
+                        }
                     }
                 }
             }

@@ -208,6 +208,7 @@ public final class PerforatedLayer: Layer {
             bank.bias.value.withUnsafeMutableBufferPointer { b in
                 for (i, s) in dendrites.enumerated() {
                     s.weight.value.withUnsafeBufferPointer {
+                        // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                         (w.baseAddress! + i * c * fan).update(from: $0.baseAddress!, count: c * fan)
                     }
                     s.bias.value.withUnsafeBufferPointer {
@@ -240,10 +241,15 @@ public final class PerforatedLayer: Layer {
 
         output.resize(to: n.shape)
         n.withUnsafeBufferPointer { src in
-            output.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: src.baseAddress!, count: src.count) }
+            output.withUnsafeMutableBufferPointer { dst in
+                // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
+                let src = src.baseAddress!, dst = dst.baseAddress!
+                Parallel.forRanges(n.count) { r in (dst + r.lowerBound).update(from: src + r.lowerBound, count: r.count) }
+            }
         }
         if d > 0 {
             syncBank()
+            // Invariant: with d > 0 dendrite sets, syncBank() has built the bank.
             let z = bank!.forward(x, training: training)
             // PB never backpropagates through the bank (dendrites are frozen there).
             if !trainability.throughDendrites { bank!.releaseInput() }
@@ -256,6 +262,7 @@ public final class PerforatedLayer: Layer {
                 dendriteOutput.withUnsafeMutableBufferPointer { v in
                     output.withUnsafeMutableBufferPointer { y in
                         DendriteKernels.cascadeForward(
+                            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                             z: z.baseAddress!, v: v.baseAddress!, y: y.baseAddress!, keep: keep,
                             k: kFlat.pointer, a: aFlat.pointer,
                             batch: batch, sets: d, neurons: c, spatial: s, activation: act)
@@ -283,8 +290,9 @@ public final class PerforatedLayer: Layer {
             errors.resize(to: [batch, c, s])
             dy.withUnsafeBufferPointer { g in
                 errors.withUnsafeMutableBufferPointer { e in
+                    guard let g = g.baseAddress, let e = e.baseAddress else { return }
                     let scale = Float(batch)
-                    for i in 0..<g.count { e[i] = g[i] * scale }
+                    Parallel.forRanges(dy.count) { r in for i in r { e[i] = g[i] * scale } }
                 }
             }
         }
@@ -312,6 +320,7 @@ public final class PerforatedLayer: Layer {
             dendriteOutput.withUnsafeBufferPointer { v in
                 dendriteGrad.withUnsafeMutableBufferPointer { dz in
                     DendriteKernels.cascadeBackward(
+                        // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                         dy: g.baseAddress!, v: v.baseAddress!, z: keptZ, dz: throughDendrites ? dz.baseAddress : nil,
                         k: kFlat.pointer, a: aFlat.pointer, aGrad: aGrad.pointer, kGrad: kGrad.pointer,
                         batch: batch, sets: d, neurons: c, spatial: s, activation: act)
@@ -335,7 +344,9 @@ public final class PerforatedLayer: Layer {
         dxNeuron.withUnsafeBufferPointer { a in
             dxBank.withUnsafeBufferPointer { b in
                 gradInput.withUnsafeMutableBufferPointer { o in
-                    for i in 0..<o.count { o[i] = a[i] + b[i] }
+                    guard let a = a.baseAddress, let b = b.baseAddress, let o = o.baseAddress else { return }
+                    let count = dxNeuron.count
+                    Parallel.forRanges(count) { r in for i in r { o[i] = a[i] + b[i] } }
                 }
             }
         }
@@ -349,6 +360,7 @@ public final class PerforatedLayer: Layer {
             bank.bias.grad.withUnsafeBufferPointer { bb in
                 for (j, set) in dendrites.enumerated() {
                     set.weight.grad.withUnsafeMutableBufferPointer {
+                        // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                         $0.baseAddress!.update(from: w.baseAddress! + j * c * fan, count: c * fan)
                     }
                     set.bias.grad.withUnsafeMutableBufferPointer {

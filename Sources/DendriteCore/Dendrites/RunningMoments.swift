@@ -19,31 +19,40 @@ public struct RunningMoments: Codable, Equatable, Sendable {
     }
 
     /// x: [B, C, S] (S spatial positions per channel), scaled by `scale` on the way in.
+    /// Channels are independent, so large calls split them over `Parallel`'s workers;
+    /// each channel's sums stay in one worker, in sample order.
     public mutating func update(_ x: UnsafeBufferPointer<Float>, batch: Int, channels: Int,
                                 spatial: Int, scale: Float = 1) {
         // Invariant: restored statistics are checked against the layer's neuron count (TrainingSnapshot.prepareDendrites).
         precondition(channels == mean.count, "running moments of \(mean.count) channels fed \(channels)")
+        guard channels > 0 else { updates += 1; return }
         let r = updates == 0 ? 1 : rate
         let n = Double(batch * spatial)
+        // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
         let p = x.baseAddress!
-        for c in 0..<channels {
-            // Per-row sums in Float32, across rows in Float64.
-            var sum: Double = 0
-            for b in 0..<batch {
-                let row = p + (b * channels + c) * spatial
-                sum += Double(LaneSums.sum(row, spatial))
+        mean.withUnsafeMutableBufferPointer { mean in
+            variance.withUnsafeMutableBufferPointer { variance in
+                let mean = mean.baseAddress!, variance = variance.baseAddress!
+                Parallel.forRanges(channels, cost: 2 * batch * spatial) { range in
+                    for c in range {
+                        // Per-row sums in Float32, across rows in Float64.
+                        var sum: Double = 0
+                        for b in 0..<batch {
+                            sum += Double(LaneSums.sum(p + (b * channels + c) * spatial, spatial))
+                        }
+                        sum *= Double(scale)
+                        let m = (1 - r) * mean[c] + r * (sum / n)
+                        let mf = Float(m / Double(scale))
+                        var sq: Double = 0
+                        for b in 0..<batch {
+                            sq += Double(LaneSums.squaredDeviations(p + (b * channels + c) * spatial, spatial, mean: mf))
+                        }
+                        sq *= Double(scale) * Double(scale)
+                        mean[c] = m
+                        variance[c] = (1 - r) * variance[c] + r * (sq / n)
+                    }
+                }
             }
-            sum *= Double(scale)
-            let m = (1 - r) * mean[c] + r * (sum / n)
-            let mf = Float(m / Double(scale))
-            var sq: Double = 0
-            for b in 0..<batch {
-                let row = p + (b * channels + c) * spatial
-                sq += Double(LaneSums.squaredDeviations(row, spatial, mean: mf))
-            }
-            sq *= Double(scale) * Double(scale)
-            mean[c] = m
-            variance[c] = (1 - r) * variance[c] + r * (sq / n)
         }
         updates += 1
     }

@@ -130,10 +130,12 @@ public final class Conv2D: Layer {
                             let first = c * plan.size
                             let part = g.chunk(min(plan.size, g.batch - first))
                             let partColumns = col + first * g.patchSize * g.outPlane
+                            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                             part.im2col(xs.baseAddress! + first * inSample, into: partColumns)
                             BLAS.sgemm(transA: false, transB: false, m: cout, n: part.columnCount,
                                        k: part.patchSize, w.baseAddress!, partColumns, prod)
                             // product[co, b*P + p] + bias[co]  ->  y[b, co, p]
+                            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                             let y = ys.baseAddress! + first * outSample
                             let plane = part.outPlane, n = part.columnCount
                             for b in 0..<part.batch {
@@ -180,6 +182,7 @@ public final class Conv2D: Layer {
                         let plane = part.outPlane, n = part.columnCount
                         let dw = part0 + c * slot, db = dw + cout * g.patchSize
                         // dy[b, co, p]  ->  product[co, b*P + p], summing db on the way.
+                        // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                         let dyChunk = gy.baseAddress! + first * outSample
                         for co in 0..<cout {
                             var sum: Float = 0
@@ -197,6 +200,7 @@ public final class Conv2D: Layer {
                         guard propagate else { return }
                         // The columns are spent: reuse them for dL/dcolumns = W^T x dproduct.
                         BLAS.sgemm(transA: true, transB: false, m: part.patchSize, n: n, k: cout,
+                                   // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                                    w.baseAddress!, prod, partColumns)
                         part.col2im(partColumns, into: dx.baseAddress! + first * inSample)
                     }
@@ -208,6 +212,7 @@ public final class Conv2D: Layer {
         weight.grad.withUnsafeMutableBufferPointer { dw in
             bias.grad.withUnsafeMutableBufferPointer { db in
                 let nw = cout * g.patchSize
+                // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                 (dw.baseAddress!).update(from: part0, count: nw)
                 (db.baseAddress!).update(from: part0 + nw, count: cout)
                 for c in 1..<max(plan.count, 1) {

@@ -66,6 +66,7 @@ public final class DendriticLayer: Layer {
     public var parameters: [Parameter] { [dendriteWeight, dendriteBias, somaWeight, somaBias] }
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
+        // Invariant: shapes were inferred by `Experiment.validate` and batches have network.input's shape (`ExperimentSession`).
         precondition(inputShape.reduce(1, *) == inputSize,
                      "dendritic layer expects \(inputSize) inputs, got shape \(inputShape)")
         return [somas]
@@ -75,6 +76,7 @@ public final class DendriticLayer: Layer {
     //   -> y^T = leaky(own-dendrites dot + bs) [S, B] -> y [B, S]
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         let batch = x.rows, nIn = inputSize, k = inputsPerDendrite, nd = dendriteCount, d = dendritesPerSoma
+        // Invariant: shapes were inferred by `Experiment.validate` and batches have network.input's shape (`ExperimentSession`).
         precondition(x.columns == nIn, "dendritic layer expects \(nIn) inputs, got \(x.shape)")
         inputShape = Array(x.shape.dropFirst())
         inputT.resize(to: [nIn, batch])
@@ -82,6 +84,7 @@ public final class DendriticLayer: Layer {
         somaT.resize(to: [somas, batch])
         output.resize(to: [batch, somas])
         x.withUnsafeBufferPointer { x in
+            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
             inputT.withUnsafeMutableBufferPointer { SparseDot.transpose(x.baseAddress!, rows: batch, cols: nIn, into: $0.baseAddress!) }
         }
         inputT.withUnsafeBufferPointer { xt in
@@ -92,12 +95,14 @@ public final class DendriticLayer: Layer {
                             somaBias.value.withUnsafeBufferPointer { bs in
                                 dendriteT.withUnsafeMutableBufferPointer { at in
                                     somaT.withUnsafeMutableBufferPointer { yt in
+                                        // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                                         let (xt, idx, at, yt) = (xt.baseAddress!, idx.baseAddress!, at.baseAddress!, yt.baseAddress!)
                                         Parallel.forRanges(nd, cost: k * batch) { groups in
                                             SparseDot.forward(xt, idx, wd.baseAddress!, bd.baseAddress!, at,
                                                               groups: groups, width: k, batch: batch)
                                         }
                                         Parallel.forRanges(somas, cost: d * batch) { groups in
+                                            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                                             SparseDot.forward(at, nil, ws.baseAddress!, bs.baseAddress!, yt,
                                                               groups: groups, width: d, batch: batch)
                                         }
@@ -110,6 +115,7 @@ public final class DendriticLayer: Layer {
             }
         }
         somaT.withUnsafeBufferPointer { yt in
+            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
             output.withUnsafeMutableBufferPointer { SparseDot.transpose(yt.baseAddress!, rows: somas, cols: batch, into: $0.baseAddress!) }
         }
         return output
@@ -119,6 +125,7 @@ public final class DendriticLayer: Layer {
     //   -> dz^T = da^T leaky'(a^T) -> dWd [S*D, k], dbd [S*D], dx^T [in, B] -> dx [B, in...]
     public func backward(_ dy: Tensor) -> Tensor {
         let batch = dy.rows, nIn = inputSize, k = inputsPerDendrite, nd = dendriteCount, d = dendritesPerSoma
+        // Invariant: shapes were inferred by `Experiment.validate` and batches have network.input's shape (`ExperimentSession`).
         precondition(inputT.columns == batch && dy.columns == somas,
                      "dendritic backward expects dy [\(inputT.columns), \(somas)] after a forward, got \(dy.shape)")
         let propagate = propagatesGradient
@@ -126,6 +133,7 @@ public final class DendriticLayer: Layer {
         dendriteGradT.resize(to: [nd, batch])
         if propagate { inputGradT.resize(to: [nIn, batch]) }
         dy.withUnsafeBufferPointer { g in
+            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
             somaGradT.withUnsafeMutableBufferPointer { SparseDot.transpose(g.baseAddress!, rows: batch, cols: somas, into: $0.baseAddress!) }
         }
         inputT.withUnsafeBufferPointer { xt in
@@ -135,12 +143,14 @@ public final class DendriticLayer: Layer {
                 somaGradT.withUnsafeMutableBufferPointer { dut in
                   dendriteGradT.withUnsafeMutableBufferPointer { dzt in
                     inputGradT.withUnsafeMutableBufferPointer { dxt in
+                      // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                       let (xt, at, yt, idx) = (xt.baseAddress!, at.baseAddress!, yt.baseAddress!, idx.baseAddress!)
                       let (dut, dzt) = (dut.baseAddress!, dzt.baseAddress!)
                       SparseDot.leakyGrad(dut, output: yt, units: 0..<somas, batch: batch)
                       somaWeight.value.withUnsafeBufferPointer { ws in
                         somaWeight.grad.withUnsafeMutableBufferPointer { dws in
                           somaBias.grad.withUnsafeMutableBufferPointer { dbs in
+                            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                             SparseDot.weightGrad(dut, at, nil, dws.baseAddress!, dbs.baseAddress!,
                                                  groups: 0..<somas, width: d, batch: batch)
                             SparseDot.inputGrad(dut, nil, ws.baseAddress!, dzt, rows: nd, groups: somas, width: d,
@@ -152,12 +162,14 @@ public final class DendriticLayer: Layer {
                       dendriteWeight.value.withUnsafeBufferPointer { wd in
                         dendriteWeight.grad.withUnsafeMutableBufferPointer { dwd in
                           dendriteBias.grad.withUnsafeMutableBufferPointer { dbd in
+                            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                             let (dwd, dbd) = (dwd.baseAddress!, dbd.baseAddress!)
                             Parallel.forRanges(nd, cost: k * batch) { groups in
                               SparseDot.weightGrad(dzt, xt, idx, dwd, dbd, groups: groups, width: k, batch: batch)
                             }
                             guard propagate, let dxt = dxt.baseAddress else { return }
                             Parallel.forRanges(batch, cost: nd * k) { columns in
+                              // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                               SparseDot.inputGrad(dzt, idx, wd.baseAddress!, dxt, rows: nIn, groups: nd, width: k,
                                                   batch: batch, columns: columns)
                             }
@@ -174,6 +186,7 @@ public final class DendriticLayer: Layer {
         guard propagate else { return .empty }
         gradInput.resize(to: [batch] + inputShape)
         inputGradT.withUnsafeBufferPointer { dxt in
+            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
             gradInput.withUnsafeMutableBufferPointer { SparseDot.transpose(dxt.baseAddress!, rows: nIn, cols: batch, into: $0.baseAddress!) }
         }
         return gradInput

@@ -38,15 +38,12 @@ public final class Dense: Layer {
     /// worth a thread hop. Batch-128 MNIST layers are above it, toy networks below.
     static let splitThreshold = 1 << 20
 
-    private func workers(batch: Int) -> Int {
-        batch * inputSize * outputSize >= Self.splitThreshold ? Parallel.workers(for: min(batch, outputSize)) : 1
-    }
+    /// Fixes the number of workers for split products (tests); nil = as many as `BLAS.threads`.
+    var workerOverride: Int?
 
-    /// Worker `w`'s share lo..<hi of 0..<n.
-    @inline(__always)
-    private static func block(_ n: Int, _ w: Int, of workers: Int) -> Range<Int> {
-        let per = (n + workers - 1) / workers, lo = min(n, w * per)
-        return lo..<min(n, lo + per)
+    private func workers(batch: Int) -> Int {
+        guard batch * inputSize * outputSize >= Self.splitThreshold else { return 1 }
+        return workerOverride ?? Parallel.workers(for: min(batch, outputSize))
     }
 
     // x: [B, in]  ->  y: [B, out]
@@ -61,9 +58,10 @@ public final class Dense: Layer {
             weight.value.withUnsafeBufferPointer { ws in
                 bias.value.withUnsafeBufferPointer { bs in
                     output.withUnsafeMutableBufferPointer { ys in
+                        // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                         let x = xs.baseAddress!, w = ws.baseAddress!, b = bs.baseAddress!, y = ys.baseAddress!
                         Parallel.run(workers) { worker in
-                            let rows = Self.block(batch, worker, of: workers)
+                            let rows = Parallel.block(batch, worker, of: workers)
                             guard !rows.isEmpty else { return }
                             // Broadcast the bias into y, then accumulate x W^T on top (beta = 1).
                             for r in rows {
@@ -86,7 +84,7 @@ public final class Dense: Layer {
     public func releaseInput() { input = .empty }
 
     // dy: [B, out]  ->  dW = dy^T x [out, in], db = sum_B dy, dx = dy W [B, in]
-    // (split over rows of W for dW and db, over rows of the batch for dx)
+    // (split over columns of W for dW and dx, over rows of W for db)
     public func backward(_ dy: Tensor) -> Tensor {
         let batch = dy.rows, nIn = inputSize, nOut = outputSize
         // Invariant: shapes were inferred by `Experiment.validate` and batches have network.input's shape (`ExperimentSession`).
@@ -101,25 +99,30 @@ public final class Dense: Layer {
                     weight.grad.withUnsafeMutableBufferPointer { dws in
                         bias.grad.withUnsafeMutableBufferPointer { dbs in
                             gradInput.withUnsafeMutableBufferPointer { dxs in
+                                // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                                 let g = gs.baseAddress!, x = xs.baseAddress!, w = ws.baseAddress!
                                 let dw = dws.baseAddress!, db = dbs.baseAddress!, dx = dxs.baseAddress
                                 Parallel.run(workers) { worker in
-                                    let outs = Self.block(nOut, worker, of: workers)
+                                    // Columns of x, W, dW and dx: each worker packs only its
+                                    // part of the big operands (x for dW, W for dx).
+                                    let cols = Parallel.block(nIn, worker, of: workers, multipleOf: 16)
+                                    if wantGrads && !cols.isEmpty {
+                                        BLAS.sgemm(transA: true, transB: false, m: nOut, n: cols.count, k: batch,
+                                                   g, lda: nOut, x + cols.lowerBound, ldb: nIn,
+                                                   dw + cols.lowerBound, ldc: nIn)
+                                    }
+                                    let outs = Parallel.block(nOut, worker, of: workers)
                                     if wantGrads && !outs.isEmpty {
-                                        BLAS.sgemm(transA: true, transB: false, m: outs.count, n: nIn, k: batch,
-                                                   g + outs.lowerBound, lda: nOut, x, ldb: nIn,
-                                                   dw + outs.lowerBound * nIn, ldc: nIn)
                                         for j in outs { db[j] = 0 }
                                         for r in 0..<batch {
                                             let row = g + r * nOut
                                             for j in outs { db[j] += row[j] }
                                         }
                                     }
-                                    let rows = Self.block(batch, worker, of: workers)
-                                    guard propagate, let dx, !rows.isEmpty else { return }
-                                    BLAS.sgemm(transA: false, transB: false, m: rows.count, n: nIn, k: nOut,
-                                               g + rows.lowerBound * nOut, lda: nOut, w, ldb: nIn,
-                                               dx + rows.lowerBound * nIn, ldc: nIn)
+                                    guard propagate, let dx, !cols.isEmpty else { return }
+                                    BLAS.sgemm(transA: false, transB: false, m: batch, n: cols.count, k: nOut,
+                                               g, lda: nOut, w + cols.lowerBound, ldb: nIn,
+                                               dx + cols.lowerBound, ldc: nIn)
                                 }
                             }
                         }

@@ -33,6 +33,7 @@ public enum InputSampling: String, Codable, CaseIterable, Sendable {
     /// Requires 1 <= k <= the number of inputs (`LayerSpec` checks it when parsing).
     func indices(inputShape: [Int], dendrites count: Int, k: Int, rng: inout RNG) -> [Int32] {
         let n = inputShape.reduce(1, *)
+        // Invariant: LayerSpec.outputShape refuses dendrites of k inputs on fewer than k inputs before a network is built.
         precondition(k >= 1 && k <= n, "a dendrite samples 1...\(n) inputs, got \(k)")
         var out: [Int32] = []
         out.reserveCapacity(count * k)

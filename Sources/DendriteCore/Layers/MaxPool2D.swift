@@ -63,10 +63,12 @@ public final class MaxPool2D: Layer {
                                     let start = min(ow, wo - lanes)
                                     let corner = inBase + 2 * oh * w + 2 * start, out = outBase + oh * wo + start
                                     if lanes == 8 {
+                                        // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                                         Self.pool2x2(src.baseAddress!, corner: corner, width: w, max: y.baseAddress! + out,
                                                      index: arg.baseAddress! + out, as: SIMD16<Float>.self)
                                     } else {
                                         Self.pool2x2(src.baseAddress!, corner: corner, width: w, max: y.baseAddress! + out,
+                                                     // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                                                      index: arg.baseAddress! + out, as: SIMD8<Float>.self)
                                     }
                                     if start == wo - lanes { break }
@@ -154,6 +156,7 @@ public final class MaxPool2D: Layer {
         dy.withUnsafeBufferPointer { g in
             argmax.withUnsafeBufferPointer { arg in
                 gradInput.withUnsafeMutableBufferPointer { dx in
+                    // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                     let g = g.baseAddress!, arg = arg.baseAddress!, dx = dx.baseAddress!
                     Parallel.forRanges(planes, cost: inPlane) { range in
                         (dx + range.lowerBound * inPlane).update(repeating: 0, count: range.count * inPlane)

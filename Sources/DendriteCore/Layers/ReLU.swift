@@ -14,6 +14,7 @@ public final class ReLU: Layer {
         output.resize(to: x.shape)
         x.withUnsafeBufferPointer { src in
             output.withUnsafeMutableBufferPointer { dst in
+                // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                 let x = src.baseAddress!, y = dst.baseAddress!
                 Parallel.forRanges(src.count) { range in
                     for i in range { y[i] = x[i] > 0 ? x[i] : 0 }
@@ -32,6 +33,7 @@ public final class ReLU: Layer {
                 gradInput.withUnsafeMutableBufferPointer { dx in
                     // Both loads unconditional, so the loop vectorises into a select
                     // instead of branching on the sign of every element.
+                    // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                     let g = g.baseAddress!, y = y.baseAddress!, dx = dx.baseAddress!
                     Parallel.forRanges(dy.count) { range in
                         for i in range { let gi = g[i]; dx[i] = y[i] > 0 ? gi : 0 }

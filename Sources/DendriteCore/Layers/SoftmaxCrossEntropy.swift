@@ -35,6 +35,7 @@ public struct SoftmaxCrossEntropy: Sendable {
                         // input never reaches this; a trap beats writing past the row.
                         precondition(y >= 0 && y < max(classes, 2), "label \(y) outside 0..<\(max(classes, 2))")
                         let row = z.baseAddress! + r * classes
+                        // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                         let grow = g.baseAddress! + r * classes
                         if classes == 1 {
                             // BCE with logits, written to stay finite for large |z|.

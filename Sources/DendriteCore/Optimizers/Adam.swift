@@ -41,11 +41,16 @@ public final class Adam: Optimizer {
                 p.value.withUnsafeMutableBufferPointer { w in
                     s.m.withUnsafeMutableBufferPointer { m in
                         s.v.withUnsafeMutableBufferPointer { v in
-                            for i in 0..<n {
-                                let d = g[i] + wd * w[i]
-                                m[i] = b1 * m[i] + (1 - b1) * d
-                                v[i] = b2 * v[i] + (1 - b2) * d * d
-                                w[i] -= stepSize * m[i] / (v[i].squareRoot() * invSqrtC2 + eps)
+                            // Element-wise: large parameters split over the workers, same bits.
+                            guard let g = g.baseAddress, let w = w.baseAddress,
+                                  let m = m.baseAddress, let v = v.baseAddress else { return }
+                            Parallel.forRanges(n, cost: 8) { r in
+                                for i in r {
+                                    let d = g[i] + wd * w[i]
+                                    m[i] = b1 * m[i] + (1 - b1) * d
+                                    v[i] = b2 * v[i] + (1 - b2) * d * d
+                                    w[i] -= stepSize * m[i] / (v[i].squareRoot() * invSqrtC2 + eps)
+                                }
                             }
                         }
                     }

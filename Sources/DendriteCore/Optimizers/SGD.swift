@@ -1,5 +1,6 @@
 /// Stochastic gradient descent with optional momentum and weight decay, matching
-/// torch.optim.SGD: v = mu v + (g + wd w);  w -= lr v.
+/// torch.optim.SGD: v = mu v + (g + wd w);  w -= lr v. Element-wise, so large
+/// parameters are split over `Parallel`'s workers (same bits at any thread count).
 public final class SGD: Optimizer {
     public var learningRate: Float
     public let momentum: Float
@@ -20,7 +21,10 @@ public final class SGD: Optimizer {
             if mu == 0 {
                 p.grad.withUnsafeBufferPointer { g in
                     p.value.withUnsafeMutableBufferPointer { w in
-                        for i in 0..<n { w[i] -= lr * (g[i] + wd * w[i]) }
+                        // Raw pointers: the buffers themselves, captured, would be re-read
+                        // through memory the loop writes, and it would not vectorise.
+                        guard let g = g.baseAddress, let w = w.baseAddress else { return }
+                        Parallel.forRanges(n, cost: 2) { r in for i in r { w[i] -= lr * (g[i] + wd * w[i]) } }
                     }
                 }
                 continue
@@ -32,11 +36,14 @@ public final class SGD: Optimizer {
             p.grad.withUnsafeBufferPointer { g in
                 p.value.withUnsafeMutableBufferPointer { w in
                     v.withUnsafeMutableBufferPointer { v in
-                        for i in 0..<n {
-                            let d = g[i] + wd * w[i]
-                            // torch initialises the buffer to the first gradient.
-                            v[i] = fresh ? d : mu * v[i] + d
-                            w[i] -= lr * v[i]
+                        guard let g = g.baseAddress, let w = w.baseAddress, let v = v.baseAddress else { return }
+                        Parallel.forRanges(n, cost: 3) { r in
+                            for i in r {
+                                let d = g[i] + wd * w[i]
+                                // torch initialises the buffer to the first gradient.
+                                v[i] = fresh ? d : mu * v[i] + d
+                                w[i] -= lr * v[i]
+                            }
                         }
                     }
                 }

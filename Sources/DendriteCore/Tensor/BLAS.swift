@@ -49,6 +49,7 @@ extension Tensor {
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
                     BLAS.sgemm(transA: transposeA, transB: transposeB, m: m, n: n, k: k,
+                               // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                                alpha: alpha, pa.baseAddress!, lda: ac,
                                pb.baseAddress!, ldb: bc, beta: beta, pc.baseAddress!, ldc: n)
                 }

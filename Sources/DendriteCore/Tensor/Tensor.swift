@@ -51,13 +51,19 @@ public struct Tensor: Equatable, Sendable {
         return t
     }
 
-    /// Makes this tensor `newShape`, keeping the buffer when the size is unchanged.
+    /// Makes this tensor `newShape`, keeping the buffer while it is large enough: a
+    /// scratch tensor that serves layers of different sizes in turn (the candidate
+    /// trainer's) then allocates, and page-faults in, nothing after the first step.
     /// Contents are unspecified afterwards unless the size stayed the same.
     public mutating func resize(to newShape: [Int]) {
         if newShape == shape { return }
         let n = newShape.reduce(1, *)
-        if n != storage.count {
+        if n < storage.count {
+            storage.removeLast(storage.count - n)
+        } else if n > storage.capacity {
             storage = [Float](repeating: 0, count: n)
+        } else if n > storage.count {
+            storage.append(contentsOf: repeatElement(0, count: n - storage.count))
         }
         shape = newShape
     }

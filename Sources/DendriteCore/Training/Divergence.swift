@@ -25,15 +25,24 @@ public struct Divergence: Equatable, Sendable {
     }
 
     /// True when no element is NaN or infinite: x - x is 0 for finite x and NaN otherwise,
-    /// so eight running sums of it stay 0 exactly when every element is finite.
+    /// so running sums of it stay 0 exactly when every element is finite. Four
+    /// independent eight-lane sums: one would be a chain of dependent adds, and this scan
+    /// runs after every step (17 us of a 0.35 ms MLP step at two threads).
     static func allFinite(_ t: Tensor) -> Bool {
         t.withUnsafeBufferPointer { b in
             guard let base = b.baseAddress else { return true }
             let n = b.count
-            var acc = SIMD8<Float>()
+            func load(_ i: Int) -> SIMD8<Float> { UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<Float>.self) }
+            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
             var i = 0
+            while i + 32 <= n {
+                let v0 = load(i), v1 = load(i + 8), v2 = load(i + 16), v3 = load(i + 24)
+                a0 += v0 - v0; a1 += v1 - v1; a2 += v2 - v2; a3 += v3 - v3
+                i += 32
+            }
+            var acc = (a0 + a1) + (a2 + a3)
             while i + 8 <= n {
-                let v = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD8<Float>.self)
+                let v = load(i)
                 acc += v - v
                 i += 8
             }

@@ -1,0 +1,126 @@
+import Foundation
+import Synchronization
+
+/// Helper threads that live for the whole process and run the shares of `Parallel`'s
+/// regions.
+///
+/// One training step of an MNIST-sized network has several parallel regions of 0.05 to
+/// 1 ms each, back to back. Waking a pooled thread through the kernel costs tens of
+/// microseconds every time (GCD's `concurrentPerform` did), which ate most of the second
+/// core's gain on the MLP. So a helper that has just finished keeps watching for the
+/// next region for a short while (`spinTime`) before it parks on a condition variable:
+/// within a step the hand-off is a cache line changing hands, and an idle process still
+/// sleeps.
+///
+/// Shares are claimed, not assigned: the calling thread and every awake helper take the
+/// next unclaimed share until none is left. When another process holds the second core,
+/// the caller runs every share itself instead of waiting for a helper that is not
+/// running. A share is the same computation whoever runs it, so the bits do not change.
+/// One region runs at a time: a thread that finds the pool taken gets `false` from
+/// `run` and runs the shares itself, in order.
+final class WorkerPool: @unchecked Sendable {
+    static let shared = WorkerPool()
+
+    /// How long a helper looks for the next region before it parks; after the first
+    /// `busySpinTime` it yields the core between looks, so another runnable process (or
+    /// our own caller, on a busy machine) is not kept waiting.
+    static let spinTime: UInt64 = 200_000        // ns
+    static let busySpinTime: UInt64 = 50_000     // ns
+
+    private let taken = Atomic<Bool>(false)
+    /// The current region and its claims in one word, so a claim can never land in the
+    /// wrong region: generation << 32 | shares << 16 | next unclaimed share.
+    private let state = Atomic<Int>(0)
+    /// Shares of the current region that have finished.
+    private let done = Atomic<Int>(0)
+    private let parking = NSCondition()
+    /// Written by the region's owner before `state` moves to its generation; read by a
+    /// helper only after it has claimed a share of that generation.
+    private var body: ((Int) -> Void)?
+    private var helpers = 0
+
+    private init() {}
+
+    private static func generation(_ word: Int) -> Int { word >> 32 }
+
+    /// Runs body(0..<shares), the calling thread taking part; false (and nothing run)
+    /// when another region holds the pool.
+    func run(_ shares: Int, _ body: (Int) -> Void) -> Bool {
+        // Invariant: shares is a worker count (Parallel.run), at most the thread count.
+        precondition(shares < 1 << 16, "\(shares) shares in one parallel region")
+        guard taken.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            return false
+        }
+        // 31 bits, wrapping: a long run starts billions of regions.
+        let generation = (Self.generation(state.load(ordering: .relaxed)) + 1) & 0x7FFF_FFFF
+        while helpers < shares - 1 { startHelper(helpers + 1); helpers += 1 }
+        withoutActuallyEscaping(body) { body in
+            self.body = body
+            done.store(0, ordering: .relaxed)
+            state.store(generation << 32 | shares << 16, ordering: .sequentiallyConsistent)
+            parking.lock(); parking.broadcast(); parking.unlock()
+            work(generation)
+            var spins = 0
+            while done.load(ordering: .acquiring) < shares {
+                spins += 1
+                // A helper that claimed a share was descheduled: give it our core.
+                if spins > 4096 { sched_yield() }
+            }
+            self.body = nil
+        }
+        taken.store(false, ordering: .releasing)
+        return true
+    }
+
+    /// Claims and runs shares of region `generation` until none is left.
+    private func work(_ generation: Int) {
+        var word = state.load(ordering: .acquiring)
+        while Self.generation(word) == generation {
+            let shares = (word >> 16) & 0xFFFF, next = word & 0xFFFF
+            if next >= shares { return }
+            let (claimed, now) = state.compareExchange(expected: word, desired: word + 1, ordering: .acquiringAndReleasing)
+            if claimed {
+                body?(next)
+                done.add(1, ordering: .releasing)
+                word = state.load(ordering: .acquiring)
+            } else {
+                word = now
+            }
+        }
+    }
+
+    private func startHelper(_ index: Int) {
+        let start = Self.generation(state.load(ordering: .relaxed))
+        let thread = Thread { [unowned self] in
+            var seen = start
+            while true {
+                seen = waitForRegion(after: seen)
+                work(seen)
+            }
+        }
+        thread.stackSize = 8 << 20
+        thread.name = "dendrite-worker-\(index)"
+        thread.start()
+    }
+
+    /// Spins for up to `spinTime`, then sleeps, until a region after `seen` starts.
+    private func waitForRegion(after seen: Int) -> Int {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var spins = 0, yielding = false
+        while true {
+            let now = Self.generation(state.load(ordering: .acquiring))
+            if now != seen { return now }
+            if yielding { sched_yield() }
+            spins += 1
+            if spins & 255 == 0 {
+                let elapsed = DispatchTime.now().uptimeNanoseconds - start
+                if elapsed > Self.spinTime { break }
+                yielding = elapsed > Self.busySpinTime
+            }
+        }
+        parking.lock()
+        defer { parking.unlock() }
+        while Self.generation(state.load(ordering: .sequentiallyConsistent)) == seen { parking.wait() }
+        return Self.generation(state.load(ordering: .acquiring))
+    }
+}

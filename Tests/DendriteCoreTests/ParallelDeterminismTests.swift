@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+@testable import DendriteCore
+
+/// Two threads on layers big enough to be split (`Parallel`): a fixed thread count gives
+/// the same bits every run, and the dendrite arithmetic gives the same bits as one thread
+/// (its loops split samples or neurons, never a sum).
+@Suite struct ParallelDeterminismTests {
+    /// Runs `body` with `BLAS.threads` set to `threads`.
+    static func with<R>(threads: Int, _ body: () -> R) -> R {
+        let saved = BLAS.threads
+        BLAS.threads = threads
+        defer { BLAS.threads = saved }
+        return body()
+    }
+
+    static func bits(_ tensors: [Tensor]) -> [[UInt64]] { tensors.map { $0.storage.map { UInt64($0.bitPattern) } } }
+
+    /// A Conv2D(3 -> 8, k 3, padding 1) perforated layer on 12x12 maps, batch 64: every
+    /// dendrite kernel is above `Parallel.forRanges`' threshold.
+    static func layer(mode: DendriteMode, sets: Int, seed: UInt64) -> PerforatedLayer {
+        var rng = RNG(seed: seed)
+        let conv = Conv2D(inputChannels: 3, outputChannels: 8, kernel: 3, padding: 1, rng: &rng, name: "layers.0")
+        let layer = PerforatedLayer(wrapping: conv, name: "layers.0", mode: mode)
+        layer.propagatesGradient = true
+        for _ in 0..<sets { layer.addDendriteSet(rng: &rng, scale: 0.5) }
+        for s in layer.dendrites {
+            for i in 0..<s.output.count { s.output.value[i] = rng.uniform(-1, 1) }
+        }
+        return layer
+    }
+
+    /// GD: forward (cascade, A sums) and backward (dA, dK, dz, dx) of two sets.
+    static func gdStep(threads: Int) -> [[UInt64]] {
+        with(threads: threads) {
+            let l = layer(mode: .gd, sets: 2, seed: 3)
+            let y = l.forward(randomTensor([64, 3, 12, 12], seed: 4), training: true)
+            let dx = l.backward(randomTensor(y.shape, seed: 5))
+            return bits([y, dx] + l.parameters.map(\.grad))
+        }
+    }
+
+    /// PB dendrite phase with one accepted set and a pool of 4: candidate forward, error
+    /// moments, correlation objective and candidate backward.
+    static func pbStep(threads: Int) -> [[UInt64]] {
+        with(threads: threads) {
+            let l = layer(mode: .pb, sets: 1, seed: 6)
+            var rng = RNG(seed: 7)
+            l.beginCandidate(rng: &rng, scale: 0.5, pool: 4)
+            let y = l.forward(randomTensor([64, 3, 12, 12], seed: 8), training: true)
+            _ = l.backward(randomTensor(y.shape, seed: 9))
+            let c = l.neuronCount * l.poolSize
+            var tiled = Tensor(shape: l.poolOutput.shape)
+            l.errors.withUnsafeBufferPointer { e in
+                tiled.withUnsafeMutableBufferPointer { t in
+                    DendriteKernels.tile(e.baseAddress!, into: t.baseAddress!, batch: 64, neurons: 8, pool: 4, spatial: 144)
+                }
+            }
+            var state = CorrelationObjective.State(channels: c, rate: 0.1, seededError: nil)
+            var grad = Tensor(shape: l.poolOutput.shape)
+            let scores = l.poolOutput.withUnsafeBufferPointer { v in
+                tiled.withUnsafeBufferPointer { e in
+                    grad.withUnsafeMutableBufferPointer { g in
+                        CorrelationObjective.update(state: &state, v: v, e: e, batch: 64, channels: c, spatial: 144,
+                                                    gradient: g, gradientScale: -1)
+                    }
+                }
+            }
+            l.backwardCandidate(grad)
+            let moments = l.errorStatistics.mean + l.errorStatistics.variance + scores + state.covariance
+            return bits([l.poolOutput, grad] + l.candidateParameters.map(\.grad)) + [moments.map(\.bitPattern)]
+        }
+    }
+
+    @Test func dendriteConvLayersGiveTheSameBitsAtOneAndTwoThreads() {
+        let gd = Self.gdStep(threads: 2)
+        #expect(gd == Self.gdStep(threads: 2))
+        #expect(gd == Self.gdStep(threads: 1))
+        let pb = Self.pbStep(threads: 2)
+        #expect(pb == Self.pbStep(threads: 2))
+        #expect(pb == Self.pbStep(threads: 1))
+    }
+
+    /// How often each share of each thread's regions ran: [thread * 3 + share].
+    final class Tally: @unchecked Sendable {
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: 6)
+        init() { counts.initialize(repeating: 0, count: 6) }
+        deinit { counts.deallocate() }
+    }
+
+    /// Two threads start regions at once: one gets the pool, the other runs its shares
+    /// itself; either way every share of every region runs exactly once.
+    @Test func everyShareRunsOnceWhileTwoThreadsCompeteForThePool() {
+        let tally = Tally(), rounds = 2000
+        DispatchQueue.concurrentPerform(iterations: 2) { t in
+            for _ in 0..<rounds {
+                Parallel.run(3) { share in tally.counts[t * 3 + share] += 1 }
+            }
+        }
+        #expect((0..<6).map { tally.counts[$0] } == [Int](repeating: rounds, count: 6))
+    }
+
+    /// A CNN whose Dense(512 -> 128) is split over two workers, trained three SGD steps
+    /// twice: the same bits.
+    @Test func splitNetworkTrainsToTheSameBitsTwiceAtTwoThreads() {
+        func run() -> [[UInt64]] {
+            Self.with(threads: 2) {
+                var rng = RNG(seed: 11)
+                let spec = NetworkSpec(inputShape: [1, 16, 16], layers: [
+                    .conv2d(filters: 8, kernel: 3, stride: 1, padding: 1), .relu, .maxPool(2),
+                    .flatten, .dense(128), .relu, .dense(10),
+                ])
+                let net = Network(spec: spec, rng: &rng)
+                let dense = net.layers.compactMap { $0 as? Dense }.first!
+                #expect(64 * dense.inputSize * dense.outputSize >= Dense.splitThreshold)
+                dense.workerOverride = 2
+                let sgd = SGD(learningRate: 0.1, momentum: 0.9)
+                var loss = SoftmaxCrossEntropy()
+                for step in 0..<3 {
+                    let x = randomTensor([64, 1, 16, 16], seed: 20 + UInt64(step))
+                    let labels = (0..<64).map { Int32(($0 * 7 + step) % 10) }
+                    _ = loss.forward(logits: net.forward(x, training: true), labels: labels[...])
+                    net.backward(loss.gradient)
+                    sgd.step(net.parameters)
+                }
+                return Self.bits(net.parameters.map(\.value))
+            }
+        }
+        #expect(run() == run())
+    }
+}
