@@ -28,7 +28,8 @@ extension LabSuite {
             }
         }
 
-        @Test func dummyDriverRunsFramesAndTrains() throws {
+        /// The small playground, playing, for `frames` frames under SDL's dummy video driver.
+        func runPlaying(frames: Int) throws -> (LabApp, LabRunStats) {
             let old = ProcessInfo.processInfo.environment["SDL_VIDEODRIVER"]
             setenv("SDL_VIDEODRIVER", "dummy", 1)
             defer { if let old { setenv("SDL_VIDEODRIVER", old, 1) } else { unsetenv("SDL_VIDEODRIVER") } }
@@ -36,7 +37,11 @@ extension LabSuite {
             state.playing = true
             let app = LabApp(config: smallConfig(), state: state)
             app.targetFPS = 1000
-            let stats = try app.run(frames: 5)
+            return (app, try app.run(frames: frames))
+        }
+
+        @Test func dummyDriverRunsFramesAndTrains() throws {
+            let (app, stats) = try runPlaying(frames: 5)
             #expect(stats.frames == 5)
             #expect(stats.batches > 0)
             #expect(app.controller.session.batchesRun == stats.batches)
@@ -45,14 +50,7 @@ extension LabSuite {
         /// A --frames run presses C twice every 40 frames (curves off, then on again) and
         /// measures each press from its timestamp to the frame that shows it.
         @Test func framesRunsMeasureKeyPressesAndLeaveTheViewAsItWas() throws {
-            let old = ProcessInfo.processInfo.environment["SDL_VIDEODRIVER"]
-            setenv("SDL_VIDEODRIVER", "dummy", 1)
-            defer { if let old { setenv("SDL_VIDEODRIVER", old, 1) } else { unsetenv("SDL_VIDEODRIVER") } }
-            var state = LabState()
-            state.playing = true
-            let app = LabApp(config: smallConfig(), state: state)
-            app.targetFPS = 1000
-            let stats = try app.run(frames: 45)
+            let (app, stats) = try runPlaying(frames: 45)
             #expect(stats.inputLatency.count == 2)
             #expect(stats.inputLatency.maxMilliseconds < 1000)
             #expect(app.controller.state.showCurves)
