@@ -326,7 +326,8 @@ public final class LabController {
     /// curves' history. While the Lab trains on its own thread, that thread calls this
     /// between slices (the cost lands on the training core, not in a frame) and the
     /// reading waits as `pending` until its connections are drawn (`attach`).
-    public func refreshReading() {
+    /// `publishNow`: show the reading at once (the render thread reading for itself).
+    public func refreshReading(publishNow: Bool = false) {
         let start = DispatchTime.now().uptimeNanoseconds
         let input = hoveredInput
         let p = Probe(network: session.network, version: session.version, labels: currentGridLabels())
@@ -334,7 +335,7 @@ public final class LabController {
                              picture: NetworkPicture.read(session, input: input, probe: p),
                              pictureInput: input.map { [$0.0, $0.1] } ?? [],
                              history: session.history, events: session.events)
-        if trainsOnOwnThread { pending = r } else { reading = r; pending = nil }
+        if trainsOnOwnThread && !publishNow { pending = r } else { reading = r; pending = nil }
         lastRefresh = DispatchTime.now().uptimeNanoseconds
         let seconds = Double(lastRefresh &- start) * 1e-9
         readCost = 0.7 * readCost + 0.3 * seconds
@@ -369,10 +370,7 @@ public final class LabController {
         // read it now, whoever trains.
         let rebuilt = reading?.network != ObjectIdentifier(session.network)
         if rebuilt || ((!state.playing || !trainsOnOwnThread) && readingDue) {
-            let own = trainsOnOwnThread
-            trainsOnOwnThread = false
-            refreshReading()
-            trainsOnOwnThread = own
+            refreshReading(publishNow: true)
         }
         // Invariant: refreshReading() above leaves a reading.
         var r = reading!
