@@ -12,8 +12,13 @@ public enum InspectorView {
         guard rect.h > 40 else { return }
         var lines: [(String, Color, Bool)] = []
         var thumbnails: [(String, [Float])] = []
-        if let ref = neuron, ref.column < picture.layers.count, ref.unit < picture.layers[ref.column].neurons.count {
-            let layer = picture.layers[ref.column], n = layer.neurons[ref.unit]
+        // The neuron shown, when `neuron` names one of the picture's.
+        let shown = neuron.flatMap { ref in
+            ref.column < picture.layers.count && ref.unit < picture.layers[ref.column].neurons.count
+                ? picture.layers[ref.column].neurons[ref.unit] : nil
+        }
+        if let ref = neuron, let n = shown {
+            let layer = picture.layers[ref.column]
             Panel.draw(canvas, rect, title: "Neuron \(ref.unit + 1) · \(layer.title)")
             lines.append(("activation \(fmt3(n.activation))  (\(picture.caption))", t.text, false))
             if let b = n.bias { lines.append(("bias \(fmt3(b))", t.text, false)) }
@@ -57,8 +62,7 @@ public enum InspectorView {
         }
         // The branches' nonlinearity, right of the heatmaps, when there is room for it.
         var curveWidth: Float = 0
-        if let ref = neuron, ref.column < picture.layers.count, ref.unit < picture.layers[ref.column].neurons.count {
-            let d = picture.layers[ref.column].neurons[ref.unit].dendrites
+        if let d = shown?.dendrites {
             let h = min(96, rect.maxY - y - 6)
             if let f = d.activation, !d.branches.isEmpty, h >= 60, rect.w >= 300 {
                 curveWidth = min(260, rect.w * 0.55)
