@@ -97,7 +97,8 @@ public final class LabApp {
             if let frames, frameCount >= frames { break }
             if let stop, trainer.withModel({ stop(controller) }) { break }
         }
-        trainer.setActive(false)
+        // Stopped before the figures are read, so they count every batch it ran.
+        trainer.stop()
         let seconds = now()
         if let screenshot { try trainer.withModel { try controller.saveScreenshot(to: screenshot, time: seconds) } }
         var stats = timing.stats(frames: frameCount, seconds: seconds, batches: controller.batchesTrained,

@@ -32,12 +32,14 @@ final class TrainingThread: @unchecked Sendable {
     }
 
     /// Ends the thread after its current slice and waits for it.
+    /// Once it returns, no batch runs any more; calling it again does nothing.
     func stop() {
         signal.lock()
+        let first = !stopping
         stopping = true
         signal.signal()
         signal.unlock()
-        finished.wait()
+        if first { finished.wait() }
     }
 
     /// Whether this thread should train now (auto speed and playing); set every frame.
