@@ -56,4 +56,13 @@ func profile(_ workload: Workload, threads: Int, train: Dataset, batches: Int) {
     let total = sum.reduce(0, +) / k, fastest = best.reduce(0, +)
     print(String(format: "  total %.3f ms (%.0f samples/s); sum of fastest %.3f ms (%.0f samples/s)",
                  total, 128_000 / total, fastest, 128_000 / fastest))
+    // The same number of batches through Trainer.stepBatch: what the table's rows time.
+    // The gap to the total above is the step's serial bookkeeping (divergence scan,
+    // accuracy count, events) plus the epoch ends that fall inside.
+    for _ in 0..<5 { trainer.stepBatch() }
+    let t0 = clock()
+    for _ in 0..<batches { trainer.stepBatch() }
+    let stepped = (clock() - t0) / k
+    print(String(format: "  Trainer.stepBatch %.3f ms (%.0f samples/s): %.3f ms more than the total above",
+                 stepped, 128_000 / stepped, stepped - total))
 }

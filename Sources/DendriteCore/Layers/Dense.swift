@@ -34,7 +34,7 @@ public final class Dense: Layer {
     }
 
     /// Products of at least this many multiply-adds are split into independent blocks
-    /// (rows of the batch, or rows of W) when `BLAS.threads` > 1; smaller ones are not
+    /// (rows of W, or columns of W for dx) when `BLAS.threads` > 1; smaller ones are not
     /// worth a thread hop. Batch-128 MNIST layers are above it, toy networks below.
     static let splitThreshold = 1 << 20
 
@@ -61,16 +61,20 @@ public final class Dense: Layer {
                         // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                         let x = xs.baseAddress!, w = ws.baseAddress!, b = bs.baseAddress!, y = ys.baseAddress!
                         Parallel.run(workers) { worker in
-                            let rows = Parallel.block(batch, worker, of: workers)
-                            guard !rows.isEmpty else { return }
+                            // Output neurons (rows of W): the worker that steps a row of W
+                            // (the optimizer splits the flat weight the same way) is the one
+                            // that reads it here and writes its gradient in backward, so W
+                            // and dW never change cores (see WorkerPool on why that matters).
+                            let outs = Parallel.block(nOut, worker, of: workers)
+                            guard !outs.isEmpty else { return }
                             // Broadcast the bias into y, then accumulate x W^T on top (beta = 1).
-                            for r in rows {
+                            for r in 0..<batch {
                                 let row = y + r * nOut
-                                for j in 0..<nOut { row[j] = b[j] }
+                                for j in outs { row[j] = b[j] }
                             }
-                            BLAS.sgemm(transA: false, transB: true, m: rows.count, n: nOut, k: nIn,
-                                       x + rows.lowerBound * nIn, lda: nIn, w, ldb: nIn,
-                                       beta: 1, y + rows.lowerBound * nOut, ldc: nOut)
+                            BLAS.sgemm(transA: false, transB: true, m: batch, n: outs.count, k: nIn,
+                                       x, lda: nIn, w + outs.lowerBound * nIn, ldb: nIn,
+                                       beta: 1, y + outs.lowerBound, ldc: nOut)
                         }
                     }
                 }
@@ -84,7 +88,7 @@ public final class Dense: Layer {
     public func releaseInput() { input = .empty }
 
     // dy: [B, out]  ->  dW = dy^T x [out, in], db = sum_B dy, dx = dy W [B, in]
-    // (split over columns of W for dW and dx, over rows of W for db)
+    // (split over rows of W for dW and db, over columns of W for dx)
     public func backward(_ dy: Tensor) -> Tensor {
         let batch = dy.rows, nIn = inputSize, nOut = outputSize
         // Invariant: shapes were inferred by `Experiment.validate` and batches have network.input's shape (`ExperimentSession`).
@@ -103,15 +107,15 @@ public final class Dense: Layer {
                                 let g = gs.baseAddress!, x = xs.baseAddress!, w = ws.baseAddress!
                                 let dw = dws.baseAddress!, db = dbs.baseAddress!, dx = dxs.baseAddress
                                 Parallel.run(workers) { worker in
-                                    // Columns of x, W, dW and dx: each worker packs only its
-                                    // part of the big operands (x for dW, W for dx).
-                                    let cols = Parallel.block(nIn, worker, of: workers, multipleOf: 16)
-                                    if wantGrads && !cols.isEmpty {
-                                        BLAS.sgemm(transA: true, transB: false, m: nOut, n: cols.count, k: batch,
-                                                   g, lda: nOut, x + cols.lowerBound, ldb: nIn,
-                                                   dw + cols.lowerBound, ldc: nIn)
-                                    }
+                                    // dW and db by rows of W (output neurons), as in forward;
+                                    // dx by columns of W, each worker packing only its part.
                                     let outs = Parallel.block(nOut, worker, of: workers)
+                                    if wantGrads && !outs.isEmpty {
+                                        BLAS.sgemm(transA: true, transB: false, m: outs.count, n: nIn, k: batch,
+                                                   g + outs.lowerBound, lda: nOut, x, ldb: nIn,
+                                                   dw + outs.lowerBound * nIn, ldc: nIn)
+                                    }
+                                    let cols = Parallel.block(nIn, worker, of: workers, multipleOf: 16)
                                     if wantGrads && !outs.isEmpty {
                                         for j in outs { db[j] = 0 }
                                         for r in 0..<batch {

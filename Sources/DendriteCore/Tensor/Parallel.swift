@@ -18,12 +18,13 @@ enum Parallel {
     private static let lock = NSLock()
 
     /// How many workers to use for `pieces` independent pieces of work: up to the
-    /// user's `BLAS.threads` (OpenBLAS's own setting reads 1 while a region runs). The
+    /// user's `BLAS.threads` (OpenBLAS's own setting reads 1 while a region runs) and at
+    /// most `WorkerPool.maxShares` (more threads than that split no further). The
     /// count never depends on what else is running: a region that finds the pool taken
     /// (nested, or another thread's) runs the same pieces one after another.
     static func workers(for pieces: Int) -> Int {
         lock.lock(); defer { lock.unlock() }
-        return max(1, min(pieces, depth > 0 ? savedThreads : BLAS.threads))
+        return max(1, min(pieces, depth > 0 ? savedThreads : BLAS.threads, WorkerPool.maxShares))
     }
 
     /// Elementwise work below this many floats per worker is not worth a thread hop.
