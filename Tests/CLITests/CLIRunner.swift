@@ -61,15 +61,15 @@ enum CLI {
     /// Environment without a display, for commands that must work headless.
     static let noDisplay = ["DISPLAY": "", "WAYLAND_DISPLAY": "", "SDL_VIDEODRIVER": ""]
 
+    /// Runs the executable to its end (through `Spawn`, not `Process`: see there why).
     static func run(_ args: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> Result {
-        let out = Pipe(), err = Pipe()
-        let p = try start(args, stdout: out, stderr: err, environment: environment, in: directory)
-        // Read before waiting so a full pipe cannot block the child.
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                      stderr: String(decoding: e, as: UTF8.self), crashed: p.terminationReason == .uncaughtSignal)
+        guard let exe = executable else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "dendrite-lab executable not found near \(CommandLine.arguments.first ?? "?")"])
+        }
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v.isEmpty ? nil : v }
+        let r = try Spawn.run(exe.path, args, in: directory ?? packageRoot, environment: env)
+        return Result(status: r.status, stdout: r.stdout, stderr: r.stderr, crashed: r.signal != nil)
     }
 
     static func temporaryFolder(_ label: String) -> URL {

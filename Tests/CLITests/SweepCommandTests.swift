@@ -182,17 +182,8 @@ import Testing
 /// where it can be (root, packages installed).
 enum SlurmCluster {
     static func shell(_ command: String) -> (status: Int32, out: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = ["-c", command]
-        p.currentDirectoryURL = CLI.packageRoot
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return (-1, "") }
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, text)
+        guard let r = try? Spawn.run("/bin/bash", ["-c", command], in: CLI.packageRoot) else { return (-1, "") }
+        return (r.status, r.stdout)
     }
 
     static let running: Bool = {
