@@ -105,6 +105,10 @@ public struct LessonExpectation: Sendable, Equatable, CustomStringConvertible {
         case inputCorrelation = "input_correlation"
         /// How much the decision surface varies over the plane (`NeuronProbe.surfaceSpread`).
         case surfaceSpread = "surface_spread"
+        /// The selected dendrite's output v alone as a classifier of the training set:
+        /// the accuracy of the best threshold on v (either way round). Needs a selected
+        /// `dendrite K`; 1 when that branch by itself separates the classes.
+        case branchAccuracy = "branch_accuracy"
 
         /// Metrics compared as text ("P", "- + - +"), not as numbers.
         public var isText: Bool { self == .phase || self == .errorQuadrants }
