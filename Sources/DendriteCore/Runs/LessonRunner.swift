@@ -85,7 +85,12 @@ public enum LessonRunner {
                 abs(pearson(e, (0..<train.count).map { points[2 * $0 + i] }))
             }.max() ?? 0)
         }
-        if case .dendrite(let j)? = s.branch, let perforated = network.layers[layer] as? PerforatedLayer,
+        let branch: Int? = switch s.branch {
+        case .dendrite(let j)?: j
+        case nil: 0
+        case .candidate?: nil
+        }
+        if let j = branch, let perforated = network.layers[layer] as? PerforatedLayer,
            let v = branchOutputs(network, layer: perforated, x: x, unit: s.unit, set: j) {
             m[.branchAccuracy] = .number(bestThresholdAccuracy(v, labels: train.labels))
         }
