@@ -74,7 +74,7 @@ public enum Controls {
         if k(SDLK_l) && state.lessonSteps > 0 { return [.toggleLesson] }
         if k(SDLK_LEFTBRACKET) { return [.noise(-5)] }
         if k(SDLK_RIGHTBRACKET) { return [.noise(5)] }
-        let digits: [SDL_KeyCode] = [SDLK_1, SDLK_2, SDLK_3, SDLK_4, SDLK_5, SDLK_6]
+        let digits: [SDL_KeyCode] = [SDLK_1, SDLK_2, SDLK_3, SDLK_4, SDLK_5, SDLK_6, SDLK_7]
         if let i = digits.firstIndex(where: k), i < ToyData.Kind.allCases.count {
             return [.dataset(ToyData.Kind.allCases[i])]
         }

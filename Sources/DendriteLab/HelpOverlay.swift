@@ -9,7 +9,7 @@ public enum HelpOverlay {
         ("N", "new seed (new weights and data)"),
         ("M", "cycle mode: none → gd → pb"),
         ("D", "add a dendrite set now"),
-        ("1 … 6", "dataset: xor, circle, gaussians, spiral, moons, checkerboard"),
+        ("1 … 7", "dataset: xor, circle, gaussians, spiral, moons, checkerboard, corners"),
         ("[ / ]", "less / more noise"),
         ("click", "a neuron: show its output in the data view"),
         ("hover", "the data view: see that input flow through the network"),

@@ -20,6 +20,7 @@ extension LabController {
         state.lessonScroll = 0
         state.lessonMaxScroll = 0
         state.selected = nil
+        if step.showsInspector { state.showInspector = true }
         startMoment()
         applyLessonSelection()
         if case .neuron = state.hovered { state.hovered = nil }

@@ -68,14 +68,15 @@ public final class LabController {
     }
 
     /// Plays `lesson` from step `step` (0-based, clamped): that step's experiment, with
-    /// the lesson panel in place of the inspector (I brings the inspector back).
+    /// the lesson panel in place of the inspector (I brings the inspector back; a step
+    /// with `inspector: true` opens it).
     public convenience init(lesson: Lesson, step: Int = 0, state: LabState = LabState()) {
         let index = max(0, min(lesson.steps.count - 1, step))
         var s = state
         s.lessonSteps = lesson.steps.count
         s.stepIndex = index
         s.lessonScroll = 0
-        s.showInspector = false
+        s.showInspector = lesson.steps[index].showsInspector
         self.init(config: LabConfig(experiment: lesson.steps[index].experiment), state: s)
         self.lesson = lesson
         startMoment()

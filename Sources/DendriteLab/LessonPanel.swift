@@ -250,6 +250,7 @@ public enum LessonPanel {
         case .errorQuadrants: name = "E signs ↗↖↙↘"
         case .inputCorrelation: name = "|corr(E, input)|"
         case .surfaceSpread: name = "surface spread"
+        case .branchAccuracy: name = "branch alone accuracy"
         }
         if e.metric.isText { return "\(name) \(e.text)" }
         return "\(name) \(e.comparison == .atLeast ? "≥" : e.comparison == .atMost ? "≤" : "=") \(valueText(.number(e.value), metric: e.metric))"

@@ -14,7 +14,7 @@ struct LabCommand: ParsableCommand {
             step, each step training its own settings from the start. Without arguments the Lab opens
             the first lesson when a lessons/ folder exists, else the free playground.
             Keys: Space play/pause, → step a batch, E step an epoch, +/- speed, R reset, N new seed,
-            M mode, D add dendrites, 1-6 dataset, [ ] noise, S screenshot, U update rule, H help, Q quit,
+            M mode, D add dendrites, 1-7 dataset, [ ] noise, S screenshot, U update rule, H help, Q quit,
             PageDown / PageUp next / previous lesson step, Ctrl+S save the network
             (lab-<timestamp>.safetensors), Ctrl+O load the newest saved one; drop a .safetensors
             or .csv file on the window to open it.

@@ -28,6 +28,24 @@ import Testing
         #expect(Self.values(d).allSatisfy { abs($0) <= 1.6 })
     }
 
+    /// Binary XOR: every point is one of the four corners (each input off or on) plus
+    /// its blob's jitter, each corner a quarter of the points, and the label is 1 exactly
+    /// when one input is on.
+    @Test(arguments: [Float(0), 0.1])
+    func cornersAreBinaryXOR(noise: Float) {
+        let n = 400, d = ToyData.make(.corners, count: n, noise: noise, seed: 6)
+        let v = Self.values(d), c = ToyData.cornerOffset
+        var perCorner = [Int](repeating: 0, count: 4)
+        for i in 0..<n {
+            let x = v[2 * i], y = v[2 * i + 1]
+            let a = x > 0, b = y > 0   // the nearest corner's bits
+            #expect(abs(abs(x) - c) <= 5 * noise && abs(abs(y) - c) <= 5 * noise, "point \(i) at (\(x), \(y))")
+            #expect(d.labels[i] == (a != b ? 1 : 0), "point \(i) at (\(x), \(y)) has label \(d.labels[i])")
+            perCorner[(a ? 1 : 0) + (b ? 2 : 0)] += 1
+        }
+        #expect(perCorner == [100, 100, 100, 100])
+    }
+
     @Test func noiseMovesPointsByAboutItsStandardDeviation() {
         let clean = Self.values(ToyData.make(.spiral, count: 2000, noise: 0, seed: 5))
         let noisy = Self.values(ToyData.make(.spiral, count: 2000, noise: 0.1, seed: 5))

@@ -6,8 +6,11 @@ import Glibc
 /// [-1, 1]^2; `noise` is the standard deviation of Gaussian jitter added to each point.
 public enum ToyData {
     public enum Kind: String, Codable, CaseIterable, Sendable {
-        case xor, circle, gaussians, spiral, moons, checkerboard
+        case xor, circle, gaussians, spiral, moons, checkerboard, corners
     }
+
+    /// `corners`: where an input that is off (-) or on (+) sits on its axis.
+    public static let cornerOffset: Float = 0.7
 
     public static func make(_ kind: Kind, count: Int, noise: Float = 0, seed: UInt64) -> Dataset {
         var rng = RNG(seed: seed)
@@ -56,6 +59,13 @@ public enum ToyData {
             let x = rng.uniform(-1, 1), y = rng.uniform(-1, 1)
             let cell = (Int(floorf((x + 1) * 2)) + Int(floorf((y + 1) * 2))) % 2
             return (x, y, Int32(cell))
+        case .corners:
+            // Binary XOR (Gidon et al., Science 367:83, 2020): two inputs, each off or on;
+            // class 1 when exactly one is on. The four corners in turn, so the classes are
+            // balanced; `noise` is the spread of each corner's blob.
+            let a = i % 2, b = (i / 2) % 2
+            let off = -cornerOffset, on = cornerOffset
+            return (a == 1 ? on : off, b == 1 ? on : off, Int32(a ^ b))
         }
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 ///     name: mnist-mlp-narrow            required
 ///     description: "..."                optional
 ///     dataset: mnist                    or a mapping:
-///       name: xor|circle|gaussians|spiral|moons|checkerboard|mnist|fashion-mnist|cifar10|csv
+///       name: xor|circle|gaussians|spiral|moons|checkerboard|corners|mnist|fashion-mnist|cifar10|csv
 ///       file: points.csv                csv: x,y,label rows (CSVPoints.swift), relative to
 ///                                       this file's folder or absolute; test set = validation
 ///       count: 1000                     toy: samples for train + validation

@@ -33,6 +33,9 @@ public struct LessonStep: Sendable {
     public var selection: LessonSelection?
     /// `picture: true`: this step's moment is the lesson's picture (docs/lessons/).
     public var isPicture = false
+    /// `inspector: true`: the Lab opens its inspector for this step (the selected
+    /// neuron's numbers and its branches' activation curve), which lessons hide by default.
+    public var showsInspector = false
 }
 
 extension Lesson {
@@ -105,6 +108,10 @@ public struct LessonExpectation: Sendable, Equatable, CustomStringConvertible {
         case inputCorrelation = "input_correlation"
         /// How much the decision surface varies over the plane (`NeuronProbe.surfaceSpread`).
         case surfaceSpread = "surface_spread"
+        /// The selected dendrite's output v alone as a classifier of the training set:
+        /// the accuracy of the best threshold on v (either way round); 1 when that branch
+        /// by itself separates the classes. With a neuron selected, its dendrite 1.
+        case branchAccuracy = "branch_accuracy"
 
         /// Metrics compared as text ("P", "- + - +"), not as numbers.
         public var isText: Bool { self == .phase || self == .errorQuadrants }

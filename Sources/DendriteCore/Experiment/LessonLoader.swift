@@ -162,22 +162,23 @@ public enum LessonLoader {
         var expectations: [LessonExpectation] = []
         var moment = LessonMoment()
         var selection: LessonSelection?
-        var isPicture = false
+        var isPicture = false, showsInspector = false
         if let settings {
             let value = try ConfigValue.parse(yaml: settings.lines.joined(separator: "\n"),
                                               source: ConfigSource(file: file, lineOffset: settings.start))
-            let decoded = try ExperimentLoader.decode(value, base: current, extraKeys: ["expect", "at", "select", "picture"])
+            let decoded = try ExperimentLoader.decode(value, base: current, extraKeys: ["expect", "at", "select", "picture", "inspector"])
             experiment = decoded.experiment
             if let e = decoded.map["expect"] { expectations = try decodeExpectations(e) }
             if let a = decoded.map["at"] { moment = try decodeMoment(a) }
             if let v = decoded.map["select"] { selection = try decodeSelection(v) }
             if let v = decoded.map["picture"] { isPicture = try v.bool() }
+            if let v = decoded.map["inspector"] { showsInspector = try v.bool() }
         }
         try experiment.validate(source: "\(file):\(settings?.start ?? s.line)")
         return LessonStep(title: s.title, line: s.line,
                           body: body.joined(separator: "\n").trimmingCharacters(in: .newlines),
                           experiment: experiment, expectations: expectations, moment: moment,
-                          selection: selection, isPicture: isPicture)
+                          selection: selection, isPicture: isPicture, showsInspector: showsInspector)
     }
 
     /// `{dendrite_phase: K, epochs: N}`, `{dendrites: K, epochs: N}` or `{epochs: N}`.

@@ -85,6 +85,15 @@ public enum LessonRunner {
                 abs(pearson(e, (0..<train.count).map { points[2 * $0 + i] }))
             }.max() ?? 0)
         }
+        let branch: Int? = switch s.branch {
+        case .dendrite(let j)?: j
+        case nil: 0
+        case .candidate?: nil
+        }
+        if let j = branch, let perforated = network.layers[layer] as? PerforatedLayer,
+           let v = branchOutputs(network, layer: perforated, x: x, unit: s.unit, set: j) {
+            m[.branchAccuracy] = .number(bestThresholdAccuracy(v, labels: train.labels))
+        }
         let grid = NeuronProbe.gridPoints(resolution: 48, extent: 1.3)
         let logits = network.forward(Tensor(shape: [grid.count / 2, 2], grid), training: false)
         let (p, k) = NeuronProbe.classProbabilities(logits: logits)
@@ -96,6 +105,34 @@ public enum LessonRunner {
             m[.candidateCorrelation] = .number(0)
         }
         return m
+    }
+
+    /// v of dendrite set `j` of neuron `unit` for every row of `x` (a forward pass of the
+    /// whole network), or nil when the layer has no such set or is not a dense layer.
+    static func branchOutputs(_ network: Network, layer p: PerforatedLayer, x: Tensor, unit: Int, set j: Int) -> [Float]? {
+        guard j >= 0, j < p.dendrites.count, unit < p.neuronCount else { return nil }
+        _ = network.forward(x, training: false)
+        let v = p.dendriteOutputs, d = p.dendrites.count, c = p.neuronCount
+        guard p.spatial == 1, v.count == x.rows * d * c else { return nil }
+        return (0..<x.rows).map { v[($0 * d + j) * c + unit] }   // v: [B, D, C]
+    }
+
+    /// The accuracy of the best rule "class 1 iff value > t" or "iff value < t" over all
+    /// thresholds t (cuts only between distinct values, so ties fall one way); labels 0/1.
+    static func bestThresholdAccuracy(_ values: [Float], labels: [Int32]) -> Double {
+        let n = min(values.count, labels.count)
+        guard n > 0 else { return 0 }
+        let order = (0..<n).sorted { values[$0] < values[$1] }
+        let ones = (0..<n).reduce(0) { $0 + (labels[$1] == 1 ? 1 : 0) }
+        // Cut before sorted position k: below it predicted 0, from it on predicted 1.
+        var best = max(ones, n - ones), onesBelow = 0
+        for k in 1..<max(n, 1) {
+            onesBelow += labels[order[k - 1]] == 1 ? 1 : 0
+            guard values[order[k]] > values[order[k - 1]] else { continue }
+            let upward = (k - onesBelow) + (ones - onesBelow)   // zeros below + ones above
+            best = max(best, upward, n - upward)
+        }
+        return Double(best) / Double(n)
     }
 
     static func pearson(_ a: [Float], _ b: [Float]) -> Double {
