@@ -1,4 +1,5 @@
-/// The kernels of `DendriticLayer`, in a batch-as-lanes layout: activations are stored
+/// The kernels of `DendriticLayer` and of sampled dendrites (`SampledDense`), in a
+/// batch-as-lanes layout: activations are stored
 /// transposed, [units, B], so a dendrite's k gathered inputs are k contiguous rows of
 /// x^T and every multiply-add runs over B samples at once in SIMD registers (a gather
 /// per synapse, not per synapse and sample). Group g owns weights g*width ..< (g+1)*width.
@@ -25,10 +26,11 @@ enum SparseDot {
 
     /// out[g, :] = leaky(bias[g] + sum_j w[g, j] in[row(g, j), :]) for g in `groups`,
     /// row(g, j) = idx[g*width + j] when an index table is given, else g*width + j.
+    /// Without `leaky` the affine sum alone (sampled dendrites apply their own f).
     /// in: [*, B], out: [groups, B]
     static func forward(_ input: UnsafePointer<Float>, _ idx: UnsafePointer<Int32>?, _ w: UnsafePointer<Float>,
                         _ bias: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                        groups: Range<Int>, width: Int, batch: Int) {
+                        groups: Range<Int>, width: Int, batch: Int, leaky: Bool = true) {
         for g in groups {
             let o = out + g * batch
             let b0 = bias[g]
@@ -39,7 +41,7 @@ enum SparseDot {
                 let wj = w[p]
                 for b in 0..<batch { o[b] += wj * row[b] }
             }
-            for b in 0..<batch { let v = o[b]; o[b] = v > 0 ? v : slope * v }
+            if leaky { for b in 0..<batch { let v = o[b]; o[b] = v > 0 ? v : slope * v } }
         }
     }
 

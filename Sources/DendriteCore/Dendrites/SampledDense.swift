@@ -1,0 +1,145 @@
+/// What a `PerforatedLayer` needs of the layer that computes its dendrites' (or its
+/// candidates') affine part z = W x + b: a Dense or Conv2D sibling of the neuron layer
+/// (dendrites that see every input), or a `SampledDense` (dendrites that see k inputs).
+public protocol DendriteBankLayer: Layer {
+    /// Output units: dendrites (D*C in a bank, P*C in a candidate pool).
+    var neuronCount: Int { get }
+    /// [units, fanIn...] for dense dendrites, [units, k] for sampled ones.
+    var weight: Parameter { get }
+    /// [units]
+    var bias: Parameter { get }
+    /// Drops what the layer keeps of its last input for backward (see `NeuronLayer`).
+    func releaseInput()
+}
+
+/// z = W x + b where unit u reads only the k inputs `synapses[u*k ..< (u+1)*k]`: the
+/// affine part of dendrites with sampled inputs (`DendriteInputs.sampled`). Only the
+/// connections that exist are stored and computed, through `SparseDot`'s batch-as-lanes
+/// gather kernels (shared with `DendriticLayer`), so a step costs O(B * units * k) plus
+/// two transposes of x, not O(B * units * inputs) as masked dense weights would.
+///
+///     x: [B, in]  ->  x^T [in, B]  ->  z^T [n, B] (gather-dot + b)  ->  z: [B, n]
+final class SampledDense: DendriteBankLayer {
+    let kind = "sampled-dense"
+    let inputSize: Int
+    let neuronCount: Int
+    /// Inputs per unit.
+    let k: Int
+    /// [n * k], unit-major, each unit's indices ascending.
+    let synapses: [Int32]
+    let weight: Parameter   // [n, k]
+    let bias: Parameter     // [n]
+    var propagatesGradient = true
+    /// False when nothing trains this layer's W and b (a frozen bank): backward skips dW, db.
+    var computesParameterGradients = true
+
+    private var inputT = Tensor.empty       // x^T  [in, B]
+    private var outputT = Tensor.empty      // z^T  [n, B]
+    private var output = Tensor.empty       // z    [B, n]
+    private var gradT = Tensor.empty        // dz^T [n, B]
+    private var inputGradT = Tensor.empty   // dx^T [in, B]
+    private var gradInput = Tensor.empty    // dx   [B, in...]
+    private var inputShape: [Int] = []
+
+    /// Uses `weight` and `bias` themselves (not copies): a candidate pool's parameters
+    /// are this layer's.
+    init(inputSize: Int, synapses: [Int32], k: Int, weight: Parameter, bias: Parameter) {
+        // Invariant: PerforatedLayer builds the table with k per unit from InputSampling, which keeps indices below inputSize.
+        precondition(k >= 1 && synapses.count == weight.count && weight.count == bias.count * k,
+                     "sampled layer: \(synapses.count) synapses, weight \(weight.value.shape), bias \(bias.value.shape), k \(k)")
+        self.inputSize = inputSize
+        self.neuronCount = bias.count
+        self.k = k
+        self.synapses = synapses
+        self.weight = weight
+        self.bias = bias
+    }
+
+    var parameters: [Parameter] { [weight, bias] }
+
+    func outputShape(for inputShape: [Int]) -> [Int] { [neuronCount] }
+
+    /// Keeps its own transposed copy of x, not a reference to it: nothing to drop.
+    func releaseInput() {}
+
+    func forward(_ x: Tensor, training: Bool) -> Tensor {
+        let batch = x.rows, nIn = inputSize, n = neuronCount, k = k
+        // Invariant: PerforatedLayer wraps a Dense layer of inputSize inputs, whose forward has checked x.
+        precondition(x.columns == nIn, "sampled layer expects \(nIn) inputs, got \(x.shape)")
+        inputShape = Array(x.shape.dropFirst())
+        inputT.resize(to: [nIn, batch])
+        outputT.resize(to: [n, batch])
+        output.resize(to: [batch, n])
+        x.withUnsafeBufferPointer { x in
+            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
+            inputT.withUnsafeMutableBufferPointer { SparseDot.transpose(x.baseAddress!, rows: batch, cols: nIn, into: $0.baseAddress!) }
+        }
+        inputT.withUnsafeBufferPointer { xt in
+            synapses.withUnsafeBufferPointer { idx in
+                weight.value.withUnsafeBufferPointer { w in
+                    bias.value.withUnsafeBufferPointer { b in
+                        outputT.withUnsafeMutableBufferPointer { zt in
+                            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
+                            let (xt, idx, w, b, zt) = (xt.baseAddress!, idx.baseAddress!, w.baseAddress!, b.baseAddress!, zt.baseAddress!)
+                            Parallel.forRanges(n, cost: k * batch) { units in
+                                SparseDot.forward(xt, idx, w, b, zt, groups: units, width: k, batch: batch, leaky: false)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        outputT.withUnsafeBufferPointer { zt in
+            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
+            output.withUnsafeMutableBufferPointer { SparseDot.transpose(zt.baseAddress!, rows: n, cols: batch, into: $0.baseAddress!) }
+        }
+        return output
+    }
+
+    // dz [B, n] -> dz^T [n, B] -> dW [n, k], db [n] (unless frozen), dx^T [in, B] -> dx [B, in...]
+    func backward(_ dy: Tensor) -> Tensor {
+        let batch = dy.rows, nIn = inputSize, n = neuronCount, k = k
+        // Invariant: PerforatedLayer calls backward after the forward of the same batch, with dz of the forward's shape.
+        precondition(inputT.columns == batch && dy.columns == n, "sampled backward expects dz [\(inputT.columns), \(n)], got \(dy.shape)")
+        let propagate = propagatesGradient, learns = computesParameterGradients
+        gradT.resize(to: [n, batch])
+        if propagate { inputGradT.resize(to: [nIn, batch]) }
+        dy.withUnsafeBufferPointer { g in
+            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
+            gradT.withUnsafeMutableBufferPointer { SparseDot.transpose(g.baseAddress!, rows: batch, cols: n, into: $0.baseAddress!) }
+        }
+        inputT.withUnsafeBufferPointer { xt in
+            synapses.withUnsafeBufferPointer { idx in
+                gradT.withUnsafeBufferPointer { dzt in
+                    weight.value.withUnsafeBufferPointer { w in
+                        weight.grad.withUnsafeMutableBufferPointer { dw in
+                            bias.grad.withUnsafeMutableBufferPointer { db in
+                                inputGradT.withUnsafeMutableBufferPointer { dxt in
+                                    // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
+                                    let (xt, idx, dzt, w) = (xt.baseAddress!, idx.baseAddress!, dzt.baseAddress!, w.baseAddress!)
+                                    if learns, let dw = dw.baseAddress, let db = db.baseAddress {
+                                        Parallel.forRanges(n, cost: k * batch) { units in
+                                            SparseDot.weightGrad(dzt, xt, idx, dw, db, groups: units, width: k, batch: batch)
+                                        }
+                                    }
+                                    guard propagate, let dxt = dxt.baseAddress else { return }
+                                    Parallel.forRanges(batch, cost: n * k) { columns in
+                                        SparseDot.inputGrad(dzt, idx, w, dxt, rows: nIn, groups: n, width: k,
+                                                            batch: batch, columns: columns)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        guard propagate else { return .empty }
+        gradInput.resize(to: [batch] + inputShape)
+        inputGradT.withUnsafeBufferPointer { dxt in
+            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
+            gradInput.withUnsafeMutableBufferPointer { SparseDot.transpose(dxt.baseAddress!, rows: nIn, cols: batch, into: $0.baseAddress!) }
+        }
+        return gradInput
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+@testable import DendriteCore
+
+/// A Dense(side*side -> c) perforated layer whose dendrites sample k inputs of a
+/// side x side picture, with `sets` sets whose weights, cascade and output weights are
+/// all far from zero, so every path carries gradient.
+func sampledPerforatedDense(side: Int, neurons: Int, sets: Int, k: Int, rule: InputSampling = .local,
+                            mode: DendriteMode, seed: UInt64) -> PerforatedLayer {
+    var rng = RNG(seed: seed)
+    let dense = Dense(inputSize: side * side, outputSize: neurons, rng: &rng, name: "layers.0")
+    let layer = PerforatedLayer(wrapping: dense, name: "layers.0", mode: mode, inputs: .sampled(rule, k: k),
+                                samplingShape: [1, side, side])
+    for _ in 0..<sets { layer.addDendriteSet(rng: &rng, scale: 0.7) }
+    for s in layer.dendrites {
+        for i in 0..<s.output.count { s.output.value[i] = rng.uniform(-1, 1) }
+    }
+    return layer
+}
+
+@Suite struct SampledDendriteTests {
+    @Test func gdLocalSetsWithCascadeMatchFiniteDifferences() {
+        let layer = sampledPerforatedDense(side: 4, neurons: 3, sets: 2, k: 4, mode: .gd, seed: 5)
+        #expect(layer.dendrites[1].cascade != nil)
+        #expect(layer.dendrites.allSatisfy { $0.weight.value.shape == [3, 4] && $0.synapses?.count == 12 })
+        // Inputs, neuron W and b, and per set W_d [C, k], b_d, K_d (d = 1) and A_d.
+        #expect(layer.parameters.count == 2 + 3 + 4)
+        let err = gradientCheckError(layer, input: randomTensor([5, 16], seed: 6))
+        #expect(err < 1e-3, "relative error \(err)")
+    }
+
+    /// The gather reads exactly the sampled inputs: the same layer with dense sets whose
+    /// weights are the sampled ones scattered into zeros computes the same outputs.
+    @Test(arguments: InputSampling.allCases)
+    func sampledSetsComputeWhatMaskedDenseSetsCompute(rule: InputSampling) {
+        let sampled = sampledPerforatedDense(side: 5, neurons: 3, sets: 3, k: 6, rule: rule, mode: .gd, seed: 21)
+        var rng = RNG(seed: 0)
+        let dense = Dense(inputSize: 25, outputSize: 3, rng: &rng, name: "layers.0")
+        let masked = PerforatedLayer(wrapping: dense, name: "layers.0", mode: .gd)
+        for (i, p) in sampled.neuron.parameters.enumerated() { masked.neuron.parameters[i].value = p.value }
+        for (d, s) in sampled.dendrites.enumerated() {
+            masked.addDendriteSet(rng: &rng)
+            let m = masked.dendrites[d]
+            m.weight.value = Tensor(shape: [3, 25])
+            for c in 0..<3 {
+                let inputs = sampled.sampledInputs(set: d, neuron: c) ?? []
+                #expect(inputs.count == 6 && Set(inputs).count == 6 && inputs.allSatisfy { (0..<25).contains($0) })
+                for (j, i) in inputs.enumerated() { m.weight.value[c * 25 + i] = s.weight.value[c * 6 + j] }
+            }
+            m.bias.value = s.bias.value
+            m.output.value = s.output.value
+            if let k = s.cascade { m.cascade?.value = k.value }
+        }
+        #expect(masked.sampledInputs(set: 0, neuron: 0) == nil)
+        let x = randomTensor([7, 25], seed: 22)
+        let a = sampled.forward(x, training: false).storage, b = masked.forward(x, training: false).storage
+        #expect(zip(a, b).allSatisfy { abs($0 - $1) < 1e-5 }, "\(rule): \(a) vs \(b)")
+    }
+
+    /// PB candidates that sample their inputs: the gradient `backwardCandidate` gives for
+    /// any dObjective/dV (here a fixed random r, so the objective is r . V) matches
+    /// finite differences on every candidate's W [P*C, k], b and cascade K. The
+    /// correlation objective's own dS/dV is checked in DendriteCorrelationTests.
+    @Test func localCandidatePoolGradientMatchesFiniteDifferences() {
+        let layer = sampledPerforatedDense(side: 4, neurons: 2, sets: 1, k: 4, mode: .pb, seed: 11)
+        var rng = RNG(seed: 12)
+        layer.beginCandidate(rng: &rng, pool: 3)
+        #expect(layer.candidate?.weight.value.shape == [6, 4] && layer.candidate?.cascade?.value.shape == [1, 6])
+        for p in layer.candidateParameters { for i in 0..<p.count { p.value[i] = rng.uniform(-1, 1) } }
+        let x = randomTensor([4, 16], seed: 13)
+        _ = layer.forward(x, training: true)
+        let r = randomTensor(layer.poolOutput.shape, seed: 14)
+        layer.backwardCandidate(r)
+        func probe() -> Double {
+            _ = layer.forward(x, training: true)
+            return zip(layer.poolOutput.storage, r.storage).reduce(0) { $0 + Double($1.0) * Double($1.1) }
+        }
+        var worst = 0.0
+        for p in layer.candidateParameters {
+            let g = p.grad
+            for i in 0..<p.count {
+                let v = p.value[i], h: Float = 1e-2
+                p.value[i] = v + h; let lp = probe()
+                p.value[i] = v - h; let lm = probe()
+                p.value[i] = v
+                let numeric = (lp - lm) / Double(2 * h)
+                worst = max(worst, abs(Double(g[i]) - numeric) / max(1e-2, abs(Double(g[i])) + abs(numeric)))
+            }
+        }
+        #expect(worst < 1e-3, "relative error \(worst)")
+    }
+
+    /// Each neuron keeps its chosen candidate's inputs: after `acceptCandidate` the new
+    /// set computes what that candidate computed, and the accessors agree.
+    @Test func acceptedCandidatesKeepTheirOwnInputs() {
+        let layer = sampledPerforatedDense(side: 5, neurons: 3, sets: 1, k: 5, rule: .random, mode: .pb, seed: 31)
+        var rng = RNG(seed: 32)
+        layer.beginCandidate(rng: &rng, pool: 3)
+        for p in layer.candidateParameters { for i in 0..<p.count { p.value[i] = rng.uniform(-1, 1) } }
+        let x = randomTensor([4, 25], seed: 33)
+        _ = layer.forward(x, training: true)
+        let pool = layer.poolOutput
+        let chosen = [2, 0, 1]
+        layer.leadingCandidates = chosen
+        let table = layer.candidate?.synapses ?? []
+        for c in 0..<3 {
+            let row = (chosen[c] * 3 + c) * 5
+            #expect(layer.candidateSampledInputs(neuron: c) == table[row..<(row + 5)].map { Int($0) })
+        }
+        let shown = (0..<3).map { layer.candidateSampledInputs(neuron: $0) }
+        layer.acceptCandidate(chosen: chosen)
+        #expect(layer.candidateSampledInputs(neuron: 0) == nil)
+        #expect((0..<3).map { layer.sampledInputs(set: 1, neuron: $0) } == shown)
+        _ = layer.forward(x, training: false)
+        let v = layer.dendriteOutputs   // [B, D, C, 1]
+        for b in 0..<4 {
+            for c in 0..<3 {
+                let accepted = v[(b * 2 + 1) * 3 + c], candidate = pool[(b * 3 + chosen[c]) * 3 + c]
+                #expect(abs(accepted - candidate) < 1e-6, "sample \(b) neuron \(c): \(accepted) vs \(candidate)")
+            }
+        }
+    }
+
+    /// 784-8-10 in miniature: [1, 4, 4] -> flatten -> dense 5 -> relu -> dense 3, two GD
+    /// sets of local 4-input dendrites on both dense layers, counted by hand.
+    @Test func parameterCountsCountOnlyExistingConnections() {
+        func network(_ inputs: DendriteInputs) -> Network {
+            var rng = RNG(seed: 3)
+            let net = Network(spec: NetworkSpec(inputShape: [1, 4, 4], layers: [.flatten, .dense(5), .relu, .dense(3)]), rng: &rng)
+            net.perforate(mode: .gd, inputs: inputs)
+            for l in net.perforatedLayers { for _ in 0..<2 { l.addDendriteSet(rng: &rng) } }
+            return net
+        }
+        let local = network(.sampled(.local, k: 4))
+        // Hidden: W 16x5 + b 5; per set W_d 5x4 + b_d 5; K_1 1x5; A 2x5.
+        let hidden = (16 * 5 + 5) + 2 * (5 * 4 + 5) + 5 + 2 * 5
+        // Output (5 inputs, still more than k = 4): W 5x3 + b 3; per set 3x4 + 3; K_1 3; A 6.
+        let output = (5 * 3 + 3) + 2 * (3 * 4 + 3) + 3 + 2 * 3
+        #expect(local.parameterCount == hidden + output)
+        #expect(hidden + output == 207)
+        let b = local.parameterBreakdown
+        #expect(b.neurons == 85 + 18 && b.dendrites == 50 + 30 && b.cascade == 5 + 3 && b.outputWeights == 10 + 6)
+        #expect(b.total == local.parameterCount)
+        // k = 5: the output layer has only 5 inputs, so its dendrites see all of them.
+        let five = network(.sampled(.local, k: 5))
+        #expect(five.perforatedLayers.map(\.inputs) == [.sampled(.local, k: 5), .all])
+        #expect(five.parameterCount == (85 + 2 * (5 * 5 + 5) + 5 + 10) + (18 + 2 * 18 + 3 + 6))
+        // The local patch is a 2x2 block of the 4x4 picture (drawn on the flatten's input).
+        let patch = local.perforatedLayers[0].sampledInputs(set: 0, neuron: 0) ?? []
+        #expect(patch.count == 4 && patch[1] == patch[0] + 1 && patch[2] == patch[0] + 4 && patch[3] == patch[0] + 5, "\(patch)")
+    }
+}
