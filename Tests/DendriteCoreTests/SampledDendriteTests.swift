@@ -150,3 +150,118 @@ func sampledPerforatedDense(side: Int, neurons: Int, sets: Int, k: Int, rule: In
         #expect(patch.count == 4 && patch[1] == patch[0] + 1 && patch[2] == patch[0] + 4 && patch[3] == patch[0] + 5, "\(patch)")
     }
 }
+
+/// The `inputs:` setting of the `dendrites:` section: its forms, its errors, its JSON.
+@Suite struct DendriteInputsConfigTests {
+    static func yaml(_ inputs: String, layers: String = "[dense 3, tanh, dense 1]", dataset: String = "{name: xor, count: 64}") -> String {
+        """
+        name: inputs
+        dataset: \(dataset)
+        network:
+          layers: \(layers)
+        mode: gd
+        dendrites:
+          max_dendrites: 2
+          inputs: \(inputs)
+        epochs: 3
+        """
+    }
+
+    @Test func formsParseAndWriteBack() throws {
+        #expect(try ExperimentLoader.decode(yaml: Self.yaml("all"), file: "i.yaml").dendrites.inputs == .all)
+        let e = try ExperimentLoader.decode(yaml: Self.yaml("global 1"), file: "i.yaml")
+        #expect(e.dendrites.inputs == .sampled(.global, k: 1))
+        #expect(e.yamlText.contains("  inputs: global 1"))
+        #expect(try ExperimentLoader.decode(yaml: e.yamlText, file: "again.yaml") == e)
+        #expect(try !ExperimentLoader.decode(yaml: Self.yaml("all"), file: "i.yaml").yamlText.contains("inputs:"))
+        for text in ["local 16", "random 3", "global 1", "all"] { #expect(DendriteInputs.parse(text)?.description == text) }
+    }
+
+    @Test(arguments: ["local", "local 0", "local x", "patch 4", "16", "all 3"])
+    func badValuesNameTheLineAndTheForms(text: String) {
+        do {
+            _ = try ExperimentLoader.decode(yaml: Self.yaml(text), file: "bad.yaml")
+            Issue.record("'\(text)' was accepted")
+        } catch let e as ConfigError {
+            #expect(e.file == "bad.yaml" && e.line == 8, "\(e)")
+            #expect(e.expected == DendriteInputs.textForms, "\(e)")
+        } catch { Issue.record("\(error)") }
+    }
+
+    @Test func convLayersWithDendritesRefuseSampledInputs() throws {
+        let yaml = Self.yaml("local 4", layers: "[conv 4 3x3, relu, flatten, dense 10]",
+                             dataset: "{name: mnist}").replacingOccurrences(of: "network:\n", with: "network:\n  input: [1, 28, 28]\n")
+        do {
+            _ = try ExperimentLoader.decode(yaml: yaml, file: "conv.yaml")
+            Issue.record("sampled inputs on a conv layer were accepted")
+        } catch let e as ConfigError {
+            #expect(e.file == "conv.yaml" && e.line == 9 && e.problem.contains("conv layer"), "\(e)")
+        } catch { Issue.record("\(error)") }
+        // Dendrites on the dense layer only: accepted.
+        let dense = yaml.replacingOccurrences(of: "  inputs:", with: "  layers: [3]\n  inputs:")
+        #expect((try? ExperimentLoader.decode(yaml: dense, file: "conv.yaml"))?.dendrites.inputs == .sampled(.local, k: 4))
+        // Built in code (sweeps, the Lab), the same check runs in validate().
+        var e = try ExperimentLoader.decode(yaml: Self.yaml("all"), file: "code.yaml")
+        e.network = NetworkSpec(inputShape: [1, 28, 28], layers: [.conv2d(filters: 4, kernel: 3, stride: 1, padding: 0), .relu, .flatten, .dense(10)])
+        e.dataset = .init(name: .real(.mnist))
+        e.dendrites.inputs = .sampled(.random, k: 4)
+        #expect(throws: ConfigError.self) { try e.validate() }
+    }
+
+    @Test func jsonKeepsTheKeyOnlyWhenSampled() throws {
+        var d = DendriteConfig()
+        let plain = String(decoding: try TrainingSnapshot.encoder().encode(d), as: UTF8.self)
+        #expect(!plain.contains("inputs"))
+        d.inputs = .sampled(.local, k: 16)
+        let json = String(decoding: try TrainingSnapshot.encoder().encode(d), as: UTF8.self)
+        #expect(json.contains(#""inputs":"local 16""#), "\(json)")
+        #expect(try TrainingSnapshot.decoder().decode(DendriteConfig.self, from: Data(json.utf8)) == d)
+        // Stored before sampling existed: no key, every input.
+        let old = try TrainingSnapshot.decoder().decode(DendriteConfig.self, from: Data(ExperimentJSONTests.dendrites.utf8))
+        #expect(old.inputs == .all)
+        let bad = json.replacingOccurrences(of: "local 16", with: "local -2")
+        #expect(throws: DecodingError.self) { try TrainingSnapshot.decoder().decode(DendriteConfig.self, from: Data(bad.utf8)) }
+    }
+}
+
+extension CheckpointTests {
+    /// Sampled dendrites (each sees 1 of the 2 XOR inputs, or 1 of the 3 hidden units)
+    /// stop and resume exactly: their index tables travel in the checkpoint, the same
+    /// from a stop just after the first set exists and from inside a PB dendrite phase.
+    @Test(arguments: ["gd", "pb"])
+    func sampledDendriteRunsResumeExactly(mode: String) throws {
+        let yaml = Self.dendriteYAML.replacingOccurrences(of: "MODE", with: mode)
+            .replacingOccurrences(of: "statistics_rate: 0.1}", with: "statistics_rate: 0.1, inputs: random 1}")
+        let experiment = try ExperimentLoader.decode(yaml: yaml, file: "resume-sampled.yaml")
+        #expect(experiment.dendrites.inputs == .sampled(.random, k: 1))
+        let straight = temporaryFolder("sstraight")
+        defer { try? FileManager.default.removeItem(at: straight) }
+        _ = try ExperimentRun(experiment: experiment, folder: straight).run()
+        let reference = try metricsWithoutSeconds(straight)
+        let rows = reference.dropFirst().map { $0.split(separator: ",").map(String.init) }
+        guard let grown = rows.first(where: { Int($0[2])! > 0 }).map({ Int($0[0])! }) else {
+            Issue.record("\(mode): no dendrite was added; the test needs a run that grows"); return
+        }
+        // A checkpoint taken with the first set holds its [C, 1] input tables (PB: after the
+        // learning-rate trial that follows the switch, which is not checkpointed either).
+        let checked = mode == "gd" ? grown : grown + 3
+        let stopped = temporaryFolder("sstop")
+        defer { try? FileManager.default.removeItem(at: stopped) }
+        let first = try ExperimentRun(experiment: experiment, folder: stopped)
+        var epochs = 0
+        first.onEvent = { if case .epochDone = $0 { epochs += 1 } }
+        first.shouldStop = { epochs >= checked }
+        _ = try first.run()
+        let ckpt = try Checkpoint.read(from: stopped.appendingPathComponent("checkpoint.safetensors"))
+        let tables = ckpt.tensors.filter { $0.name.hasPrefix("synapses/") }
+        #expect(rows[checked - 1][2] == "1")
+        #expect(tables.map(\.name) == ["synapses/layers.0.dendrites.0", "synapses/layers.2.dendrites.0"], "\(mode): \(tables.map(\.name))")
+        #expect(tables.allSatisfy { $0.tensor.shape.last == 1 }, "\(tables.map(\.name))")
+        var stops = [grown, grown + 2]
+        if mode == "pb", let inside = rows.first(where: { $0[1] == "P" }).map({ Int($0[0])! }) { stops.append(inside) }
+        for stop in stops where stop < reference.count - 1 {
+            let (_, resumed) = try stopAndResume(experiment, after: stop)
+            #expect(resumed == reference, "\(mode): stopped after epoch \(stop)")
+        }
+    }
+}
