@@ -265,3 +265,48 @@ extension CheckpointTests {
         }
     }
 }
+
+/// 6x6 pictures whose every pixel carries the same contrast s ~ U(-2, 2) plus N(0, 0.5^2)
+/// noise; class 1 when the contrast is strong either way (|s| > 1). The classes are not
+/// linearly separable (class 1 lies on both sides of class 0), but any patch sees s, and
+/// two sigmoid branches of opposite sign make the bump that separates them.
+func contrastPictures(count: Int, seed: UInt64) -> Dataset {
+    var rng = RNG(seed: seed)
+    var f = [Float](), labels = [Int32]()
+    for _ in 0..<count {
+        let s = rng.uniform(-2, 2)
+        for _ in 0..<36 { f.append(0.5 * s + 0.5 * rng.normal()) }
+        labels.append(abs(s) > 1 ? 1 : 0)
+    }
+    return Dataset(name: "contrast", sampleShape: [1, 6, 6], features: .float(f), labels: labels, classCount: 2)
+}
+
+@Suite struct SampledDendriteTrainingTests {
+    /// Test accuracy of flatten -> dense 2 on `contrastPictures`, with three GD dendrite
+    /// sets (added before training) of `inputs`, or none.
+    static func accuracy(_ inputs: DendriteInputs?, seed: UInt64) -> Float {
+        var rng = RNG(seed: seed)
+        let net = Network(spec: NetworkSpec(inputShape: [1, 6, 6], layers: [.flatten, .dense(2)]), rng: &rng)
+        let train = contrastPictures(count: 512, seed: seed), test = contrastPictures(count: 512, seed: seed + 100)
+        let t = Trainer(network: net, optimizer: Adam(learningRate: 0.03), train: train, validation: test,
+                        config: TrainingConfig(batchSize: 32, epochs: 30, seed: seed), mode: inputs == nil ? .none : .gd,
+                        dendrites: DendriteConfig(switchMode: .never, inputs: inputs ?? .all))
+        for _ in 0..<(inputs == nil ? 0 : 3) { _ = t.addDendritesNow() }
+        t.run()
+        return t.evaluate(test).accuracy
+    }
+
+    /// Measured (seeds 1-3, test accuracy): plain 0.488 / 0.521 / 0.529; three sets of
+    /// local 3x3 dendrites 0.908 / 0.920 / 0.910; three sets seeing all 36 pixels
+    /// 0.922 / 0.924 / 0.885, at 4x the dendrite weights.
+    @Test func localDendritesLearnWhatTheNeuronAloneCannot() {
+        for seed: UInt64 in 1...3 {
+            let plain = Self.accuracy(nil, seed: seed)
+            let local = Self.accuracy(.sampled(.local, k: 9), seed: seed)
+            let dense = Self.accuracy(.all, seed: seed)
+            #expect(plain <= 0.6, "seed \(seed): the neuron alone reached \(plain)")
+            #expect(local >= 0.85, "seed \(seed): local dendrites reached \(local)")
+            #expect(local >= dense - 0.05, "seed \(seed): local \(local) against all inputs \(dense)")
+        }
+    }
+}
