@@ -58,35 +58,15 @@ func sampledPerforatedDense(side: Int, neurons: Int, sets: Int, k: Int, rule: In
     }
 
     /// PB candidates that sample their inputs: the gradient `backwardCandidate` gives for
-    /// any dObjective/dV (here a fixed random r, so the objective is r . V) matches
-    /// finite differences on every candidate's W [P*C, k], b and cascade K. The
-    /// correlation objective's own dS/dV is checked in DendriteCorrelationTests.
+    /// any dObjective/dV matches finite differences on every candidate's W [P*C, k], b
+    /// and cascade K (`candidateGradientCheckError`).
     @Test func localCandidatePoolGradientMatchesFiniteDifferences() {
         let layer = sampledPerforatedDense(side: 4, neurons: 2, sets: 1, k: 4, mode: .pb, seed: 11)
         var rng = RNG(seed: 12)
         layer.beginCandidate(rng: &rng, pool: 3)
         #expect(layer.candidate?.weight.value.shape == [6, 4] && layer.candidate?.cascade?.value.shape == [1, 6])
         for p in layer.candidateParameters { for i in 0..<p.count { p.value[i] = rng.uniform(-1, 1) } }
-        let x = randomTensor([4, 16], seed: 13)
-        _ = layer.forward(x, training: true)
-        let r = randomTensor(layer.poolOutput.shape, seed: 14)
-        layer.backwardCandidate(r)
-        func probe() -> Double {
-            _ = layer.forward(x, training: true)
-            return zip(layer.poolOutput.storage, r.storage).reduce(0) { $0 + Double($1.0) * Double($1.1) }
-        }
-        var worst = 0.0
-        for p in layer.candidateParameters {
-            let g = p.grad
-            for i in 0..<p.count {
-                let v = p.value[i], h: Float = 1e-2
-                p.value[i] = v + h; let lp = probe()
-                p.value[i] = v - h; let lm = probe()
-                p.value[i] = v
-                let numeric = (lp - lm) / Double(2 * h)
-                worst = max(worst, abs(Double(g[i]) - numeric) / max(1e-2, abs(Double(g[i])) + abs(numeric)))
-            }
-        }
+        let worst = candidateGradientCheckError(layer, input: randomTensor([4, 16], seed: 13), seed: 14)
         #expect(worst < 1e-3, "relative error \(worst)")
     }
 

@@ -67,32 +67,22 @@ final class SampledDense: DendriteBankLayer {
         // Invariant: PerforatedLayer wraps a Dense layer of inputSize inputs, whose forward has checked x.
         precondition(x.columns == nIn, "sampled layer expects \(nIn) inputs, got \(x.shape)")
         inputShape = Array(x.shape.dropFirst())
-        inputT.resize(to: [nIn, batch])
+        SparseDot.transpose(x, rows: batch, cols: nIn, into: &inputT)
         outputT.resize(to: [n, batch])
-        output.resize(to: [batch, n])
-        x.withUnsafeBufferPointer { x in
-            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
-            inputT.withUnsafeMutableBufferPointer { SparseDot.transpose(x.baseAddress!, rows: batch, cols: nIn, into: $0.baseAddress!) }
-        }
         inputT.withUnsafeBufferPointer { xt in
             synapses.withUnsafeBufferPointer { idx in
                 weight.value.withUnsafeBufferPointer { w in
                     bias.value.withUnsafeBufferPointer { b in
                         outputT.withUnsafeMutableBufferPointer { zt in
                             // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
-                            let (xt, idx, w, b, zt) = (xt.baseAddress!, idx.baseAddress!, w.baseAddress!, b.baseAddress!, zt.baseAddress!)
-                            Parallel.forRanges(n, cost: k * batch) { units in
-                                SparseDot.forward(xt, idx, w, b, zt, groups: units, width: k, batch: batch, leaky: false)
-                            }
+                            SparseDot.gatherForward(xt.baseAddress!, idx.baseAddress!, w.baseAddress!, b.baseAddress!, zt.baseAddress!,
+                                                    units: n, width: k, batch: batch, leaky: false)
                         }
                     }
                 }
             }
         }
-        outputT.withUnsafeBufferPointer { zt in
-            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
-            output.withUnsafeMutableBufferPointer { SparseDot.transpose(zt.baseAddress!, rows: n, cols: batch, into: $0.baseAddress!) }
-        }
+        SparseDot.transpose(outputT, rows: n, cols: batch, into: &output)
         return output
     }
 
@@ -102,12 +92,8 @@ final class SampledDense: DendriteBankLayer {
         // Invariant: PerforatedLayer calls backward after the forward of the same batch, with dz of the forward's shape.
         precondition(inputT.columns == batch && dy.columns == n, "sampled backward expects dz [\(inputT.columns), \(n)], got \(dy.shape)")
         let propagate = propagatesGradient, learns = computesParameterGradients
-        gradT.resize(to: [n, batch])
+        SparseDot.transpose(dy, rows: batch, cols: n, into: &gradT)
         if propagate { inputGradT.resize(to: [nIn, batch]) }
-        dy.withUnsafeBufferPointer { g in
-            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
-            gradT.withUnsafeMutableBufferPointer { SparseDot.transpose(g.baseAddress!, rows: batch, cols: n, into: $0.baseAddress!) }
-        }
         inputT.withUnsafeBufferPointer { xt in
             synapses.withUnsafeBufferPointer { idx in
                 gradT.withUnsafeBufferPointer { dzt in
@@ -116,17 +102,10 @@ final class SampledDense: DendriteBankLayer {
                             bias.grad.withUnsafeMutableBufferPointer { db in
                                 inputGradT.withUnsafeMutableBufferPointer { dxt in
                                     // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
-                                    let (xt, idx, dzt, w) = (xt.baseAddress!, idx.baseAddress!, dzt.baseAddress!, w.baseAddress!)
-                                    if learns, let dw = dw.baseAddress, let db = db.baseAddress {
-                                        Parallel.forRanges(n, cost: k * batch) { units in
-                                            SparseDot.weightGrad(dzt, xt, idx, dw, db, groups: units, width: k, batch: batch)
-                                        }
-                                    }
-                                    guard propagate, let dxt = dxt.baseAddress else { return }
-                                    Parallel.forRanges(batch, cost: n * k) { columns in
-                                        SparseDot.inputGrad(dzt, idx, w, dxt, rows: nIn, groups: n, width: k,
-                                                            batch: batch, columns: columns)
-                                    }
+                                    SparseDot.gatherBackward(dzt.baseAddress!, xt.baseAddress!, idx.baseAddress!, w.baseAddress!,
+                                                             dw: learns ? dw.baseAddress : nil, db: learns ? db.baseAddress : nil,
+                                                             din: propagate ? dxt.baseAddress : nil, rows: nIn, units: n,
+                                                             width: k, batch: batch)
                                 }
                             }
                         }
@@ -135,11 +114,7 @@ final class SampledDense: DendriteBankLayer {
             }
         }
         guard propagate else { return .empty }
-        gradInput.resize(to: [batch] + inputShape)
-        inputGradT.withUnsafeBufferPointer { dxt in
-            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
-            gradInput.withUnsafeMutableBufferPointer { SparseDot.transpose(dxt.baseAddress!, rows: nIn, cols: batch, into: $0.baseAddress!) }
-        }
+        SparseDot.transpose(inputGradT, rows: nIn, cols: batch, into: &gradInput, shape: [batch] + inputShape)
         return gradInput
     }
 }

@@ -22,6 +22,44 @@ enum SparseDot {
         }
     }
 
+    /// dst = src^T for `src` read as [rows, cols]; dst is resized to `shape` (default
+    /// [cols, rows]) first.
+    static func transpose(_ src: Tensor, rows: Int, cols: Int, into dst: inout Tensor, shape: [Int]? = nil) {
+        dst.resize(to: shape ?? [cols, rows])
+        src.withUnsafeBufferPointer { s in
+            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
+            dst.withUnsafeMutableBufferPointer { transpose(s.baseAddress!, rows: rows, cols: cols, into: $0.baseAddress!) }
+        }
+    }
+
+    // MARK: Gather stages (the layers' entry points, split over workers)
+
+    /// out[u, :] = (leaky)(bias[u] + sum_j w[u, j] in[idx[u*k + j], :]) for every unit u < `units`.
+    /// in: [*, B], out: [units, B]
+    static func gatherForward(_ input: UnsafePointer<Float>, _ idx: UnsafePointer<Int32>, _ w: UnsafePointer<Float>,
+                              _ bias: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                              units: Int, width k: Int, batch: Int, leaky: Bool) {
+        Parallel.forRanges(units, cost: k * batch) { groups in
+            forward(input, idx, w, bias, out, groups: groups, width: k, batch: batch, leaky: leaky)
+        }
+    }
+
+    /// Backward of `gatherForward` from dz^T [units, B] (f' already applied): dW [units, k]
+    /// and db [units] when `dw`, `db` are given, then din^T [rows, B] when `din` is.
+    static func gatherBackward(_ dz: UnsafePointer<Float>, _ input: UnsafePointer<Float>, _ idx: UnsafePointer<Int32>,
+                               _ w: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?,
+                               din: UnsafeMutablePointer<Float>?, rows: Int, units: Int, width k: Int, batch: Int) {
+        if let dw, let db {
+            Parallel.forRanges(units, cost: k * batch) { groups in
+                weightGrad(dz, input, idx, dw, db, groups: groups, width: k, batch: batch)
+            }
+        }
+        guard let din else { return }
+        Parallel.forRanges(batch, cost: units * k) { columns in
+            inputGrad(dz, idx, w, din, rows: rows, groups: units, width: k, batch: batch, columns: columns)
+        }
+    }
+
     // MARK: Forward
 
     /// out[g, :] = leaky(bias[g] + sum_j w[g, j] in[row(g, j), :]) for g in `groups`,
