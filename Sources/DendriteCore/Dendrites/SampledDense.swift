@@ -16,9 +16,10 @@ public protocol DendriteBankLayer: Layer {
 /// affine part of dendrites with sampled inputs (`DendriteInputs.sampled`). Only the
 /// connections that exist are stored and computed, through `SparseDot`'s batch-as-lanes
 /// gather kernels (shared with `DendriticLayer`), so a step costs O(B * units * k) plus
-/// two transposes of x, not O(B * units * inputs) as masked dense weights would.
+/// transposing the inputs some synapse reads (m of them, at most units * k), not
+/// O(B * units * inputs) as masked dense weights would.
 ///
-///     x: [B, in]  ->  x^T [in, B]  ->  z^T [n, B] (gather-dot + b)  ->  z: [B, n]
+///     x: [B, in]  ->  x_used^T [m, B]  ->  z^T [n, B] (gather-dot + b)  ->  z: [B, n]
 final class SampledDense: DendriteBankLayer {
     let kind = "sampled-dense"
     let inputSize: Int
@@ -27,17 +28,21 @@ final class SampledDense: DendriteBankLayer {
     let k: Int
     /// [n * k], unit-major, each unit's indices ascending.
     let synapses: [Int32]
+    /// The inputs some synapse reads, ascending (m of them), and `synapses` as rows of
+    /// that list: the kernels read x_used^T, never the unread inputs.
+    private let used: [Int32]
+    private let compact: [Int32]
     let weight: Parameter   // [n, k]
     let bias: Parameter     // [n]
     var propagatesGradient = true
     /// False when nothing trains this layer's W and b (a frozen bank): backward skips dW, db.
     var computesParameterGradients = true
 
-    private var inputT = Tensor.empty       // x^T  [in, B]
+    private var inputT = Tensor.empty       // x_used^T  [m, B]
     private var outputT = Tensor.empty      // z^T  [n, B]
     private var output = Tensor.empty       // z    [B, n]
     private var gradT = Tensor.empty        // dz^T [n, B]
-    private var inputGradT = Tensor.empty   // dx^T [in, B]
+    private var inputGradT = Tensor.empty   // dx_used^T [m, B]
     private var gradInput = Tensor.empty    // dx   [B, in...]
     private var inputShape: [Int] = []
 
@@ -51,6 +56,11 @@ final class SampledDense: DendriteBankLayer {
         self.neuronCount = bias.count
         self.k = k
         self.synapses = synapses
+        used = Array(Set(synapses)).sorted()
+        var row: [Int32: Int32] = [:]
+        for (r, i) in used.enumerated() { row[i] = Int32(r) }
+        // Invariant: every synapse is in `used`, built from them just above.
+        compact = synapses.map { row[$0]! }
         self.weight = weight
         self.bias = bias
     }
@@ -67,10 +77,19 @@ final class SampledDense: DendriteBankLayer {
         // Invariant: PerforatedLayer wraps a Dense layer of inputSize inputs, whose forward has checked x.
         precondition(x.columns == nIn, "sampled layer expects \(nIn) inputs, got \(x.shape)")
         inputShape = Array(x.shape.dropFirst())
-        SparseDot.transpose(x, rows: batch, cols: nIn, into: &inputT)
+        let m = used.count
+        inputT.resize(to: [m, batch])
+        x.withUnsafeBufferPointer { x in
+            used.withUnsafeBufferPointer { used in
+                inputT.withUnsafeMutableBufferPointer { xt in
+                    // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
+                    SparseDot.transposeColumns(x.baseAddress!, batch: batch, cols: nIn, used: used.baseAddress!, count: m, into: xt.baseAddress!)
+                }
+            }
+        }
         outputT.resize(to: [n, batch])
         inputT.withUnsafeBufferPointer { xt in
-            synapses.withUnsafeBufferPointer { idx in
+            compact.withUnsafeBufferPointer { idx in
                 weight.value.withUnsafeBufferPointer { w in
                     bias.value.withUnsafeBufferPointer { b in
                         outputT.withUnsafeMutableBufferPointer { zt in
@@ -91,11 +110,11 @@ final class SampledDense: DendriteBankLayer {
         let batch = dy.rows, nIn = inputSize, n = neuronCount, k = k
         // Invariant: PerforatedLayer calls backward after the forward of the same batch, with dz of the forward's shape.
         precondition(inputT.columns == batch && dy.columns == n, "sampled backward expects dz [\(inputT.columns), \(n)], got \(dy.shape)")
-        let propagate = propagatesGradient, learns = computesParameterGradients
+        let propagate = propagatesGradient, learns = computesParameterGradients, m = used.count
         SparseDot.transpose(dy, rows: batch, cols: n, into: &gradT)
-        if propagate { inputGradT.resize(to: [nIn, batch]) }
+        if propagate { inputGradT.resize(to: [m, batch]) }
         inputT.withUnsafeBufferPointer { xt in
-            synapses.withUnsafeBufferPointer { idx in
+            compact.withUnsafeBufferPointer { idx in
                 gradT.withUnsafeBufferPointer { dzt in
                     weight.value.withUnsafeBufferPointer { w in
                         weight.grad.withUnsafeMutableBufferPointer { dw in
@@ -104,7 +123,7 @@ final class SampledDense: DendriteBankLayer {
                                     // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                                     SparseDot.gatherBackward(dzt.baseAddress!, xt.baseAddress!, idx.baseAddress!, w.baseAddress!,
                                                              dw: learns ? dw.baseAddress : nil, db: learns ? db.baseAddress : nil,
-                                                             din: propagate ? dxt.baseAddress : nil, rows: nIn, units: n,
+                                                             din: propagate ? dxt.baseAddress : nil, rows: m, units: n,
                                                              width: k, batch: batch)
                                 }
                             }
@@ -114,7 +133,15 @@ final class SampledDense: DendriteBankLayer {
             }
         }
         guard propagate else { return .empty }
-        SparseDot.transpose(inputGradT, rows: nIn, cols: batch, into: &gradInput, shape: [batch] + inputShape)
+        gradInput.resize(to: [batch] + inputShape)
+        inputGradT.withUnsafeBufferPointer { dxt in
+            used.withUnsafeBufferPointer { used in
+                gradInput.withUnsafeMutableBufferPointer { dx in
+                    // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
+                    SparseDot.scatterColumns(dxt.baseAddress!, batch: batch, cols: nIn, used: used.baseAddress!, count: m, into: dx.baseAddress!)
+                }
+            }
+        }
         return gradInput
     }
 }

@@ -32,6 +32,34 @@ enum SparseDot {
         }
     }
 
+    /// dst [count, B] = the columns `used[0..<count]` of src [B, cols], transposed: the rows
+    /// of x^T a sampled layer reads, without transposing inputs no synapse reads.
+    static func transposeColumns(_ src: UnsafePointer<Float>, batch: Int, cols: Int, used: UnsafePointer<Int32>, count: Int,
+                                 into dst: UnsafeMutablePointer<Float>) {
+        let tile = 32
+        for b0 in stride(from: 0, to: batch, by: tile) {
+            let b1 = min(batch, b0 + tile)
+            for r in 0..<count {
+                let col = src + Int(used[r]), out = dst + r * batch
+                for b in b0..<b1 { out[b] = col[b * cols] }
+            }
+        }
+    }
+
+    /// The inverse: dst [B, cols] = 0 except its columns `used`, which get the rows of src [count, B].
+    static func scatterColumns(_ src: UnsafePointer<Float>, batch: Int, cols: Int, used: UnsafePointer<Int32>, count: Int,
+                               into dst: UnsafeMutablePointer<Float>) {
+        dst.update(repeating: 0, count: batch * cols)
+        let tile = 32
+        for b0 in stride(from: 0, to: batch, by: tile) {
+            let b1 = min(batch, b0 + tile)
+            for r in 0..<count {
+                let col = dst + Int(used[r]), row = src + r * batch
+                for b in b0..<b1 { col[b * cols] = row[b] }
+            }
+        }
+    }
+
     // MARK: Gather stages (the layers' entry points, split over workers)
 
     /// out[u, :] = (leaky)(bias[u] + sum_j w[u, j] in[idx[u*k + j], :]) for every unit u < `units`.
