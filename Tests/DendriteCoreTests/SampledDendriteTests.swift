@@ -157,6 +157,12 @@ func sampledPerforatedDense(side: Int, neurons: Int, sets: Int, k: Int, rule: In
         for text in ["local 16", "random 3", "global 1", "all"] { #expect(DendriteInputs.parse(text)?.description == text) }
     }
 
+    @Test func shippedLocalExperimentLoadsAndWritesBack() throws {
+        let e = try ExperimentLoader.load(contentsOf: packageRoot().appendingPathComponent("experiments/mnist-mlp-narrow-local.yaml"))
+        #expect(e.dendrites.inputs == .sampled(.local, k: 16) && e.dendrites.layers == [1] && e.mode == .pb)
+        #expect(try ExperimentLoader.decode(yaml: e.yamlText, file: "resolved.yaml") == e)
+    }
+
     @Test(arguments: ["local", "local 0", "local x", "patch 4", "16", "all 3"])
     func badValuesNameTheLineAndTheForms(text: String) {
         do {
