@@ -243,6 +243,17 @@ extension CheckpointTests {
         #expect(rows[checked - 1][2] == "1")
         #expect(tables.map(\.name) == ["synapses/layers.0.dendrites.0", "synapses/layers.2.dendrites.0"], "\(mode): \(tables.map(\.name))")
         #expect(tables.allSatisfy { $0.tensor.shape.last == 1 }, "\(tables.map(\.name))")
+        // A damaged table (an input the layer does not have, or none) is refused, not trusted.
+        for damage in [Float(7), -1] {
+            var bad = ckpt
+            if let i = bad.tensors.firstIndex(where: { $0.name.hasPrefix("synapses/") }) { bad.tensors[i].tensor[0] = damage }
+            try bad.write(to: stopped.appendingPathComponent("checkpoint.safetensors"))
+            #expect(throws: CheckpointError.self) { try ExperimentRun(experiment: experiment, folder: stopped, resume: true) }
+        }
+        var missing = ckpt
+        missing.tensors.removeAll { $0.name.hasPrefix("synapses/") }
+        try missing.write(to: stopped.appendingPathComponent("checkpoint.safetensors"))
+        #expect(throws: CheckpointError.self) { try ExperimentRun(experiment: experiment, folder: stopped, resume: true) }
         var stops = [grown, grown + 2]
         if mode == "pb", let inside = rows.first(where: { $0[1] == "P" }).map({ Int($0[0])! }) { stops.append(inside) }
         for stop in stops where stop < reference.count - 1 {

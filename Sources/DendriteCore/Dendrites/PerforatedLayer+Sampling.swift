@@ -65,13 +65,13 @@ extension PerforatedLayer {
 
     /// Puts the stored index tables back into the sets (re-created with throwaway
     /// indices before this), so a resumed run reads exactly the inputs it read; nil, or
-    /// what was wrong with the file's tables.
-    func loadSynapses(from ckpt: Checkpoint) -> String? {
+    /// what was wrong with the file's tables. `tensor` looks a checkpoint tensor up by name.
+    func loadSynapses(_ tensor: (String) -> Tensor?) -> String? {
         guard case .sampled(_, let k) = inputs else { return nil }
         let n = samplingShape.reduce(1, *)
         for (d, set) in dendrites.enumerated() {
             let tensorName = synapseTensorName(set: d)
-            guard let t = ckpt[tensorName], t.shape == [neuronCount, k] else {
+            guard let t = tensor(tensorName), t.shape == [neuronCount, k] else {
                 return "tensor '\(tensorName)' is missing or not of shape [\(neuronCount), \(k)] (the inputs of a sampled dendrite set)"
             }
             guard t.storage.allSatisfy({ $0 >= 0 && $0 < Float(n) && $0 == $0.rounded() }) else {

@@ -85,7 +85,7 @@ extension TrainingSnapshot {
             }
             p.truncateDendrites(to: 0)
             for _ in 0..<s.dendrites { p.addDendriteSet(rng: &scratch) }
-            if let problem = p.loadSynapses(from: ckpt) { throw CheckpointError(file: file, problem: problem) }
+            if let problem = p.loadSynapses({ ckpt[$0] }) { throw CheckpointError(file: file, problem: problem) }
             p.configure(mode: trainer.dendriteMode, phase: .neuron)
             p.errorStatistics = s.errorStatistics
         }
