@@ -2,20 +2,11 @@ import Foundation
 import Testing
 @testable import DendriteCore
 
-/// A Dense(side*side -> c) perforated layer whose dendrites sample k inputs of a
-/// side x side picture, with `sets` sets whose weights, cascade and output weights are
-/// all far from zero, so every path carries gradient.
+/// `perforatedDense` on a side x side picture whose dendrites sample k inputs each.
 func sampledPerforatedDense(side: Int, neurons: Int, sets: Int, k: Int, rule: InputSampling = .local,
                             mode: DendriteMode, seed: UInt64) -> PerforatedLayer {
-    var rng = RNG(seed: seed)
-    let dense = Dense(inputSize: side * side, outputSize: neurons, rng: &rng, name: "layers.0")
-    let layer = PerforatedLayer(wrapping: dense, name: "layers.0", mode: mode, inputs: .sampled(rule, k: k),
-                                samplingShape: [1, side, side])
-    for _ in 0..<sets { layer.addDendriteSet(rng: &rng, scale: 0.7) }
-    for s in layer.dendrites {
-        for i in 0..<s.output.count { s.output.value[i] = rng.uniform(-1, 1) }
-    }
-    return layer
+    perforatedDense(inputs: side * side, neurons: neurons, sets: sets, mode: mode, seed: seed,
+                    dendriteInputs: .sampled(rule, k: k), samplingShape: [1, side, side])
 }
 
 @Suite struct SampledDendriteTests {
