@@ -234,6 +234,7 @@ extension CheckpointTests {
         #expect(rows[checked - 1][2] == "1")
         #expect(tables.map(\.name) == ["synapses/layers.0.dendrites.0", "synapses/layers.2.dendrites.0"], "\(mode): \(tables.map(\.name))")
         #expect(tables.allSatisfy { $0.tensor.shape.last == 1 }, "\(tables.map(\.name))")
+        #expect(ckpt.metadata["model"]?.contains(#""dendrite_inputs":"random 1""#) == true, "\(ckpt.metadata["model"] ?? "")")
         // A damaged table (an input the layer does not have, or none) is refused, not trusted.
         for damage in [Float(7), -1] {
             var bad = ckpt

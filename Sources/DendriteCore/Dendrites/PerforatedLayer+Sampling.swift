@@ -54,9 +54,10 @@ extension PerforatedLayer {
     func synapseTensorName(set d: Int) -> String { "synapses/\(name).dendrites.\(d)" }
 
     /// The index tables of the sampled sets as checkpoint tensors "synapses/<set>",
-    /// [C, k], each index stored exactly as F32 (inputs < 2^24). Empty with `.all`.
-    func synapseTensors() -> [(name: String, tensor: Tensor)] {
-        dendrites.enumerated().compactMap { d, set in
+    /// [C, k], each index stored exactly as F32 (inputs < 2^24); only the first `sets`
+    /// sets when given (a smaller best snapshot). Empty with `.all`.
+    func synapseTensors(sets: Int? = nil) -> [(name: String, tensor: Tensor)] {
+        dendrites.prefix(sets ?? dendrites.count).enumerated().compactMap { d, set in
             set.synapses.map { table in
                 (synapseTensorName(set: d), Tensor(shape: [neuronCount, table.count / neuronCount], table.map { Float($0) }))
             }
