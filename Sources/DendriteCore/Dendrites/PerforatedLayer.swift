@@ -32,8 +32,9 @@ public final class PerforatedLayer: Layer {
     /// (`DendriteInputs.sampled`, Dense layers with more than k inputs only).
     public let inputs: DendriteInputs
     /// The shape `inputs` samples from: the layer's input, or the image before a flatten
-    /// in front of it, so a `local` patch is a patch of the picture.
-    let samplingShape: [Int]
+    /// in front of it, so a `local` patch is a patch of the picture (what the indices of
+    /// `sampledInputs(set:neuron:)` index, flattened row-major).
+    public let samplingShape: [Int]
     /// Running mean and variance of the per-sample error E = dL_i/dy, per neuron,
     /// averaged over samples and spatial positions (design.md 2.2 step 1). Updated by
     /// every training backward pass.
