@@ -43,7 +43,7 @@ func makeTrainer(_ workload: Workload, train: Dataset, validation: Dataset, epoc
     var rng = RNG(seed: 42)
     let network = Network(spec: workload.spec, rng: &rng)
     let config = TrainingConfig(batchSize: 128, epochs: epochs, seed: 7, shuffle: true)
-    let dendrites = DendriteConfig(switchMode: .never)
+    let dendrites = DendriteConfig(switchMode: .never, inputs: workload.inputs)
     let mode: DendriteMode
     switch workload.dendrites {
     case .none: mode = .none

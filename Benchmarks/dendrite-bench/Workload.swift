@@ -8,6 +8,8 @@ import DendriteCore
 /// k-th set: k-1 accepted frozen sets plus the candidates, stepped by Adam through
 /// `CandidateTrainer`). `<base>-pn<k>` (ours only) is a PB neuron-phase epoch with k
 /// accepted sets: the denominator of the "dendrite phase <= 1.5x neuron phase" goal.
+/// `local16-<tag><k>` (ours only) is the narrow MLP's row with dendrites and candidates
+/// that each see a local 4x4 patch (`inputs: local 16`), beside its dense twin.
 struct Workload {
     enum Dendrites { case none, gd, pbDendritePhase, pbNeuronPhase }
 
@@ -19,8 +21,15 @@ struct Workload {
     /// Samples per second of the same model, batch and optimizer in PyTorch 2.x CPU with
     /// one thread on this machine kind (the fallback when torch is not run alongside).
     let torchSamplesPerSecond: Double?
+    /// Which inputs the dendrites see.
+    var inputs: DendriteInputs = .all
     /// Whether pytorch_bench.py knows this workload.
-    var hasTorchTwin: Bool { dendrites != .pbNeuronPhase }
+    var hasTorchTwin: Bool { dendrites != .pbNeuronPhase && inputs == .all }
+    /// The same workload with dendrites that see every input (what a sampled row is compared with).
+    var denseTwin: String? {
+        guard inputs != .all, let dash = name.firstIndex(of: "-") else { return nil }
+        return "narrow" + name[dash...]
+    }
 
     static let mlpSpec = NetworkSpec(inputShape: [1, 28, 28], layers: [.flatten, .dense(128), .relu, .dense(10)])
     static let narrowSpec = NetworkSpec(inputShape: [1, 28, 28], layers: [.flatten, .dense(8), .relu, .dense(10)])
@@ -39,26 +48,32 @@ struct Workload {
     static let mlp = Workload(name: "mlp", spec: mlpSpec, dendrites: .none, sets: 0, torchSamplesPerSecond: 191_000)
     static let cnn = Workload(name: "cnn", spec: cnnSpec, dendrites: .none, sets: 0, torchSamplesPerSecond: 11_400)
 
-    static func dendritic(_ base: String, _ spec: NetworkSpec, _ kind: Dendrites, _ sets: Int) -> Workload {
+    static func dendritic(_ base: String, _ spec: NetworkSpec, _ kind: Dendrites, _ sets: Int,
+                          inputs: DendriteInputs = .all) -> Workload {
         let tag = switch kind {
         case .none: ""
         case .gd: "gd"
         case .pbDendritePhase: "pb"
         case .pbNeuronPhase: "pn"
         }
-        return Workload(name: "\(base)-\(tag)\(sets)", spec: spec, dendrites: kind, sets: sets, torchSamplesPerSecond: nil)
+        return Workload(name: "\(base)-\(tag)\(sets)", spec: spec, dendrites: kind, sets: sets, torchSamplesPerSecond: nil,
+                        inputs: inputs)
     }
 
     static let dendriteWorkloads: [Workload] = [("narrow", narrowSpec), ("cnn", cnnSpec)].flatMap { base, spec in
         [dendritic(base, spec, .gd, 1), dendritic(base, spec, .gd, 3),
          dendritic(base, spec, .pbDendritePhase, 1), dendritic(base, spec, .pbDendritePhase, 3)]
     }
+    /// The narrow rows again with local 16-input dendrites and candidates.
+    static let localWorkloads: [Workload] = [(Dendrites.gd, 1), (.gd, 3), (.pbDendritePhase, 1), (.pbDendritePhase, 3)].map {
+        dendritic("local16", narrowSpec, $0.0, $0.1, inputs: .sampled(.local, k: 16))
+    }
     /// PB neuron-phase epochs at 0 and 1 accepted sets (for the phase-time ratio).
     static let neuronPhaseWorkloads: [Workload] = [("narrow", narrowSpec), ("cnn", cnnSpec)].flatMap { base, spec in
         [dendritic(base, spec, .pbNeuronPhase, 0), dendritic(base, spec, .pbNeuronPhase, 1)]
     }
 
-    static let all = [mlp, cnn, dann] + dendriteWorkloads + neuronPhaseWorkloads
+    static let all = [mlp, cnn, dann] + dendriteWorkloads + localWorkloads + neuronPhaseWorkloads
 
     static func named(_ name: String) -> Workload? { all.first { $0.name == name } }
 }
@@ -89,11 +104,16 @@ func matmulFlopsPerSample(_ network: Network) -> Double {
             let frozen = p.mode == .pb && p.phase == .dendrite
             // Neurons: forward, and (unless frozen in a dendrite phase) dW; dx when below.
             flops += 2 * macs(p.neuron, outputs: c) * ((frozen ? 1 : 2) + (layer.propagatesGradient ? 1 : 0))
+            // Sampled dendrites: only their k connections each.
+            func dendriteMacs(_ units: Int) -> Double {
+                if case .sampled(_, let k) = p.inputs { return Double(units * k) }
+                return macs(p.neuron, outputs: units)
+            }
             // Bank of D sets: forward; GD also dW and dx.
-            let bank = macs(p.neuron, outputs: p.dendrites.count * c)
+            let bank = dendriteMacs(p.dendrites.count * c)
             flops += 2 * bank * (p.mode == .gd ? products : 1)
             // Candidate: forward and dW (its input is detached).
-            if p.candidate != nil { flops += 2 * macs(p.neuron, outputs: c) * 2 }
+            if p.candidate != nil { flops += 2 * dendriteMacs(c) * 2 }
         } else {
             flops += 2 * macs(layer, outputs: (layer as? Dense)?.outputSize ?? (layer as? Conv2D)?.outputChannels ?? 0) * products
         }

@@ -18,7 +18,9 @@ struct BenchOptions: ParsableCommand {
         discussion: """
             WORKLOAD: mlp, cnn, dann (128x8x16 local dendritic layer), narrow-gd1, narrow-gd3, \
             narrow-pb1, narrow-pb3, cnn-gd1, cnn-gd3, cnn-pb1, cnn-pb3 (as pytorch_bench.py), and ours \
-            only: narrow-pn0, narrow-pn1, cnn-pn0, cnn-pn1 (PB neuron phase with 0 / 1 accepted sets); \
+            only: narrow-pn0, narrow-pn1, cnn-pn0, cnn-pn1 (PB neuron phase with 0 / 1 accepted sets), \
+            local16-gd1, local16-gd3, local16-pb1, local16-pb3 (the narrow rows with dendrites and \
+            candidates of 16 local inputs each); local = those four; \
             dendrites = all dendrite rows; all (the default) = everything. `compare` also runs \
             Benchmarks/pytorch_bench.py on every row (python from $DENDRITE_TORCH_PYTHON, \
             /opt/torch-venv/bin/python or python3, the first that can import torch).
@@ -56,7 +58,7 @@ struct BenchOptions: ParsableCommand {
         if warmup < 1 { throw ValidationError("--warmup must be at least 1, got \(warmup)") }
         if profile < 0 { throw ValidationError("--profile must be 0 or more, got \(profile)") }
         if let one, Workload.named(one) == nil { throw ValidationError("--one: unknown workload '\(one)'") }
-        for n in names where !["compare", "--torch", "all", "dendrites"].contains(n) && Workload.named(n) == nil {
+        for n in names where !["compare", "--torch", "all", "dendrites", "local"].contains(n) && Workload.named(n) == nil {
             throw ValidationError("unknown workload '\(n)'; see --help for the list")
         }
     }
@@ -66,7 +68,8 @@ struct BenchOptions: ParsableCommand {
             switch n {
             case "compare", "--torch": return []
             case "all": return Workload.all
-            case "dendrites": return Workload.dendriteWorkloads + Workload.neuronPhaseWorkloads
+            case "dendrites": return Workload.dendriteWorkloads + Workload.localWorkloads + Workload.neuronPhaseWorkloads
+            case "local": return Workload.localWorkloads
             default: return Workload.named(n).map { [$0] } ?? []
             }
         }
@@ -141,12 +144,12 @@ func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating:
 func f(_ v: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", v) }
 
 print("")
-print(pad("workload", 10), pad("thr", 3), pad("ours/s", 8), pad("best 50", 8), pad("cpu", 5),
+print(pad("workload", 11), pad("thr", 3), pad("ours/s", 8), pad("best 50", 8), pad("cpu", 5),
       pad("vs 1T", 5), pad("torch/s", 8), pad("t cpu", 5), pad("ratio", 6), pad("GFLOP/s", 7), pad("sgemm", 6),
       pad("%sgemm", 6), pad("ours MB", 7), pad("torch MB", 8), pad("s/epoch", 7))
 for r in rows {
     guard let m = r.ours else {
-        print(pad(r.workload.name, 10), pad("\(r.threads)", 3), "  our run failed")
+        print(pad(r.workload.name, 11), pad("\(r.threads)", 3), "  our run failed")
         continue
     }
     let gflops = m.samplesPerSecond * m.flopsPerSample / 1e9
@@ -160,7 +163,7 @@ for r in rows {
     // This row against the same workload's 1-thread row of this run.
     let oneThread = rows.first { $0.workload.name == r.workload.name && $0.threads == 1 }?.ours
     let scaling = r.threads > 1 ? oneThread.map { f(m.samplesPerSecond / $0.samplesPerSecond, 2) + "x" } ?? "-" : "-"
-    print(pad(r.workload.name, 10), pad("\(r.threads)", 3), pad(f(m.samplesPerSecond), 8),
+    print(pad(r.workload.name, 11), pad("\(r.threads)", 3), pad(f(m.samplesPerSecond), 8),
           pad(f(m.bestWindowSamplesPerSecond), 8), pad(f(100 * m.cpuShare) + "%", 5), pad(scaling, 5),
           pad(torchRate, 8), pad(torchCPU, 5), pad(ratio, 6),
           pad(f(gflops, 1), 7), pad(f(m.sgemmGFlops, 1), 6), pad(f(100 * gflops / m.sgemmGFlops) + "%", 6),
@@ -184,6 +187,18 @@ for base in ["narrow", "cnn"] {
 if !phaseLines.isEmpty {
     print("\nPB dendrite-phase epoch (training the first set) / neuron-phase epoch (goal <= 1.5x):")
     phaseLines.forEach { print($0) }
+}
+
+// Sampled dendrites against dense ones: the same narrow workload, the same thread count.
+let localLines: [String] = rows.compactMap { r in
+    guard let twin = r.workload.denseTwin, let m = r.ours,
+          let d = rows.first(where: { $0.workload.name == twin && $0.threads == r.threads })?.ours else { return nil }
+    return "  \(r.workload.name) \(r.threads)T: \(f(m.samplesPerSecond)) samples/s, \(twin) \(f(d.samplesPerSecond)): "
+        + "\(f(m.samplesPerSecond / d.samplesPerSecond, 2))x (best 50: \(f(m.bestWindowSamplesPerSecond / d.bestWindowSamplesPerSecond, 2))x)"
+}
+if !localLines.isEmpty {
+    print("\nLocal dendrites (16 inputs each) / dense dendrites (784 inputs each), narrow MLP 784-8-10 (> 1 = local faster):")
+    localLines.forEach { print($0) }
 }
 
 if runMNIST {

@@ -62,26 +62,7 @@ import Testing
         var rng = RNG(seed: 12)
         layer.beginCandidate(rng: &rng)
         for p in layer.candidateParameters { for i in 0..<p.count { p.value[i] = rng.uniform(-1, 1) } }
-        let x = randomTensor([4, 3], seed: 13)
-        _ = layer.forward(x, training: true)
-        let r = randomTensor(layer.candidateOutput.shape, seed: 14)
-        layer.backwardCandidate(r)
-        func probe() -> Double {
-            _ = layer.forward(x, training: true)
-            return zip(layer.candidateOutput.storage, r.storage).reduce(0) { $0 + Double($1.0) * Double($1.1) }
-        }
-        var worst = 0.0
-        for p in layer.candidateParameters {
-            let g = p.grad
-            for i in 0..<p.count {
-                let v = p.value[i], h: Float = 1e-2
-                p.value[i] = v + h; let lp = probe()
-                p.value[i] = v - h; let lm = probe()
-                p.value[i] = v
-                let numeric = (lp - lm) / Double(2 * h)
-                worst = max(worst, abs(Double(g[i]) - numeric) / max(1e-2, abs(Double(g[i])) + abs(numeric)))
-            }
-        }
+        let worst = candidateGradientCheckError(layer, input: randomTensor([4, 3], seed: 13), seed: 14)
         #expect(worst < 1e-3, "relative error \(worst)")
     }
 

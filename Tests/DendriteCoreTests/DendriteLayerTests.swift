@@ -2,12 +2,15 @@ import Testing
 @testable import DendriteCore
 
 /// A Dense(in -> c) perforated layer with `sets` dendrite sets whose weights, cascade and
-/// output weights are all far from zero, so every path carries gradient.
+/// output weights are all far from zero, so every path carries gradient. `dendriteInputs`
+/// and `samplingShape` give the dendrites sampled inputs (`DendriteInputs`).
 func perforatedDense(inputs: Int, neurons: Int, sets: Int, mode: DendriteMode, seed: UInt64,
-                     activation: DendriteActivation = .sigmoid) -> PerforatedLayer {
+                     activation: DendriteActivation = .sigmoid, dendriteInputs: DendriteInputs = .all,
+                     samplingShape: [Int]? = nil) -> PerforatedLayer {
     var rng = RNG(seed: seed)
     let dense = Dense(inputSize: inputs, outputSize: neurons, rng: &rng, name: "layers.0")
-    let layer = PerforatedLayer(wrapping: dense, name: "layers.0", mode: mode, activation: activation)
+    let layer = PerforatedLayer(wrapping: dense, name: "layers.0", mode: mode, activation: activation,
+                                inputs: dendriteInputs, samplingShape: samplingShape)
     for _ in 0..<sets { layer.addDendriteSet(rng: &rng, scale: 0.7) }
     for s in layer.dendrites {
         for i in 0..<s.output.count { s.output.value[i] = rng.uniform(-1, 1) }

@@ -44,6 +44,32 @@ func gradientCheckError(_ layer: Layer, input: Tensor, seed: UInt64 = 7, step: F
     return worst
 }
 
+/// The same for a PB candidate pool: `backwardCandidate(r)` against central differences
+/// of the probe objective r . V (V = the pool's output for `input`) on every candidate
+/// parameter. The correlation objective's own dS/dV is checked in DendriteCorrelationTests.
+func candidateGradientCheckError(_ layer: PerforatedLayer, input: Tensor, seed: UInt64, step: Float = 1e-2) -> Double {
+    _ = layer.forward(input, training: true)
+    let r = randomTensor(layer.poolOutput.shape, seed: seed)
+    layer.backwardCandidate(r)
+    func probe() -> Double {
+        _ = layer.forward(input, training: true)
+        return zip(layer.poolOutput.storage, r.storage).reduce(0) { $0 + Double($1.0) * Double($1.1) }
+    }
+    var worst = 0.0
+    for p in layer.candidateParameters {
+        let g = p.grad
+        for i in 0..<p.count {
+            let v = p.value[i]
+            p.value[i] = v + step; let lp = probe()
+            p.value[i] = v - step; let lm = probe()
+            p.value[i] = v
+            let numeric = (lp - lm) / Double(2 * step)
+            worst = max(worst, abs(Double(g[i]) - numeric) / max(1e-2, abs(Double(g[i])) + abs(numeric)))
+        }
+    }
+    return worst
+}
+
 func randomTensor(_ shape: [Int], seed: UInt64, range: Float = 1) -> Tensor {
     var rng = RNG(seed: seed)
     var t = Tensor(shape: shape)

@@ -52,6 +52,14 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
     /// dense and conv layer.
     public var layers: [Int]?
     public var activation: DendriteActivation
+    /// Which inputs each dendrite and candidate sees (all, or k by a sampling rule).
+    public var inputs: DendriteInputs {
+        get { sampledInputs ?? .all }
+        set { sampledInputs = newValue == .all ? nil : newValue }
+    }
+    /// `inputs` as stored: nil for `.all`, so JSON without the key (sweep plans and
+    /// checkpoints from before sampling) decodes to `.all`, and `.all` encodes as before.
+    private var sampledInputs: DendriteInputs?
     /// Size of the fixed held-out subset (drawn as `correlationSubset` says) on which
     /// candidate correlation is measured. Not encoded: always the default when decoded.
     public var evaluationSamples: Int = DendriteConfig.defaultEvaluationSamples
@@ -60,6 +68,7 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
         case maxDendrites, switchMode, nEpochsToSwitch, pEpochsToSwitch, maxPEpochs, pMinimumImprovement
         case candidatePool, learningRateTrialEpochs, correlationSubset, fixedInterval, candidateLearningRate
         case candidateInitScale, maxDendriteTries, statisticsRate, improvementThresholds, score, layers, activation
+        case sampledInputs = "inputs"
     }
 
     public init(maxDendrites: Int = 3, switchMode: SwitchMode = .plateau, nEpochsToSwitch: Int = 10,
@@ -70,7 +79,8 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
                 correlationSubset: CorrelationSubset = .validation, fixedInterval: Int = 10,
                 candidateLearningRate: Float = 1e-3, candidateInitScale: Float = 0.01,
                 maxDendriteTries: Int = 2, statisticsRate: Double = 0.01, improvementThresholds: [Float] = [0.001, 0.0001, 0],
-                score: Score = .accuracy, layers: [Int]? = nil, activation: DendriteActivation = .sigmoid) {
+                score: Score = .accuracy, layers: [Int]? = nil, activation: DendriteActivation = .sigmoid,
+                inputs: DendriteInputs = .all) {
         self.maxDendrites = maxDendrites
         self.switchMode = switchMode
         self.nEpochsToSwitch = nEpochsToSwitch
@@ -89,6 +99,7 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
         self.score = score
         self.layers = layers
         self.activation = activation
+        self.inputs = inputs
     }
 
     /// Four candidates per neuron, in Cascade-Correlation's range (4-8). Not tuned: the

@@ -3,19 +3,29 @@ extension Network {
     /// Wraps neuron layers (Dense, Conv2D) in `PerforatedLayer`s so they can grow
     /// dendrites. `layers` selects by index into `self.layers`; nil means every neuron
     /// layer (the public library's default). Layers already wrapped are re-configured.
-    /// Wrapping alone changes nothing the network computes.
+    /// Wrapping alone changes nothing the network computes. `inputs` says which inputs
+    /// new dendrites see (sampled ones draw from the image before a flatten in front).
     @discardableResult
-    public func perforate(mode: DendriteMode, activation: DendriteActivation = .sigmoid,
+    public func perforate(mode: DendriteMode, activation: DendriteActivation = .sigmoid, inputs: DendriteInputs = .all,
                           layers selection: [Int]? = nil, statisticsRate: Double = 0.01) -> [PerforatedLayer] {
         for (i, layer) in layers.enumerated() where selection?.contains(i) ?? true {
             if let p = layer as? PerforatedLayer {
                 p.configure(mode: mode, phase: p.phase)
             } else if let n = layer as? NeuronLayer {
-                replaceLayer(at: i, with: PerforatedLayer(wrapping: n, name: "layers.\(i)", mode: mode,
-                                                          activation: activation, statisticsRate: statisticsRate))
+                replaceLayer(at: i, with: PerforatedLayer(wrapping: n, name: "layers.\(i)", mode: mode, activation: activation,
+                                                          inputs: inputs, samplingShape: samplingShape(ofLayer: i),
+                                                          statisticsRate: statisticsRate))
             }
         }
         return perforatedLayers
+    }
+
+    /// The shape layer i's input has as a picture: its input shape, or the input of a
+    /// flatten directly in front of it.
+    func samplingShape(ofLayer i: Int) -> [Int] {
+        func input(_ j: Int) -> [Int] { j == 0 ? inputShape : shapes[j - 1] }
+        if i > 0, spec.layers[i - 1] == .flatten { return input(i - 1) }
+        return input(i)
     }
 
     /// The layers that can hold dendrites, in network order.

@@ -12,21 +12,12 @@
 /// [C, fanIn...] and `bias` is [C], so the weights of neuron c are one contiguous row,
 /// and the output of a batch is [B, C, S] with S spatial positions per neuron (S = 1
 /// for Dense, H*W for Conv2D).
-public protocol NeuronLayer: Layer {
-    /// C: output units (Dense) or output channels (Conv2D).
-    var neuronCount: Int { get }
-    /// [C, fanIn...]
-    var weight: Parameter { get }
-    /// [C]
-    var bias: Parameter { get }
+public protocol NeuronLayer: DendriteBankLayer {
+    // neuronCount (C: output units or output channels), weight [C, fanIn...], bias [C]
+    // and releaseInput() come from `DendriteBankLayer`.
     /// A fresh layer of the same kind and input geometry with `outputs` neurons. Its
     /// initial weights are meaningless: callers overwrite them.
     func sibling(outputs: Int, name: String) -> NeuronLayer
-    /// Drops whatever the layer keeps of its last input for backward, for a forward whose
-    /// backward will not come (frozen layers in PB). Otherwise a kept reference to the
-    /// previous layer's output buffer makes that layer copy it (copy-on-write) before
-    /// refilling it next step.
-    func releaseInput()
     /// False while the neurons are frozen (PB dendrite phase): backward then skips dW, db.
     var computesParameterGradients: Bool { get set }
 }

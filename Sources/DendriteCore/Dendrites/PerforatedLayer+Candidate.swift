@@ -14,14 +14,16 @@ extension PerforatedLayer {
     /// Starts a PB dendrite phase for this layer: `pool` candidates per neuron, seeing the
     /// same input and every existing dendrite (cascade). Weights are drawn as
     /// scale * N(0, 1) in the order W, b, K of a set of P*C neurons, so a pool of one
-    /// draws exactly what a single candidate did.
+    /// draws exactly what a single candidate did. Sampled candidates (`inputs`) draw
+    /// their k inputs each first, and their W is [P*C, k].
     public func beginCandidate(rng: inout RNG, scale: Float = 0.01, pool: Int = 1) {
         // Invariant: the pool size comes from DendriteConfig.candidatePool, which the loader holds to 1...64.
         precondition(pool >= 1, "candidate pool of \(pool)")
         let d = dendrites.count, c = neuronCount * pool
         let prefix = "\(name).dendrites.\(d)"
         // The candidates' W and b *are* the sibling layer's parameters (no copies per step).
-        let layer = neuron.sibling(outputs: c, name: prefix)
+        let synapses = drawSynapses(units: c, rng: &rng)
+        let layer = dendriteLayer(units: c, name: prefix, synapses: synapses)
         layer.propagatesGradient = false   // detached input: the perforation
         func draw(_ t: inout Tensor) { for i in 0..<t.count { t[i] = scale * rng.normal() } }
         draw(&layer.weight.value)
@@ -35,7 +37,7 @@ extension PerforatedLayer {
             cascade = Parameter(name: "\(prefix).K", value: k)
         }
         candidate = DendriteSet(weight: layer.weight, bias: layer.bias, cascade: cascade,
-                                output: Parameter(name: "\(prefix).A", value: Tensor(shape: [c])))
+                                output: Parameter(name: "\(prefix).A", value: Tensor(shape: [c])), synapses: synapses)
         candidateLayer = layer
         leadingCandidates = [Int](repeating: 0, count: neuronCount)
         configure(mode: mode, phase: .dendrite)
@@ -64,10 +66,20 @@ extension PerforatedLayer {
         }
         var weightShape = pool.weight.value.shape
         weightShape[0] = c
+        // Each kept candidate keeps its own inputs: row pick[n]*C + n of the pool's table.
+        let synapses = pool.synapses.map { (table: [Int32]) -> [Int32] in
+            let k = table.count / (p * c)
+            var kept: [Int32] = []
+            for n in 0..<c {
+                let row = pick[n] * c + n
+                kept += table[(row * k)..<((row + 1) * k)]
+            }
+            return kept
+        }
         let set = DendriteSet(weight: rows(pool.weight, shape: weightShape, cascade: false),
                               bias: rows(pool.bias, shape: [c], cascade: false),
                               cascade: pool.cascade.map { rows($0, shape: [dendrites.count, c], cascade: true) },
-                              output: Parameter(name: pool.output.name, value: Tensor(shape: [c])))
+                              output: Parameter(name: pool.output.name, value: Tensor(shape: [c])), synapses: synapses)
         dendrites.append(set)
         candidate = nil
         candidateLayer = nil
@@ -83,7 +95,7 @@ extension PerforatedLayer {
     }
 
     // V = f(W_c x + b_c + sum_i Kc[i, pc] v_i): [B, P*C, S]. Does not touch y.
-    func forwardCandidate(_ cand: DendriteSet, _ layer: NeuronLayer, _ x: Tensor,
+    func forwardCandidate(_ cand: DendriteSet, _ layer: DendriteBankLayer, _ x: Tensor,
                           training: Bool, batch: Int, spatial s: Int) {
         let z = layer.forward(x, training: training)
         poolOutput.resize(to: z.shape)

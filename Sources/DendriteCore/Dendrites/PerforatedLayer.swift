@@ -28,6 +28,13 @@ public final class PerforatedLayer: Layer {
     public private(set) var mode: DendriteMode
     public private(set) var phase: Phase = .neuron
     public let activation: DendriteActivation
+    /// Which inputs each dendrite (and candidate) sees: `.all`, or k of them
+    /// (`DendriteInputs.sampled`, Dense layers with more than k inputs only).
+    public let inputs: DendriteInputs
+    /// The shape `inputs` samples from: the layer's input, or the image before a flatten
+    /// in front of it, so a `local` patch is a patch of the picture (what the indices of
+    /// `sampledInputs(set:neuron:)` index, flattened row-major).
+    public let samplingShape: [Int]
     /// Running mean and variance of the per-sample error E = dL_i/dy, per neuron,
     /// averaged over samples and spatial positions (design.md 2.2 step 1). Updated by
     /// every training backward pass.
@@ -45,7 +52,7 @@ public final class PerforatedLayer: Layer {
         }
     }
 
-    private var bank: NeuronLayer?
+    private var bank: DendriteBankLayer?
     private var bankShape: [Int] = []
     private var output = Tensor.empty
     /// v of every set: [B, D, C, S].
@@ -90,12 +97,21 @@ public final class PerforatedLayer: Layer {
     let dendritePreActivation = WorkBuffer(), candidatePreActivation = WorkBuffer()
     private let kGrad = WorkBuffer(), aGrad = WorkBuffer()
 
+    /// `samplingShape` is the shape sampled inputs are drawn from (default: the Dense
+    /// layer's flat input); sampled inputs on a Conv2D layer are refused by validation
+    /// (`DendriteInputs.problem`) before a network is built.
     public init(wrapping neuron: NeuronLayer, name: String, mode: DendriteMode,
-                activation: DendriteActivation = .sigmoid, statisticsRate: Double = 0.01) {
+                activation: DendriteActivation = .sigmoid, inputs: DendriteInputs = .all,
+                samplingShape: [Int]? = nil, statisticsRate: Double = 0.01) {
         self.neuron = neuron
         self.name = name
         self.mode = mode
         self.activation = activation
+        let fanIn = neuron.weight.count / neuron.neuronCount
+        self.inputs = inputs.on(fanIn: fanIn)
+        // Invariant: Experiment.validate refuses sampled inputs on conv layers (DendriteInputs.problem) before a network is built.
+        precondition(self.inputs == .all || neuron is Dense, "sampled dendrite inputs on a \(neuron.kind) layer")
+        self.samplingShape = samplingShape.flatMap { $0.reduce(1, *) == fanIn ? $0 : nil } ?? [fanIn]
         self.propagatesGradient = neuron.propagatesGradient
         self.errorStatistics = RunningMoments(channels: neuron.neuronCount, rate: statisticsRate)
         applyTrainability()
@@ -166,10 +182,11 @@ public final class PerforatedLayer: Layer {
             return Parameter(name: "\(prefix).\(suffix)", value: t)
         }
         let c = neuronCount
-        return DendriteSet(weight: randn(neuron.weight.value.shape, "weight"),
+        return DendriteSet(weight: randn(dendriteWeightShape(units: c), "weight"),
                            bias: randn([c], "bias"),
                            cascade: d == 0 ? nil : randn([d, c], "K"),
-                           output: Parameter(name: "\(prefix).A", value: Tensor(shape: [c])))
+                           output: Parameter(name: "\(prefix).A", value: Tensor(shape: [c])),
+                           synapses: drawSynapses(units: c, rng: &rng))
     }
 
     /// Inserts a trained-from-here dendrite set (GD mode, or PB tests): the network's
@@ -189,12 +206,13 @@ public final class PerforatedLayer: Layer {
         applyTrainability()
     }
 
-    var candidateLayer: NeuronLayer?
+    var candidateLayer: DendriteBankLayer?
 
     func rebuildBank() {
         let d = dendrites.count
         if d == 0 { bank = nil; return }
-        let b = neuron.sibling(outputs: d * neuronCount, name: "\(name).dendriteBank")
+        let synapses = dendrites.first?.synapses == nil ? nil : dendrites.flatMap { $0.synapses ?? [] }
+        let b = dendriteLayer(units: d * neuronCount, name: "\(name).dendriteBank", synapses: synapses)
         b.propagatesGradient = propagatesGradient
         bank = b
     }
@@ -203,7 +221,7 @@ public final class PerforatedLayer: Layer {
     private func syncBank() {
         guard let bank else { return }
         let c = neuronCount, d = dendrites.count
-        let fan = neuron.weight.count / c
+        let fan = bank.weight.count / (d * c)
         bank.weight.value.withUnsafeMutableBufferPointer { w in
             bank.bias.value.withUnsafeMutableBufferPointer { b in
                 for (i, s) in dendrites.enumerated() {
@@ -354,8 +372,8 @@ public final class PerforatedLayer: Layer {
     }
 
     /// The bank's dW, db ([D*C, ...], [D*C]) back into each set's own parameters.
-    private func copyBankGradients(_ bank: NeuronLayer) {
-        let c = neuronCount, fan = neuron.weight.count / c
+    private func copyBankGradients(_ bank: DendriteBankLayer) {
+        let c = neuronCount, fan = bank.weight.count / (dendrites.count * c)
         bank.weight.grad.withUnsafeBufferPointer { w in
             bank.bias.grad.withUnsafeBufferPointer { bb in
                 for (j, set) in dendrites.enumerated() {

@@ -105,6 +105,7 @@ extension Experiment {
                 throw fail("dendrites.layers names layer \(i)", "indices of dense or conv layers in 0..<\(spec.layers.count)")
             }
         }
+        if let (problem, expected) = dendrites.inputs.problem(network: spec, layers: dendrites.layers) { throw fail(problem, expected) }
     }
 
     private func validateTraining(_ fail: (String, String) -> ConfigError) throws {

@@ -46,6 +46,7 @@ extension Experiment {
         lines.append("  score: \(dendrites.score.rawValue)")
         lines.append("  layers: \(dendrites.layers.map { "[\($0.map(String.init).joined(separator: ", "))]" } ?? "all")")
         lines.append("  activation: \(dendrites.activation.rawValue)")
+        if dendrites.inputs != .all { lines.append("  inputs: \(dendrites.inputs)") }
         lines.append("optimizer:")
         lines.append("  kind: \(optimizer.kind.rawValue)")
         lines.append("  lr: \(num(optimizer.learningRate))")

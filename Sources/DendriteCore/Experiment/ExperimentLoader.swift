@@ -223,7 +223,7 @@ public enum ExperimentLoader {
                                         "max_p_epochs", "fixed_interval", "candidate_lr", "candidate_init_scale",
                                         "max_dendrite_tries", "improvement_thresholds", "score", "layers", "activation",
                                         "statistics_rate", "p_min_improvement", "candidate_pool", "lr_trial_epochs",
-                                        "correlation_subset"])
+                                        "correlation_subset", "inputs"])
         var d = base
         if let x = m["max_dendrites"] { d.maxDendrites = try x.int(in: 0...100) }
         if let x = m["switch"] { d.switchMode = try x.choice(DendriteConfig.SwitchMode.self) }
@@ -262,6 +262,13 @@ public enum ExperimentLoader {
                 }
                 d.layers = indices
             }
+        }
+        if let x = m["inputs"] {
+            guard let inputs = DendriteInputs.parse(try x.string()) else {
+                throw x.error("dendrites.inputs is \(x.kindName)", expected: DendriteInputs.textForms)
+            }
+            if let (problem, expected) = inputs.problem(network: network, layers: d.layers) { throw x.error(problem, expected: expected) }
+            d.inputs = inputs
         }
         return d
     }

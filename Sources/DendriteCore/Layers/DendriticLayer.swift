@@ -79,14 +79,9 @@ public final class DendriticLayer: Layer {
         // Invariant: shapes were inferred by `Experiment.validate` and batches have network.input's shape (`ExperimentSession`).
         precondition(x.columns == nIn, "dendritic layer expects \(nIn) inputs, got \(x.shape)")
         inputShape = Array(x.shape.dropFirst())
-        inputT.resize(to: [nIn, batch])
+        SparseDot.transpose(x, rows: batch, cols: nIn, into: &inputT)
         dendriteT.resize(to: [nd, batch])
         somaT.resize(to: [somas, batch])
-        output.resize(to: [batch, somas])
-        x.withUnsafeBufferPointer { x in
-            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
-            inputT.withUnsafeMutableBufferPointer { SparseDot.transpose(x.baseAddress!, rows: batch, cols: nIn, into: $0.baseAddress!) }
-        }
         inputT.withUnsafeBufferPointer { xt in
             synapses.withUnsafeBufferPointer { idx in
                 dendriteWeight.value.withUnsafeBufferPointer { wd in
@@ -97,10 +92,8 @@ public final class DendriticLayer: Layer {
                                     somaT.withUnsafeMutableBufferPointer { yt in
                                         // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                                         let (xt, idx, at, yt) = (xt.baseAddress!, idx.baseAddress!, at.baseAddress!, yt.baseAddress!)
-                                        Parallel.forRanges(nd, cost: k * batch) { groups in
-                                            SparseDot.forward(xt, idx, wd.baseAddress!, bd.baseAddress!, at,
-                                                              groups: groups, width: k, batch: batch)
-                                        }
+                                        SparseDot.gatherForward(xt, idx, wd.baseAddress!, bd.baseAddress!, at,
+                                                                units: nd, width: k, batch: batch, leaky: true)
                                         Parallel.forRanges(somas, cost: d * batch) { groups in
                                             // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                                             SparseDot.forward(at, nil, ws.baseAddress!, bs.baseAddress!, yt,
@@ -114,10 +107,7 @@ public final class DendriticLayer: Layer {
                 }
             }
         }
-        somaT.withUnsafeBufferPointer { yt in
-            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
-            output.withUnsafeMutableBufferPointer { SparseDot.transpose(yt.baseAddress!, rows: somas, cols: batch, into: $0.baseAddress!) }
-        }
+        SparseDot.transpose(somaT, rows: somas, cols: batch, into: &output)
         return output
     }
 
@@ -129,13 +119,9 @@ public final class DendriticLayer: Layer {
         precondition(inputT.columns == batch && dy.columns == somas,
                      "dendritic backward expects dy [\(inputT.columns), \(somas)] after a forward, got \(dy.shape)")
         let propagate = propagatesGradient
-        somaGradT.resize(to: [somas, batch])
+        SparseDot.transpose(dy, rows: batch, cols: somas, into: &somaGradT)
         dendriteGradT.resize(to: [nd, batch])
         if propagate { inputGradT.resize(to: [nIn, batch]) }
-        dy.withUnsafeBufferPointer { g in
-            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
-            somaGradT.withUnsafeMutableBufferPointer { SparseDot.transpose(g.baseAddress!, rows: batch, cols: somas, into: $0.baseAddress!) }
-        }
         inputT.withUnsafeBufferPointer { xt in
           dendriteT.withUnsafeBufferPointer { at in
             somaT.withUnsafeBufferPointer { yt in
@@ -163,16 +149,8 @@ public final class DendriticLayer: Layer {
                         dendriteWeight.grad.withUnsafeMutableBufferPointer { dwd in
                           dendriteBias.grad.withUnsafeMutableBufferPointer { dbd in
                             // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
-                            let (dwd, dbd) = (dwd.baseAddress!, dbd.baseAddress!)
-                            Parallel.forRanges(nd, cost: k * batch) { groups in
-                              SparseDot.weightGrad(dzt, xt, idx, dwd, dbd, groups: groups, width: k, batch: batch)
-                            }
-                            guard propagate, let dxt = dxt.baseAddress else { return }
-                            Parallel.forRanges(batch, cost: nd * k) { columns in
-                              // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
-                              SparseDot.inputGrad(dzt, idx, wd.baseAddress!, dxt, rows: nIn, groups: nd, width: k,
-                                                  batch: batch, columns: columns)
-                            }
+                            SparseDot.gatherBackward(dzt, xt, idx, wd.baseAddress!, dw: dwd.baseAddress!, db: dbd.baseAddress!,
+                                                     din: propagate ? dxt.baseAddress : nil, rows: nIn, units: nd, width: k, batch: batch)
                           }
                         }
                       }
@@ -184,11 +162,7 @@ public final class DendriticLayer: Layer {
           }
         }
         guard propagate else { return .empty }
-        gradInput.resize(to: [batch] + inputShape)
-        inputGradT.withUnsafeBufferPointer { dxt in
-            // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
-            gradInput.withUnsafeMutableBufferPointer { SparseDot.transpose(dxt.baseAddress!, rows: nIn, cols: batch, into: $0.baseAddress!) }
-        }
+        SparseDot.transpose(inputGradT, rows: nIn, cols: batch, into: &gradInput, shape: [batch] + inputShape)
         return gradInput
     }
 }

@@ -169,6 +169,7 @@ public final class ExperimentRun {
             // The trainer's own snapshot: the network may already have moved on (a GD set
             // added, a restore) by the time the epoch's switching rule has run.
             for (p, v) in snapshot.values { best.tensors.append((p.name, v)) }
+            for (l, n) in zip(session.network.perforatedLayers, snapshot.dendriteCounts) { best.tensors += l.synapseTensors(sets: n) }
             var it = snapshot.dendriteCounts.makeIterator()
             counts = session.network.layers.map { $0 is PerforatedLayer ? (it.next() ?? 0) : 0 }
         } else {
@@ -179,7 +180,8 @@ public final class ExperimentRun {
                          "dendrites": try TrainingSnapshot.json(counts),
                          "model": try TrainingSnapshot.json(ModelCard(
                             holds: .best, epoch: last.epoch, spec: session.network.spec, dendrites: counts,
-                            activation: experiment.dendrites.activation, data: session.data.train))]
+                            activation: experiment.dendrites.activation, inputs: experiment.dendrites.inputs,
+                            data: session.data.train))]
         try best.write(to: writer.bestURL)
     }
 

@@ -25,6 +25,9 @@ public struct ModelCard: Codable, Equatable, Sendable {
     public var dendrites: [Int]
     public var dendriteActivation: DendriteActivation
     public var dendriteFormula: String
+    /// Sampled dendrite inputs ("local 16"), absent when dendrites read every input: then
+    /// W_d is [C, K] and dendrite c of set d reads x[synapses/<set>[c, :]] (tensors in the file).
+    public var dendriteInputs: String?
     /// "logistic" (one output unit, class 1 where the logit is > 0) or "softmax" (argmax).
     public var output: String
     /// Network input = stored value * scale + shift (bytes for image sets, the generated
@@ -34,10 +37,11 @@ public struct ModelCard: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case holds, epoch, input, layers, dendrites, output, normalization
         case dendriteActivation = "dendrite_activation", dendriteFormula = "dendrite_formula"
+        case dendriteInputs = "dendrite_inputs"
     }
 
     public init(holds: Holds, epoch: Int, spec: NetworkSpec, dendrites: [Int],
-                activation: DendriteActivation, data: Dataset) {
+                activation: DendriteActivation, inputs: DendriteInputs = .all, data: Dataset) {
         self.holds = holds
         self.epoch = epoch
         input = spec.inputShape
@@ -45,6 +49,7 @@ public struct ModelCard: Codable, Equatable, Sendable {
         self.dendrites = dendrites
         dendriteActivation = activation
         dendriteFormula = ModelCard.dendriteFormula
+        dendriteInputs = inputs == .all ? nil : inputs.description
         output = spec.layers.last(where: \.isNeuronLayer)?.width == 1 ? "logistic" : "softmax"
         normalization = data.normalization
     }

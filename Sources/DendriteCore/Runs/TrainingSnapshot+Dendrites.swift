@@ -3,6 +3,7 @@ import Foundation
 /// The dendrite half of a checkpoint (modes gd and pb). Metadata "dendrites" holds:
 ///
 ///     layers        per perforated layer: its index, dendrite sets, error statistics
+///     synapses/<set>  tensors: the inputs of sampled dendrite sets ([C, k] indices)
 ///     tracker       the whole `SwitchTracker` (config, phase, bests, counters, log)
 ///     trainer       dendrite-phase epochs, stopped flag, dendrite RNG, best epoch and
 ///                   the best score of the current architecture
@@ -50,6 +51,7 @@ extension TrainingSnapshot {
         for (i, l) in net.layers.enumerated() {
             if let p = l as? PerforatedLayer {
                 layers.append(DendriteLayerState(index: i, dendrites: p.dendrites.count, errorStatistics: p.errorStatistics))
+                ckpt.tensors += p.synapseTensors()
             }
         }
         func add(_ snapshot: NetworkSnapshot?, prefix: String) {
@@ -83,6 +85,7 @@ extension TrainingSnapshot {
             }
             p.truncateDendrites(to: 0)
             for _ in 0..<s.dendrites { p.addDendriteSet(rng: &scratch) }
+            if let problem = p.loadSynapses({ ckpt[$0] }) { throw CheckpointError(file: file, problem: problem) }
             p.configure(mode: trainer.dendriteMode, phase: .neuron)
             p.errorStatistics = s.errorStatistics
         }

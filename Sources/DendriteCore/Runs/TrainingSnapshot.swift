@@ -101,7 +101,8 @@ public enum TrainingSnapshot {
         let restored = trainer.dendriteMode != .none && trainer.stopped
         ckpt.metadata["model"] = try json(ModelCard(
             holds: restored ? .best : .last, epoch: restored ? trainer.bestEpoch : trainer.epoch, spec: net.spec,
-            dendrites: counts, activation: trainer.dendriteConfig.activation, data: trainer.train))
+            dendrites: counts, activation: trainer.dendriteConfig.activation, inputs: trainer.dendriteConfig.inputs,
+            data: trainer.train))
         try captureDendrites(trainer, into: &ckpt)
         return ckpt
     }

@@ -113,7 +113,7 @@ public final class Trainer {
         self.dendriteRNG = RNG(seed: config.seed ^ 0xDE_4D_2173)
         self.initialLearningRate = optimizer.learningRate
         if mode != .none {
-            network.perforate(mode: mode, activation: dendrites.activation,
+            network.perforate(mode: mode, activation: dendrites.activation, inputs: dendrites.inputs,
                               layers: dendrites.layers, statisticsRate: dendrites.statisticsRate)
         }
     }
