@@ -8,11 +8,21 @@ public struct DendriteBranch: Equatable, Sendable {
     public var output: Float
     /// True for a candidate still learning in the dendrite phase (drawn pulsing).
     public var isCandidate: Bool
+    /// The inputs of the neuron this branch samples (indices into the previous column),
+    /// or nil when it sees all of them (`dendrites.inputs: all`).
+    public var inputs: [Int]?
 
-    public init(weight: Float, output: Float, isCandidate: Bool = false) {
+    public init(weight: Float, output: Float, isCandidate: Bool = false, inputs: [Int]? = nil) {
         self.weight = weight
         self.output = output
         self.isCandidate = isCandidate
+        self.inputs = inputs
+    }
+
+    /// "x₂", "x₁ x₂" or "h3" for the branch's sampled inputs (nil when it sees all),
+    /// named as the network view labels the column they come from.
+    public func inputNames(fromInputColumn: Bool) -> String? {
+        inputs.map { $0.map { fromInputColumn ? "x" + subscriptDigits($0 + 1) : "h\($0 + 1)" }.joined(separator: " ") }
     }
 }
 
@@ -55,7 +65,8 @@ func readDendrites(of layer: Layer, units: Int, input x: Tensor, candidates: Can
             out[ci].branches = (0..<d).map { j in
                 var mean: Float = 0
                 for r in 0..<x.rows { mean += v[(r * d + j) * c + ci] }
-                return DendriteBranch(weight: p.dendrites[j].output.value[ci], output: mean / Float(rows))
+                return DendriteBranch(weight: p.dendrites[j].output.value[ci], output: mean / Float(rows),
+                                      inputs: p.sampledInputs(set: j, neuron: ci))
             }
         }
     }
@@ -66,7 +77,8 @@ func readDendrites(of layer: Layer, units: Int, input x: Tensor, candidates: Can
         for ci in 0..<c {
             var mean: Float = 0
             for r in 0..<x.rows { mean += candidateOutput[r * c + ci] }
-            out[ci].branches.append(DendriteBranch(weight: 0, output: mean / Float(rows), isCandidate: true))
+            out[ci].branches.append(DendriteBranch(weight: 0, output: mean / Float(rows), isCandidate: true,
+                                                   inputs: p.candidateSampledInputs(neuron: ci)))
         }
     }
     // Live running correlation of each candidate with its neuron's error, as the core keeps it.
@@ -88,4 +100,10 @@ func dendriteOutputs(of p: PerforatedLayer, rows: Int) -> Tensor? {
 /// wraps), for drawing incoming connections.
 func denseCore(of layer: Layer) -> Dense? {
     (layer as? Dense) ?? ((layer as? PerforatedLayer)?.neuron as? Dense)
+}
+
+/// 12 -> "₁₂": input labels as the network view writes them.
+func subscriptDigits(_ n: Int) -> String {
+    let digits = Array("₀₁₂₃₄₅₆₇₈₉")
+    return String(String(n).map { c in c.wholeNumberValue.map { digits[$0] } ?? c })
 }

@@ -37,12 +37,14 @@ public enum InspectorView {
             } else if dendriteMaps.count == d.branches.count && resolution > 0 {
                 lines.append(("\(d.branches.count) dendrite\(d.branches.count == 1 ? "" : "s"): outputs v over the plane (A: weight into soma)", t.text, true))
                 thumbnails = zip(d.branches, dendriteMaps).map { b, m in
-                    (b.isCandidate ? "candidate" : "A \(fmt2(b.weight))", m)
+                    let sees = b.inputNames(fromInputColumn: ref.column == 1).map { " · \($0)" } ?? ""
+                    return ((b.isCandidate ? "candidate" : "A \(fmt2(b.weight))") + sees, m)
                 }
             } else {
                 lines.append(("\(d.branches.count) dendrite\(d.branches.count == 1 ? "" : "s") (A = weight into soma, v = output):", t.text, true))
                 for (i, b) in d.branches.enumerated() {
-                    lines.append(("  \(i + 1)\(b.isCandidate ? " candidate" : ""): A \(fmt3(b.weight))  v \(fmt3(b.output))", t.text, false))
+                    let sees = b.inputNames(fromInputColumn: ref.column == 1).map { "  sees \($0)" } ?? ""
+                    lines.append(("  \(i + 1)\(b.isCandidate ? " candidate" : ""): A \(fmt3(b.weight))  v \(fmt3(b.output))" + sees, t.text, false))
                 }
             }
         } else {

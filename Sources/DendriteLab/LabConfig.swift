@@ -76,6 +76,13 @@ public struct LabConfig: Codable, Equatable, Sendable {
         set { experiment.dendrites.activation = newValue }
     }
 
+    /// Which inputs each branch sees: all of its neuron's, or K chosen by a rule
+    /// (`local 1`: one input per branch on the Lab's two-input data).
+    public var branchInputs: DendriteInputs {
+        get { experiment.dendrites.inputs }
+        set { experiment.dendrites.inputs = newValue }
+    }
+
     public var mode: DendriteMode {
         get { experiment.mode }
         set { experiment.mode = newValue }

@@ -251,6 +251,7 @@ public enum LessonPanel {
         case .inputCorrelation: name = "|corr(E, input)|"
         case .surfaceSpread: name = "surface spread"
         case .branchAccuracy: name = "branch alone accuracy"
+        case .branchInputs: name = "branches see"
         }
         if e.metric.isText { return "\(name) \(e.text)" }
         return "\(name) \(e.comparison == .atLeast ? "≥" : e.comparison == .atMost ? "≤" : "=") \(valueText(.number(e.value), metric: e.metric))"

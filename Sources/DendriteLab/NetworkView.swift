@@ -152,6 +152,7 @@ public enum NetworkView {
                 canvas.polyline(pts, colour, width: width)
             }
             canvas.fillCircle(shape.tip, radius: max(1.5, width * 0.6), colour)
+            drawSampledInputs(canvas, geo: geo, column: column, branch: b, tip: shape.tip, colour: colour)
         }
         if dim {
             // "No gradient": a small crossed circle on the trunk.
@@ -159,6 +160,28 @@ public enum NetworkView {
             canvas.fillCircle(m, radius: 4.5, t.panel)
             canvas.strokeCircle(m, radius: 4.5, t.mutedText, width: 1.2)
             canvas.line(m + Vec2(-3, 3), m + Vec2(3, -3), t.mutedText, width: 1.2)
+        }
+    }
+
+    /// A branch that samples some of its neuron's inputs (`dendrites.inputs: local K`...)
+    /// is tied to each of them by a thin dotted line from its tip, ending in a small ring
+    /// on the input: which inputs this branch listens to. Branches that see every input
+    /// get no lines (the neuron's own connections already show them).
+    static func drawSampledInputs(_ canvas: Canvas, geo: NetworkGeometry, column: Int, branch: DendriteBranch,
+                                  tip: Vec2, colour: Color) {
+        guard let inputs = branch.inputs, column > 0, column - 1 < geo.centres.count else { return }
+        let sources = geo.centres[column - 1], r = geo.radius
+        for i in inputs where sources.indices.contains(i) {
+            let target = sources[i], d = target - tip
+            let length = (d.x * d.x + d.y * d.y).squareRoot()
+            guard length > r else { continue }
+            let end = tip + d * ((length - r - 3) / length)
+            let dashes = max(2, Int(length / 9))
+            for k in stride(from: 0, to: dashes, by: 2) {
+                let a = tip + (end - tip) * (Float(k) / Float(dashes)), b = tip + (end - tip) * (Float(k + 1) / Float(dashes))
+                canvas.line(a, b, colour.withAlpha(0.75), width: 1.5)
+            }
+            canvas.strokeCircle(target, radius: r + 3, colour.withAlpha(0.8), width: 1.5)
         }
     }
 
@@ -185,7 +208,7 @@ public enum NetworkView {
         let t = canvas.theme, r = geo.radius
         if let inputs = geo.centres.first {
             for (u, p) in inputs.enumerated() {
-                let name = u == 0 ? "x₁" : u == 1 ? "x₂" : "x\(u + 1)"
+                let name = "x" + subscriptDigits(u + 1)
                 canvas.text(name, at: Vec2(p.x - r - 6, p.y - 8), size: t.bodySize, t.text, align: .right)
             }
         }

@@ -23,6 +23,9 @@ struct LabOptions: ParsableArguments {
     @Option(help: "The dendrite branches' nonlinearity: sigmoid, tanh, relu, dcaap (a bump: fires for moderate input, falls silent for strong input, as human cortical dendrites do) or nmda (a high-threshold sigmoid).")
     var branchActivation: DendriteActivation = .sigmoid
 
+    @Option(help: "Which inputs each dendrite branch sees: all (default), or 'local K', 'random K' or 'global K' (K inputs per branch, e.g. 'local 1': each branch of a first-layer neuron listens to x₁ or x₂ only; drawn as dotted lines).")
+    var branchInputs: DendriteInputs = .all
+
     @Option(help: "Random seed (same seed, same weights and data).")
     var seed: UInt64 = 1
 
@@ -59,6 +62,7 @@ struct LabOptions: ParsableArguments {
         c.hidden = widths ?? c.hidden
         c.mode = mode
         c.branchActivation = branchActivation
+        c.branchInputs = branchInputs
         c.seed = seed
         return c
     }

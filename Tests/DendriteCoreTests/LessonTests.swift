@@ -122,6 +122,10 @@ import Testing
         }
         #expect(error("expect:\n  phase: Q\n")?.line == 10)
         #expect(error("expect:\n  error_quadrants: \"+ +\"\n")?.line == 10)
+        #expect(error("expect:\n  branch_inputs: \"x1 || y2\"\n")?.line == 10)
+        #expect(error("expect:\n  branch_inputs: \"x0\"\n")?.line == 10)
+        let spaced = try LessonLoader.parse("---\ntitle: T\ndataset: xor\nnetwork: {layers: [dense 1]}\nepochs: 3\n---\n## S\n```yaml lab\nexpect:\n  branch_inputs: \"x1|x2  h3 | all\"\n```\n", file: "b.md")
+        #expect(spaced.steps[0].expectations[0].text == "x1 | x2 h3 | all")
         #expect(error("select: sideways 1\n")?.line == 9)
         #expect(error("at: {dendrites: 1, dendrite_phase: 1}\n")?.line == 9)
     }

@@ -58,6 +58,48 @@ extension LabSuite {
             #expect(distance(off.pixel(x: Int(tip.x), y: Int(tip.y)), Theme.standard.panel) > 40)
         }
 
+        /// `inputs: local 1`: every first-layer branch reports the one input it samples
+        /// (the core's table), deeper branches an input of theirs, and the network view
+        /// ties the branch to that input with a dotted line; `all` reports nil.
+        @Test func localBranchesShowTheInputTheySample() throws {
+            var config = smallConfig()
+            config.mode = .gd
+            config.branchInputs = .sampled(.local, k: 1)
+            let c = LabController(config: config)
+            c.handle(keyEvent(SDLK_d))
+            c.handle(keyEvent(SDLK_e))
+            let picture = c.frame().picture
+            let perforated = c.session.network.perforatedLayers
+            for (column, layer) in picture.layers.enumerated().dropFirst() {
+                for (u, n) in layer.neurons.enumerated() {
+                    let inputs = try #require(n.dendrites.branches.first?.inputs)
+                    #expect(inputs == perforated[column - 1].sampledInputs(set: 0, neuron: u))
+                    #expect(inputs.count == 1 && inputs[0] < picture.layers[column - 1].neurons.count)
+                }
+            }
+            // The dotted line: its first dash leaves the tip towards the sampled input.
+            let off = try Offscreen(width: c.state.width, height: c.state.height)
+            c.draw(off.canvas)
+            let layout = LabLayout(width: c.state.width, height: c.state.height)
+            let geo = NetworkGeometry(shape: c.networkShape, in: layout.network)
+            let tip = geo.dendriteTree(column: 1, unit: 0, count: 1).branches[0].tip
+            let input = try #require(picture.layers[1].neurons[0].dendrites.branches[0].inputs?.first)
+            let d = geo.centres[0][input] - tip
+            let length = (d.x * d.x + d.y * d.y).squareRoot()
+            let dashes = max(2, Int(length / 9))
+            let onDash = tip + d * ((length - geo.radius - 3) / length * 4.5 / Float(dashes))   // mid dash 3, clear of the tree
+            // A 1.5-pixel anti-aliased dash: look in the 3x3 pixels around the point.
+            let marked = (-1...1).flatMap { dx in (-1...1).map { dy in
+                distance(off.pixel(x: Int(onDash.x) + dx, y: Int(onDash.y) + dy), Theme.standard.panel)
+            } }.max() ?? 0
+            #expect(marked > 40)
+
+            config.branchInputs = .all
+            let dense = LabController(config: config)
+            dense.handle(keyEvent(SDLK_d))
+            #expect(dense.frame().picture.layers[1].neurons.allSatisfy { $0.dendrites.branches.first.map { $0.inputs == nil } == true })
+        }
+
         @Test func pbModeShowsCandidatesErrorAndCorrelationInTheDendritePhase() {
             var config = smallConfig()
             config.mode = .pb

@@ -112,9 +112,13 @@ public struct LessonExpectation: Sendable, Equatable, CustomStringConvertible {
         /// the accuracy of the best threshold on v (either way round); 1 when that branch
         /// by itself separates the classes. With a neuron selected, its dendrite 1.
         case branchAccuracy = "branch_accuracy"
+        /// The inputs each dendrite set of the selected neuron samples, set by set:
+        /// "x1 | x2" (set 1 sees x1, set 2 sees x2; "h3" for a hidden neuron's input),
+        /// "all" for a set that sees every input (`dendrites.inputs`).
+        case branchInputs = "branch_inputs"
 
         /// Metrics compared as text ("P", "- + - +"), not as numbers.
-        public var isText: Bool { self == .phase || self == .errorQuadrants }
+        public var isText: Bool { self == .phase || self == .errorQuadrants || self == .branchInputs }
     }
     public enum Comparison: String, Sendable {
         case atLeast = ">="

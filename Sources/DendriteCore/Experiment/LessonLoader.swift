@@ -240,6 +240,14 @@ public enum LessonLoader {
                     throw c.error("'\(text)' is not four signs", expected: "four of + - 0 separated by spaces, quadrants x>0 y>0, x<0 y>0, x<0 y<0, x>0 y<0")
                 }
                 return LessonExpectation(metric: metric, comparison: .equals, value: 0, text: text, line: c.line)
+            case .branchInputs:
+                // Normalised spacing, so "x1|x2" and "x1 | x2" are the same claim.
+                let sets = text.split(separator: "|").map { $0.split(separator: " ").joined(separator: " ") }
+                let word = /(all|[xh][1-9][0-9]*)/
+                guard !sets.isEmpty, sets.allSatisfy({ !$0.isEmpty && $0.split(separator: " ").allSatisfy { (try? word.wholeMatch(in: String($0))) != nil } }) else {
+                    throw c.error("'\(text)' is not a list of branch inputs", expected: "each dendrite set's inputs separated by |, e.g. \"x1 | x2\" or \"all | all\"")
+                }
+                return LessonExpectation(metric: metric, comparison: .equals, value: 0, text: sets.joined(separator: " | "), line: c.line)
             default: break
             }
             let expected = "a quoted condition such as \">= 0.95\" or \"<= 0.75\""

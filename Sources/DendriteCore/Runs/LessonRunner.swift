@@ -94,6 +94,12 @@ public enum LessonRunner {
            let v = branchOutputs(network, layer: perforated, x: x, unit: s.unit, set: j) {
             m[.branchAccuracy] = .number(bestThresholdAccuracy(v, labels: train.labels))
         }
+        if let perforated = network.layers[layer] as? PerforatedLayer, !perforated.dendrites.isEmpty {
+            let name = li == 0 ? "x" : "h"
+            m[.branchInputs] = .text(perforated.dendrites.indices.map { d in
+                perforated.sampledInputs(set: d, neuron: s.unit).map { $0.map { "\(name)\($0 + 1)" }.joined(separator: " ") } ?? "all"
+            }.joined(separator: " | "))
+        }
         let grid = NeuronProbe.gridPoints(resolution: 48, extent: 1.3)
         let logits = network.forward(Tensor(shape: [grid.count / 2, 2], grid), training: false)
         let (p, k) = NeuronProbe.classProbabilities(logits: logits)
