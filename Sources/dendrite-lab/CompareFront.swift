@@ -4,8 +4,8 @@ import DendriteLab
 
 /// The parameter front (`OUT/front.png`): parameters on a log axis against test
 /// accuracy, one line per family through its widths (mean over seeds), a translucent
-/// ± one standard deviation band around it and a bar at each point. Plain families are
-/// grey, the others take the Okabe-Ito colours in order; the legend names each family
+/// ± one standard deviation band around it and a bar at each point. The first plain
+/// family is grey, the others take the Okabe-Ito colours in order; the legend names each family
 /// without the prefix all share (the dataset, say).
 enum FrontPlot {
     /// Where the points of each family landed, in pixels: what tests probe.
@@ -19,11 +19,13 @@ enum FrontPlot {
     static let palette: [Color] = [0xE69F00, 0x0072B2, 0x009E73, 0xD55E00, 0xCC79A7, 0x56B4E9, 0x000000]
         .map { Color(hex: $0) }
 
-    /// Line colours in family order.
+    /// Line colours in family order: the first plain family of an experiment file (not of
+    /// matched baselines) grey, the rest in palette order.
     static func colors(_ front: ParameterFront) -> [Color] {
         var next = 0
-        return front.lines.map { line in
-            if line.isPlain { return plainColor }
+        let grey = front.lines.firstIndex { $0.isPlain && !ParameterFront.isMatched($0.family) }
+        return front.lines.indices.map { i in
+            if i == grey { return plainColor }
             defer { next += 1 }
             return palette[next % palette.count]
         }
@@ -66,7 +68,8 @@ enum FrontPlot {
         let xPad = max(0.08, (xMax - xMin) * 0.06)
         xMin -= xPad; xMax += xPad
         let lows = all.map { Float($0.accuracy - $0.sd) }, highs = all.map { Float($0.accuracy + $0.sd) }
-        var yMin = lows.min() ?? 0, yMax = highs.max() ?? 1
+        // Accuracy lives in [0, 1]: a wide sd band is cut there rather than stretching the axis.
+        var yMin = max(0, lows.min() ?? 0), yMax = min(1, highs.max() ?? 1)
         if yMax - yMin < 0.01 { yMin -= 0.005; yMax += 0.005 }
         let yPad = (yMax - yMin) * 0.06
         yMin -= yPad; yMax += yPad

@@ -23,7 +23,7 @@ enum SweepReport {
             if let b = baselineOf[run.index], case .finished(let m, let mLabel) = states[b] {
                 rows.append(CompareRow(summary: m, label: mLabel, note: run.mode == .none ? "matches dANN" : "matches \(run.mode.rawValue)",
                                        matched: true, group: "\(run.label) plain, widened",
-                                       family: ParameterFront.matchedFamily(of: family), width: run.width))
+                                       family: ParameterFront.matchedFamily(of: family), width: run.width, isPlain: true))
             }
         }
         return rows

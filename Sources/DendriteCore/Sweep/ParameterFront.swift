@@ -77,7 +77,11 @@ public struct ParameterFront: Equatable, Sendable {
     }
 
     /// The family of a param-matched baseline of a run of `family`.
-    public static func matchedFamily(of family: String) -> String { "\(family): plain, matched" }
+    public static func matchedFamily(of family: String) -> String { family + matchedSuffix }
+    static let matchedSuffix = ": plain, matched"
+
+    /// True for a family of param-matched baselines.
+    public static func isMatched(_ family: String) -> Bool { family.hasSuffix(matchedSuffix) }
 
     /// A point of a non-plain family held against the plain front.
     public struct Verdict: Equatable, Sendable {
