@@ -21,10 +21,10 @@ family() { # DATASET FAMILY FILE MODES WIDTHS
 }
 
 mlp_front() { # DATASET PREFIX
-    family "$1" plain "front-$2-plain-mlp.yaml" none 6,8,12,16,24,32,64
-    family "$1" dann-local "front-$2-dann-local.yaml" none 16,32,64,128
-    family "$1" dann-random "front-$2-dann-random.yaml" none 32,64,128
-    family "$1" narrow "front-$2-narrow-mlp.yaml" gd,pb 4,8,16
+    family "$1" plain "$2-plain-mlp.yaml" none 6,8,12,16,24,32,64
+    family "$1" dann-local "$2-dann-local.yaml" none 16,32,64,128
+    family "$1" dann-random "$2-dann-random.yaml" none 32,64,128
+    family "$1" narrow "$2-narrow-mlp.yaml" gd,pb 4,8,16
     "$bin" compare --from "$out/$1/plain" --from "$out/$1/dann-local" --from "$out/$1/dann-random" \
         --from "$out/$1/narrow" --out "$out/$1"
 }
@@ -32,8 +32,8 @@ mlp_front() { # DATASET PREFIX
 case $which in
     mnist) mlp_front mnist mnist ;;
     fashion) mlp_front fashion-mnist fashion ;;
-    conv) family fashion-conv conv front-fashion-conv.yaml none,gd,pb 2,4,8 ;;
+    conv) family fashion-conv conv fashion-conv.yaml none,gd,pb 2,4,8 ;;
     all) mlp_front mnist mnist; mlp_front fashion-mnist fashion
-         family fashion-conv conv front-fashion-conv.yaml none,gd,pb 2,4,8 ;;
+         family fashion-conv conv fashion-conv.yaml none,gd,pb 2,4,8 ;;
     *) echo "usage: scripts/fronts.sh [mnist|fashion|conv|all] [JOBS]" >&2; exit 2 ;;
 esac

@@ -160,6 +160,8 @@ enum FrontPlot {
                    size: t.smallSize, t.mutedText)
             yy += 42
         }
+        let runs = Set(front.lines.flatMap { $0.points.map(\.runs) }).sorted().map(String.init).joined(separator: "-")
         c.text("band and bars: ± 1 sd over seeds", at: Vec2(origin.x, yy + 6), size: t.smallSize, t.mutedText)
+        c.text("(\(runs) seeds per point)", at: Vec2(origin.x, yy + 21), size: t.smallSize, t.mutedText)
     }
 }
