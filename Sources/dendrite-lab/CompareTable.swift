@@ -138,10 +138,10 @@ enum CompareTable {
 
     /// Rows ordered by family (first appearance), then width, keeping seed order.
     static func byFamilyAndWidth(_ rows: [CompareRow]) -> [CompareRow] {
-        var families: [String] = []
-        for r in rows where !families.contains(r.family) { families.append(r.family) }
+        var order: [String: Int] = [:]
+        for r in rows where order[r.family] == nil { order[r.family] = order.count }
         return rows.enumerated().sorted { a, b in
-            let fa = families.firstIndex(of: a.element.family)!, fb = families.firstIndex(of: b.element.family)!
+            let fa = order[a.element.family] ?? 0, fb = order[b.element.family] ?? 0
             if fa != fb { return fa < fb }
             let wa = a.element.width ?? 0, wb = b.element.width ?? 0
             return wa != wb ? wa < wb : a.offset < b.offset
