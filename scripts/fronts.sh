@@ -29,11 +29,18 @@ mlp_front() { # DATASET PREFIX
         --from "$out/$1/narrow" --out "$out/$1"
 }
 
+conv_front() {
+    family fashion-conv conv fashion-conv.yaml none,gd,pb 2,4,8
+    # A plain net larger than the widest dendrite net, so every point has a plain match.
+    family fashion-conv conv-plain-wide fashion-conv.yaml none 16
+    "$bin" compare --from "$out/fashion-conv/conv" --from "$out/fashion-conv/conv-plain-wide" --out "$out/fashion-conv"
+}
+
 case $which in
     mnist) mlp_front mnist mnist ;;
     fashion) mlp_front fashion-mnist fashion ;;
-    conv) family fashion-conv conv fashion-conv.yaml none,gd,pb 2,4,8 ;;
+    conv) conv_front ;;
     all) mlp_front mnist mnist; mlp_front fashion-mnist fashion
-         family fashion-conv conv fashion-conv.yaml none,gd,pb 2,4,8 ;;
+         conv_front ;;
     *) echo "usage: scripts/fronts.sh [mnist|fashion|conv|all] [JOBS]" >&2; exit 2 ;;
 esac

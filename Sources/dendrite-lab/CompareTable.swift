@@ -154,8 +154,8 @@ enum CompareTable {
         let verdicts = front.verdicts
         guard front.lines.contains(where: \.isPlain), !verdicts.isEmpty else { return "" }
         func acc(_ p: ParameterFront.Point) -> String { String(format: "%.2f%% ± %.2f", p.accuracy * 100, p.sd * 100) }
-        var md = "\nAgainst the plain front: each point beside the smallest plain network with at least as many parameters; "
-            + "\"above beyond spread\" when mean - sd exceeds the plain mean + sd.\n\n"
+        var md = "\nAgainst the plain front: each point beside the smallest plain network with at least as many parameters "
+            + "(up to 1% fewer counts as equal); \"above beyond spread\" when mean - sd exceeds the plain mean + sd.\n\n"
         md += "| family | width | parameters | test accuracy | plain family | plain width | plain parameters | plain accuracy | gap (points) | above beyond spread |\n"
         md += "|---|---:|---:|---:|---|---:|---:|---:|---:|---|\n"
         for v in verdicts {

@@ -94,3 +94,13 @@ extension SeedSpread {
         self.sd = sd
     }
 }
+
+extension ParameterFrontTests {
+    @Test func aPlainNetUpToOnePercentSmallerCountsAsEqual() {
+        // 25,588 (narrow + 3 GD sets) against plain 25,450 (0.5% fewer) and 50,890.
+        let front = ParameterFront([Self.sample("plain", 32, 25_450, 0.968, plain: true), Self.sample("plain", 64, 50_890, 0.975, plain: true),
+                                    Self.sample("plain", 24, 19_090, 0.962, plain: true), Self.sample("gd", 8, 25_588, 0.954, plain: false),
+                                    Self.sample("gd", 9, 26_000, 0.96, plain: false)])
+        #expect(front.verdicts.map { $0.plain?.width } == [32, 64])
+    }
+}

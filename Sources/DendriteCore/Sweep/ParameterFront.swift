@@ -87,7 +87,8 @@ public struct ParameterFront: Equatable, Sendable {
     public struct Verdict: Equatable, Sendable {
         public var family: String
         public var point: Point
-        /// The smallest plain point with at least as many parameters (nil: none is that large).
+        /// The smallest plain point with at least as many parameters, "as many" within
+        /// `equalTolerance` (nil: none is that large).
         public var plain: Point?
         public var plainFamily: String?
         /// Mean accuracy minus the plain point's.
@@ -99,13 +100,19 @@ public struct ParameterFront: Equatable, Sendable {
         }
     }
 
+    /// Widths are whole numbers, so parameter counts rarely tie: a plain net up to 1%
+    /// smaller still counts as "equal" (784-32-10 has 25,450 parameters, the 784-8-10 MLP
+    /// with three GD sets 25,588).
+    public static let equalTolerance = 0.01
+
     /// Every point of every non-plain family against the plain network of equal or
     /// larger parameter count nearest in size (any plain family).
     public var verdicts: [Verdict] {
         let plain = lines.filter(\.isPlain).flatMap { l in l.points.map { (l.family, $0) } }
         return lines.filter { !$0.isPlain }.flatMap { line in
             line.points.map { p in
-                let match = plain.filter { $0.1.parameters >= p.parameters }.min { $0.1.parameters < $1.1.parameters }
+                let least = p.parameters * (1 - Self.equalTolerance)
+                let match = plain.filter { $0.1.parameters >= least }.min { $0.1.parameters < $1.1.parameters }
                 return Verdict(family: line.family, point: p, plain: match?.1, plainFamily: match?.0)
             }
         }
