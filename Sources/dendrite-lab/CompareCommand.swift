@@ -14,7 +14,8 @@ struct CompareCommand: ParsableCommand {
             back, interrupted ones resumed, so rerunning the same command continues where it \
             stopped). For each dendrite run (gd, pb) a plain network of the same architecture, \
             its hidden layers widened until its parameter count matches, trains with the same \
-            budget (OUT/NAME-MODE-seedSEED-matched). Compression is the largest plain run's \
+            budget (OUT/NAME-MODE-seedSEED-matched); a dANN run (a file with a dendritic layer, \
+            any mode) gets the MLP with a dense ReLU layer in the dendritic layer's place. Compression is the largest plain run's \
             parameter count (same dataset) divided by the run's. Writes OUT/compare.md, \
             OUT/compare.csv and OUT/params-accuracy.png, and the plan as OUT/sweep.json. \
             With --widths each file and mode is a family (its experiment name, plus + GD or \
