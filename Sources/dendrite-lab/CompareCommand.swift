@@ -14,10 +14,17 @@ struct CompareCommand: ParsableCommand {
             back, interrupted ones resumed, so rerunning the same command continues where it \
             stopped). For each dendrite run (gd, pb) a plain network of the same architecture, \
             its hidden layers widened until its parameter count matches, trains with the same \
-            budget (OUT/NAME-MODE-seedSEED-matched). Compression is the largest plain run's \
+            budget (OUT/NAME-MODE-seedSEED-matched); a dANN run (a file with a dendritic layer, \
+            any mode) gets the MLP with a dense ReLU layer in the dendritic layer's place. Compression is the largest plain run's \
             parameter count (same dataset) divided by the run's. Writes OUT/compare.md, \
             OUT/compare.csv and OUT/params-accuracy.png, and the plan as OUT/sweep.json. \
-            --from DIR tabulates a sweep (see `dendrite-lab sweep`) without running anything.
+            With --widths each file and mode is a family (its experiment name, plus + GD or \
+            + PB) drawn as one line of OUT/front.png: parameters (log scale) against mean \
+            test accuracy over seeds with a ± one standard deviation band; compare.md then \
+            groups rows by family and width and holds every point against the plain front. \
+            --from DIR tabulates a sweep (see `dendrite-lab sweep`) without running anything; \
+            several --from folders (one front per family, say) merge into one table and front \
+            written to --out.
             """)
 
     @OptionGroup var axes: SweepAxes
@@ -34,18 +41,22 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Runs at a time, each in its own process (default 1).")
     var jobs: Int = 1
 
-    @Option(help: "Only tabulate the sweep in this folder (a `sweep` or an earlier `compare --out`).")
-    var from: String?
+    @Option(help: "Only tabulate the sweep in this folder (a `sweep` or an earlier `compare --out`); repeat it to merge several into --out.")
+    var from: [String] = []
 
     func validate() throws {
-        if from != nil && !axes.files.isEmpty { throw ValidationError("give experiment files or --from DIR, not both") }
-        if from == nil && axes.files.isEmpty { throw ValidationError("give at least one experiment file, or --from DIR") }
+        if !from.isEmpty && !axes.files.isEmpty { throw ValidationError("give experiment files or --from DIR, not both") }
+        if from.isEmpty && axes.files.isEmpty { throw ValidationError("give at least one experiment file, or --from DIR") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
     func run() throws {
-        if let from {
+        if from.count > 1 {
+            try SweepReport.merge(from.map(sweepFolder), into: sweepFolder(out))
+            return
+        }
+        if let from = from.first {
             let dir = sweepFolder(from)
             try SweepReport.gather(try SweepPlan.read(from: dir), in: dir)
             return

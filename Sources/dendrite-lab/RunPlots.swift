@@ -3,7 +3,8 @@ import DendriteCore
 import DendriteLab
 
 /// The PNGs of headless runs, drawn with the Lab's own canvas (offscreen, no display):
-/// `curves.png` in every run folder and `params-accuracy.png` next to a comparison.
+/// `curves.png` in every run folder, `params-accuracy.png` next to a comparison and
+/// `front.png` when it sweeps widths.
 /// A picture that cannot be drawn (no SDL_ttf font, say) is reported, never fatal: the
 /// numbers in the CSV and JSON files are the results.
 enum RunPlots {
@@ -20,6 +21,14 @@ enum RunPlots {
     static func paramsAccuracy(_ rows: [CompareRow], to url: URL) {
         do {
             try ParamsAccuracyPlot.render(CompareSetup.group(rows), to: url.path)
+        } catch {
+            say("note: \(url.path) not drawn (\(error))")
+        }
+    }
+
+    static func front(_ front: ParameterFront, datasets: [String], to url: URL) {
+        do {
+            try FrontPlot.render(front, title: "Parameter front: " + datasets.joined(separator: ", "), to: url.path)
         } catch {
             say("note: \(url.path) not drawn (\(error))")
         }

@@ -19,7 +19,7 @@ struct SweepAxes: ParsableArguments {
     @Option(parsing: .unconditional, help: "Override every file's seed.")
     var seed: UInt64?
 
-    @Option(help: "Also sweep the network width: the narrowest hidden layer gets each of these widths (e.g. 8,16,32), other hidden layers scale with it.",
+    @Option(help: "Also sweep the network width: the narrowest hidden layer gets each of these widths (e.g. 8,16,32), other hidden layers scale with it. A width is the units of a dense layer, the filters of a conv layer, the somas S of a dendritic SxDxK layer (D dendrites per soma and K inputs per dendrite stay). Rows of one file and mode over widths form one line of OUT/front.png.",
             transform: CommaSeparated.widths)
     var widths: [Int]?
 

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Tasks come in two stages. Stage one (indices 0..<`runCount`) is every experiment file
 /// x width x mode x seed, in that nesting order. Stage two holds one param-matched plain
-/// baseline per dendrite run (with `matched`): its hidden width is chosen to match the
+/// baseline per dendrite run and per dANN run (with `matched`): its hidden width is chosen to match the
 /// dendrite run's *final* parameter count, which only exists once that run has finished.
 /// So a stage-two task has a fixed index and folder but no experiment in the plan; it
 /// derives its experiment from its run's `summary.json` when it starts, and runs (or
@@ -79,7 +79,7 @@ public struct SweepPlan: Codable, Equatable, Sendable {
                 if let epochs = request.epochs { base.epochs = epochs }
                 if let width {
                     guard let spec = base.network.scalingHidden(narrowestTo: width) else {
-                        throw ConfigError(file: file.path, line: 0, problem: "--widths sets hidden layer widths, but this network has no hidden dense or conv layer", expected: "a network with a hidden layer")
+                        throw ConfigError(file: file.path, line: 0, problem: "--widths sets hidden layer widths, but this network has no hidden dense, conv or dendritic layer", expected: "a network with a hidden layer")
                     }
                     base.network = spec
                 }
@@ -103,7 +103,7 @@ public struct SweepPlan: Codable, Equatable, Sendable {
             }
         }
         if request.matched {
-            for run in tasks where run.mode != .none {
+            for run in tasks where run.mode != .none || run.experiment?.network.hasDendriticLayer == true {
                 let i = tasks.count
                 tasks.append(SweepTask(index: i, folder: run.folder + "-matched", label: run.label + " plain",
                                        mode: .none, seed: run.seed, width: run.width, source: run.source,

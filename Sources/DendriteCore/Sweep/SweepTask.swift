@@ -37,10 +37,10 @@ public enum MatchedBaseline: Equatable, Sendable {
     case skip(reason: String)
 
     /// The baseline for a dendrite run `parent` (with table label `parentLabel`) that
-    /// finished as `summary`.
+    /// finished as `summary`: a run that grew dendrites, or a dANN (dendritic layer).
     public static func resolve(parent: Experiment, parentLabel: String, summary: RunSummary) -> MatchedBaseline {
         let what = "\(parentLabel) (\(parent.mode.rawValue), seed \(parent.seed))"
-        guard summary.dendriteSets > 0 else {
+        guard summary.dendriteSets > 0 || parent.network.hasDendriticLayer else {
             return .skip(reason: "\(what) grew no dendrites: the plain run of the same network is its match.")
         }
         guard let matched = parent.parameterMatchedBaseline(targetParameters: summary.parameters) else {
