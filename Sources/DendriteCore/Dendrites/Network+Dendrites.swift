@@ -5,16 +5,19 @@ extension Network {
     /// layer (the public library's default). Layers already wrapped are re-configured.
     /// Wrapping alone changes nothing the network computes. `inputs` says which inputs
     /// new dendrites see (sampled ones draw from the image before a flatten in front).
+    /// `somaInputs` false zeroes the wrapped layers' own input weights (W) for good: a
+    /// change of what the network computes, unlike wrapping.
     @discardableResult
     public func perforate(mode: DendriteMode, activation: DendriteActivation = .sigmoid, inputs: DendriteInputs = .all,
-                          layers selection: [Int]? = nil, statisticsRate: Double = 0.01) -> [PerforatedLayer] {
+                          layers selection: [Int]? = nil, somaInputs: Bool = true,
+                          statisticsRate: Double = 0.01) -> [PerforatedLayer] {
         for (i, layer) in layers.enumerated() where selection?.contains(i) ?? true {
             if let p = layer as? PerforatedLayer {
                 p.configure(mode: mode, phase: p.phase)
             } else if let n = layer as? NeuronLayer {
                 replaceLayer(at: i, with: PerforatedLayer(wrapping: n, name: "layers.\(i)", mode: mode, activation: activation,
                                                           inputs: inputs, samplingShape: samplingShape(ofLayer: i),
-                                                          statisticsRate: statisticsRate))
+                                                          somaInputs: somaInputs, statisticsRate: statisticsRate))
             }
         }
         return perforatedLayers
