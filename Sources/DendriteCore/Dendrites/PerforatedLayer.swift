@@ -329,6 +329,8 @@ public final class PerforatedLayer: Layer {
             return .empty
         }
         let dxNeuron = neuron.backward(dy)
+        // A held W has no gradient (the wrapped layer computed one it will never use).
+        if !somaInputs { neuron.weight.grad.fill(0) }
         if d == 0 { return dxNeuron }
         let throughDendrites = rule.throughDendrites
         if !rule.neurons { return dxNeuron }
