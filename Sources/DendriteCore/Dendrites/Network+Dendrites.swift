@@ -37,6 +37,16 @@ extension Network {
     /// Dendrite sets per neuron (the largest over layers; all layers grow together).
     public var dendriteCount: Int { perforatedLayers.map { $0.dendrites.count }.max() ?? 0 }
 
+    /// The held, all-zero W of layers whose soma inputs are off, under their usual names.
+    /// Not parameters; saved files carry them beside the parameters so that a reader
+    /// outside this program applies y = W x + b + ... as written (docs/checkpoints.md).
+    public var heldSomaWeights: [(name: String, tensor: Tensor)] {
+        perforatedLayers.filter { !$0.somaInputs }.map { ($0.neuron.weight.name, $0.neuron.weight.value) }
+    }
+
+    /// Whether every layer with dendrites keeps its soma inputs (true without any).
+    public var somaInputs: Bool { perforatedLayers.allSatisfy(\.somaInputs) }
+
     /// Exact parameter counts split into neurons, dendrites, cascade and output weights.
     /// Layers without dendrites count as neurons.
     public var parameterBreakdown: ParameterBreakdown {
