@@ -37,7 +37,8 @@ public final class PerforatedLayer: Layer {
     public let samplingShape: [Int]
     /// False: the neuron's own input weights W are 0 and never trained, so it sees its
     /// inputs only through its branches (`DendriteConfig.somaInputs`). W then is not
-    /// among `parameters` (nor checkpoints, snapshots or parameter counts).
+    /// among `parameters` (so no optimizer, snapshot or count sees it; saved files hold
+    /// it as zeros, `Network.heldSomaWeights`).
     public let somaInputs: Bool
     /// Running mean and variance of the per-sample error E = dL_i/dy, per neuron,
     /// averaged over samples and spatial positions (design.md 2.2 step 1). Updated by
