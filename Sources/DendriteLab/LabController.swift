@@ -396,6 +396,7 @@ public final class LabController {
         info.batchesPerEpoch = t.batchesPerEpoch
         info.phase = session.phase.rawValue
         info.mode = session.config.mode
+        info.somaInputs = session.config.mode == .none || session.config.experiment.dendrites.somaInputs
         info.dendrites = session.dendriteSets
         info.parameters = session.parameterCount
         info.trainAccuracy = session.history.last?.trainAccuracy ?? .nan

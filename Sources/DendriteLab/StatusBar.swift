@@ -10,6 +10,8 @@ public enum StatusBar {
         public var batchesPerEpoch = 0
         public var phase = "N"
         public var mode = DendriteMode.none
+        /// False when the neurons with dendrites see their inputs only through them.
+        public var somaInputs = true
         public var dendrites = 0
         public var parameters = 0
         public var trainAccuracy: Float = .nan
@@ -29,7 +31,7 @@ public enum StatusBar {
             "epoch \(i.epoch)",
             "batch \(i.batch)/\(i.batchesPerEpoch)",
             "phase \(i.phase)",
-            "mode \(i.mode.rawValue)",
+            "mode \(i.mode.rawValue)" + (i.somaInputs ? "" : ", soma inputs off"),
             "dendrites \(i.dendrites)",
             "\(i.parameters) parameters",
             "train acc \(pct(i.trainAccuracy))",

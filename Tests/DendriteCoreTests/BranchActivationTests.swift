@@ -68,7 +68,7 @@ import Testing
 
     /// Gidon et al.'s XOR: two input pathways, each off (0) or on (1), jittered by
     /// N(0, 0.05^2); the output fires for exactly one pathway on. The neuron sees its inputs
-    /// only through one branch (its own weights held at 0; bias, branch W, b and A train
+    /// only through one branch (soma inputs off: its own weights held at 0; bias, branch W, b and A train
     /// by GD). With a dcaap branch it computes XOR; with a sigmoid branch it cannot: its
     /// output is then monotonic in one projection of the input (at most 3 of 4 corners).
     ///
@@ -87,11 +87,10 @@ import Testing
                 target[i] = a != b ? 1 : 0
             }
             let dense = Dense(inputSize: 2, outputSize: 1, rng: &rng, name: "layers.0")
-            dense.weight.value.fill(0)
-            let layer = PerforatedLayer(wrapping: dense, name: "layers.0", mode: .gd, activation: activation)
+            let layer = PerforatedLayer(wrapping: dense, name: "layers.0", mode: .gd, activation: activation, somaInputs: false)
             layer.addDendriteSet(rng: &rng, scale: 0.3)
             layer.dendrites[0].output.value[0] = 0.1
-            let trained = layer.parameters.filter { $0 !== dense.weight }
+            let trained = layer.parameters
             let adam = Adam(learningRate: 0.05)
             var g = Tensor(shape: [200, 1])
             var correct = 0

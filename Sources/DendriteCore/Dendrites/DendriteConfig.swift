@@ -60,6 +60,20 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
     /// `inputs` as stored: nil for `.all`, so JSON without the key (sweep plans and
     /// checkpoints from before sampling) decodes to `.all`, and `.all` encodes as before.
     private var sampledInputs: DendriteInputs?
+    /// Whether a neuron with dendrites keeps its own input weights W (the soma's direct
+    /// path, design.md 2.1; the default). False holds W at 0 and never trains it, so the
+    /// neuron sees its inputs only through its branches, as most synapses of a real
+    /// neuron sit on dendrites (Gidon et al., Science 367:83, 2020, compare units whose
+    /// input goes through the branch). A branch-less neuron is then only its bias, so
+    /// the trainer grows the first dendrite set at the first step (PB: a dendrite phase
+    /// first). Applies to layers with dendrites: in mode none it changes nothing.
+    public var somaInputs: Bool {
+        get { storedSomaInputs ?? true }
+        set { storedSomaInputs = newValue ? nil : false }
+    }
+    /// `somaInputs` as stored: nil when on, so JSON without the key (sweep plans and
+    /// checkpoints from before the option) decodes to on, and on encodes as before.
+    private var storedSomaInputs: Bool?
     /// Size of the fixed held-out subset (drawn as `correlationSubset` says) on which
     /// candidate correlation is measured. Not encoded: always the default when decoded.
     public var evaluationSamples: Int = DendriteConfig.defaultEvaluationSamples
@@ -69,6 +83,7 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
         case candidatePool, learningRateTrialEpochs, correlationSubset, fixedInterval, candidateLearningRate
         case candidateInitScale, maxDendriteTries, statisticsRate, improvementThresholds, score, layers, activation
         case sampledInputs = "inputs"
+        case storedSomaInputs = "somaInputs"
     }
 
     public init(maxDendrites: Int = 3, switchMode: SwitchMode = .plateau, nEpochsToSwitch: Int = 10,
@@ -80,7 +95,7 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
                 candidateLearningRate: Float = 1e-3, candidateInitScale: Float = 0.01,
                 maxDendriteTries: Int = 2, statisticsRate: Double = 0.01, improvementThresholds: [Float] = [0.001, 0.0001, 0],
                 score: Score = .accuracy, layers: [Int]? = nil, activation: DendriteActivation = .sigmoid,
-                inputs: DendriteInputs = .all) {
+                inputs: DendriteInputs = .all, somaInputs: Bool = true) {
         self.maxDendrites = maxDendrites
         self.switchMode = switchMode
         self.nEpochsToSwitch = nEpochsToSwitch
@@ -100,6 +115,7 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
         self.layers = layers
         self.activation = activation
         self.inputs = inputs
+        self.somaInputs = somaInputs
     }
 
     /// Four candidates per neuron, in Cascade-Correlation's range (4-8). Not tuned: the
@@ -111,6 +127,31 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
     /// at a rate that the first epoch already shows to be the worse one.
     public static let defaultLearningRateTrialEpochs = 1
     public static let defaultEvaluationSamples = 1024
+
+    /// Why `somaInputs` false cannot be used with `mode` on `network`, as (problem,
+    /// expected); nil when it can (always when soma inputs are on, or in mode none).
+    /// A neuron without soma inputs needs a dendrite to see anything (max_dendrites of at
+    /// least 1). In PB no gradient passes through dendrites, so with the soma path cut a
+    /// layer with weights below a layer with dendrites would never learn.
+    public func somaInputsProblem(mode: DendriteMode, network: NetworkSpec) -> (problem: String, expected: String)? {
+        guard !somaInputs, mode != .none else { return nil }
+        guard maxDendrites >= 1 else {
+            return ("dendrites.soma_inputs is false but max_dendrites is 0",
+                    "max_dendrites of at least 1 (without soma inputs a neuron sees its inputs only through its dendrites)")
+        }
+        guard mode == .pb else { return nil }
+        let grows = network.layers.indices.filter { network.layers[$0].isNeuronLayer && (layers?.contains($0) ?? true) }
+        guard let top = grows.max() else { return nil }
+        func hasWeights(_ l: LayerSpec) -> Bool {
+            if case .dendritic = l { return true }
+            return l.isNeuronLayer
+        }
+        for (i, l) in network.layers.enumerated().prefix(top) where hasWeights(l) {
+            return ("dendrites.soma_inputs is false with mode pb, so layer \(i) ('\(l.text)') would never learn: PB passes no gradient through dendrites, and layer \(top) has no soma path",
+                    "dendrites on the first layer with weights only (dendrites.layers: [\(grows.min() ?? top)] with nothing below it), mode gd, or soma_inputs: true")
+        }
+        return nil
+    }
 
     /// The switching rule these settings imply under `mode`: never switch without
     /// dendrites, and only PB has dendrite phases.

@@ -5,16 +5,19 @@ extension Network {
     /// layer (the public library's default). Layers already wrapped are re-configured.
     /// Wrapping alone changes nothing the network computes. `inputs` says which inputs
     /// new dendrites see (sampled ones draw from the image before a flatten in front).
+    /// `somaInputs` false zeroes the wrapped layers' own input weights (W) for good: a
+    /// change of what the network computes, unlike wrapping.
     @discardableResult
     public func perforate(mode: DendriteMode, activation: DendriteActivation = .sigmoid, inputs: DendriteInputs = .all,
-                          layers selection: [Int]? = nil, statisticsRate: Double = 0.01) -> [PerforatedLayer] {
+                          layers selection: [Int]? = nil, somaInputs: Bool = true,
+                          statisticsRate: Double = 0.01) -> [PerforatedLayer] {
         for (i, layer) in layers.enumerated() where selection?.contains(i) ?? true {
             if let p = layer as? PerforatedLayer {
                 p.configure(mode: mode, phase: p.phase)
             } else if let n = layer as? NeuronLayer {
                 replaceLayer(at: i, with: PerforatedLayer(wrapping: n, name: "layers.\(i)", mode: mode, activation: activation,
                                                           inputs: inputs, samplingShape: samplingShape(ofLayer: i),
-                                                          statisticsRate: statisticsRate))
+                                                          somaInputs: somaInputs, statisticsRate: statisticsRate))
             }
         }
         return perforatedLayers
@@ -33,6 +36,16 @@ extension Network {
 
     /// Dendrite sets per neuron (the largest over layers; all layers grow together).
     public var dendriteCount: Int { perforatedLayers.map { $0.dendrites.count }.max() ?? 0 }
+
+    /// The held, all-zero W of layers whose soma inputs are off, under their usual names.
+    /// Not parameters; saved files carry them beside the parameters so that a reader
+    /// outside this program applies y = W x + b + ... as written (docs/checkpoints.md).
+    public var heldSomaWeights: [(name: String, tensor: Tensor)] {
+        perforatedLayers.filter { !$0.somaInputs }.map { ($0.neuron.weight.name, $0.neuron.weight.value) }
+    }
+
+    /// Whether every layer with dendrites keeps its soma inputs (true without any).
+    public var somaInputs: Bool { perforatedLayers.allSatisfy(\.somaInputs) }
 
     /// Exact parameter counts split into neurons, dendrites, cascade and output weights.
     /// Layers without dendrites count as neurons.

@@ -1,7 +1,7 @@
 /// Exact parameter counts of a layer (or a network) split by role, so reports can say
 /// what the dendrites cost. Only what the forward pass uses is counted.
 public struct ParameterBreakdown: Codable, Equatable, Sendable {
-    /// The wrapped layers' own W and b.
+    /// The wrapped layers' own W and b (b alone where soma inputs are off: W is held at 0).
     public var neurons = 0
     /// Every dendrite set's W_d and b_d.
     public var dendrites = 0

@@ -35,6 +35,11 @@ public final class PerforatedLayer: Layer {
     /// in front of it, so a `local` patch is a patch of the picture (what the indices of
     /// `sampledInputs(set:neuron:)` index, flattened row-major).
     public let samplingShape: [Int]
+    /// False: the neuron's own input weights W are 0 and never trained, so it sees its
+    /// inputs only through its branches (`DendriteConfig.somaInputs`). W then is not
+    /// among `parameters` (so no optimizer, snapshot or count sees it; saved files hold
+    /// it as zeros, `Network.heldSomaWeights`).
+    public let somaInputs: Bool
     /// Running mean and variance of the per-sample error E = dL_i/dy, per neuron,
     /// averaged over samples and spatial positions (design.md 2.2 step 1). Updated by
     /// every training backward pass.
@@ -102,8 +107,10 @@ public final class PerforatedLayer: Layer {
     /// (`DendriteInputs.problem`) before a network is built.
     public init(wrapping neuron: NeuronLayer, name: String, mode: DendriteMode,
                 activation: DendriteActivation = .sigmoid, inputs: DendriteInputs = .all,
-                samplingShape: [Int]? = nil, statisticsRate: Double = 0.01) {
+                samplingShape: [Int]? = nil, somaInputs: Bool = true, statisticsRate: Double = 0.01) {
         self.neuron = neuron
+        self.somaInputs = somaInputs
+        if !somaInputs { neuron.weight.value.fill(0) }
         self.name = name
         self.mode = mode
         self.activation = activation
@@ -119,10 +126,11 @@ public final class PerforatedLayer: Layer {
 
     public func outputShape(for inputShape: [Int]) -> [Int] { neuron.outputShape(for: inputShape) }
 
-    /// Everything the forward pass uses: neuron W, b, then per set W_d, b_d, K_d, A_d.
-    /// The candidate is not included (it does not change y); see `candidateParameters`.
+    /// Everything the forward pass uses: neuron W (unless soma inputs are off), b, then
+    /// per set W_d, b_d, K_d, A_d. The candidate is not included (it does not change y);
+    /// see `candidateParameters`.
     public var parameters: [Parameter] {
-        neuron.parameters + dendrites.flatMap { $0.parameters }
+        (somaInputs ? neuron.parameters : [neuron.bias]) + dendrites.flatMap { $0.parameters }
     }
 
     public var candidateParameters: [Parameter] { candidate?.inputParameters ?? [] }
@@ -130,7 +138,7 @@ public final class PerforatedLayer: Layer {
     /// Exact parameter counts of what the forward pass uses.
     public var parameterBreakdown: ParameterBreakdown {
         var p = ParameterBreakdown()
-        p.neurons = neuron.parameterCount
+        p.neurons = somaInputs ? neuron.parameterCount : neuron.bias.count
         for d in dendrites {
             p.dendrites += d.weight.count + d.bias.count
             p.cascade += d.cascade?.count ?? 0
@@ -149,14 +157,14 @@ public final class PerforatedLayer: Layer {
     }
 
     /// Who learns and where gradients flow now (from `mode` and `phase`).
-    public var trainability: Trainability { Trainability(mode: mode, phase: phase) }
+    public var trainability: Trainability { Trainability(mode: mode, phase: phase, somaInputs: somaInputs) }
 
     private func applyTrainability() {
         let rule = trainability
         let neuronsLearn = rule.neurons
         for p in neuron.parameters {
-            p.trainable = neuronsLearn
-            if !neuronsLearn { p.grad.fill(0) }
+            p.trainable = p === neuron.weight ? rule.somaWeights : neuronsLearn
+            if !p.trainable { p.grad.fill(0) }
         }
         neuron.computesParameterGradients = neuronsLearn
         for d in dendrites {
@@ -322,6 +330,8 @@ public final class PerforatedLayer: Layer {
             return .empty
         }
         let dxNeuron = neuron.backward(dy)
+        // A held W has no gradient (the wrapped layer computed one it will never use).
+        if !somaInputs { neuron.weight.grad.fill(0) }
         if d == 0 { return dxNeuron }
         let throughDendrites = rule.throughDendrites
         if !rule.neurons { return dxNeuron }

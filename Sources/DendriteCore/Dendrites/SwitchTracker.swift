@@ -286,13 +286,13 @@ public struct SwitchTracker: Codable, Equatable, Sendable {
         epochsSinceImprovement = 0
     }
 
-    public mutating func forceAddDendrites(epoch: Int) -> Decision {
+    public mutating func forceAddDendrites(epoch: Int, reason: String = "added on request") -> Decision {
         bestBeforeDendrites = globalBest
         tries = 0
         finished = false
         resetPhase(dendriteCount: dendrites + 1)
         let d = Decision(epoch: epoch, action: .addDendrites, isNewBest: false,
-                         reason: "added on request", score: .nan, phaseBest: phaseBest,
+                         reason: reason, score: .nan, phaseBest: phaseBest,
                          globalBest: globalBest, dendrites: dendrites)
         log.append(d)
         return d

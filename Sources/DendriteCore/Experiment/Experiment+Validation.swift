@@ -106,6 +106,7 @@ extension Experiment {
             }
         }
         if let (problem, expected) = dendrites.inputs.problem(network: spec, layers: dendrites.layers) { throw fail(problem, expected) }
+        if let (problem, expected) = dendrites.somaInputsProblem(mode: mode, network: spec) { throw fail(problem, expected) }
     }
 
     private func validateTraining(_ fail: (String, String) -> ConfigError) throws {

@@ -47,6 +47,7 @@ extension Experiment {
         lines.append("  layers: \(dendrites.layers.map { "[\($0.map(String.init).joined(separator: ", "))]" } ?? "all")")
         lines.append("  activation: \(dendrites.activation.rawValue)")
         if dendrites.inputs != .all { lines.append("  inputs: \(dendrites.inputs)") }
+        if !dendrites.somaInputs { lines.append("  soma_inputs: false") }
         lines.append("optimizer:")
         lines.append("  kind: \(optimizer.kind.rawValue)")
         lines.append("  lr: \(num(optimizer.learningRate))")

@@ -175,13 +175,14 @@ public final class ExperimentRun {
         } else {
             for p in session.network.parameters { best.tensors.append((p.name, p.value)) }
         }
+        best.tensors += session.network.heldSomaWeights
         best.metadata = ["format": "dendrite-lab parameters 1", "epoch": "\(last.epoch)",
                          "architecture": try TrainingSnapshot.json(session.network.spec),
                          "dendrites": try TrainingSnapshot.json(counts),
                          "model": try TrainingSnapshot.json(ModelCard(
                             holds: .best, epoch: last.epoch, spec: session.network.spec, dendrites: counts,
                             activation: experiment.dendrites.activation, inputs: experiment.dendrites.inputs,
-                            data: session.data.train))]
+                            somaInputs: session.network.somaInputs, data: session.data.train))]
         try best.write(to: writer.bestURL)
     }
 

@@ -28,6 +28,10 @@ public struct ModelCard: Codable, Equatable, Sendable {
     /// Sampled dendrite inputs ("local 16"), absent when dendrites read every input: then
     /// W_d is [C, K] and dendrite c of set d reads x[synapses/<set>[c, :]] (tensors in the file).
     public var dendriteInputs: String?
+    /// false when the layers with dendrites had their soma inputs off: their W (stored,
+    /// all zeros) never learned, and inputs reach those neurons only through dendrites.
+    /// Absent otherwise.
+    public var somaInputs: Bool?
     /// "logistic" (one output unit, class 1 where the logit is > 0) or "softmax" (argmax).
     public var output: String
     /// Network input = stored value * scale + shift (bytes for image sets, the generated
@@ -37,11 +41,11 @@ public struct ModelCard: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case holds, epoch, input, layers, dendrites, output, normalization
         case dendriteActivation = "dendrite_activation", dendriteFormula = "dendrite_formula"
-        case dendriteInputs = "dendrite_inputs"
+        case dendriteInputs = "dendrite_inputs", somaInputs = "soma_inputs"
     }
 
     public init(holds: Holds, epoch: Int, spec: NetworkSpec, dendrites: [Int],
-                activation: DendriteActivation, inputs: DendriteInputs = .all, data: Dataset) {
+                activation: DendriteActivation, inputs: DendriteInputs = .all, somaInputs: Bool = true, data: Dataset) {
         self.holds = holds
         self.epoch = epoch
         input = spec.inputShape
@@ -50,6 +54,7 @@ public struct ModelCard: Codable, Equatable, Sendable {
         dendriteActivation = activation
         dendriteFormula = ModelCard.dendriteFormula
         dendriteInputs = inputs == .all ? nil : inputs.description
+        self.somaInputs = somaInputs ? nil : false
         output = spec.layers.last(where: \.isNeuronLayer)?.width == 1 ? "logistic" : "softmax"
         normalization = data.normalization
     }

@@ -70,6 +70,7 @@ public enum TrainingSnapshot {
         let net = trainer.network
         var ckpt = Checkpoint()
         for p in net.parameters { ckpt.tensors.append((p.name, p.value)) }
+        ckpt.tensors += net.heldSomaWeights
         var summary = OptimizerSummary(kind: "none", steps: [:])
         if let state = OptimizerState.capture(trainer.optimizer, parameters: net.parameters) {
             summary = OptimizerSummary(kind: state.kind, steps: state.steps)
@@ -102,7 +103,7 @@ public enum TrainingSnapshot {
         ckpt.metadata["model"] = try json(ModelCard(
             holds: restored ? .best : .last, epoch: restored ? trainer.bestEpoch : trainer.epoch, spec: net.spec,
             dendrites: counts, activation: trainer.dendriteConfig.activation, inputs: trainer.dendriteConfig.inputs,
-            data: trainer.train))
+            somaInputs: net.somaInputs, data: trainer.train))
         try captureDendrites(trainer, into: &ckpt)
         return ckpt
     }

@@ -82,6 +82,18 @@ extension Trainer {
         return true
     }
 
+    /// Soma inputs off (`DendriteConfig.somaInputs`): a neuron without dendrites sees no
+    /// input, it is only its bias, so before the first step the first dendrite set is
+    /// grown at once, as the D key grows one (PB: training starts with a dendrite phase).
+    /// Counts toward `maxDendrites` like any other set.
+    func growFirstBranchesIfBlind() {
+        guard dendriteMode != .none, !dendriteConfig.somaInputs, !stopped, phase == .neuron, candidates == nil,
+              !network.perforatedLayers.isEmpty, network.dendriteCount == 0 else { return }
+        let d = tracker.forceAddDendrites(epoch: epoch, reason: "soma inputs are off: a neuron without dendrites sees no input, so the first dendrite set grows at once")
+        emit(.decision(epoch: epoch, message: d.reason))
+        beginAddingDendrites(reason: d.reason)
+    }
+
     /// Whether the switching rule (not the epoch budget or a divergence) ended training,
     /// so the neurons of the restored best model could train on.
     public var canTrainOn: Bool {

@@ -114,7 +114,8 @@ public final class Trainer {
         self.initialLearningRate = optimizer.learningRate
         if mode != .none {
             network.perforate(mode: mode, activation: dendrites.activation, inputs: dendrites.inputs,
-                              layers: dendrites.layers, statisticsRate: dendrites.statisticsRate)
+                              layers: dendrites.layers, somaInputs: dendrites.somaInputs,
+                              statisticsRate: dendrites.statisticsRate)
         }
     }
 
@@ -137,7 +138,10 @@ public final class Trainer {
     @discardableResult
     public func stepBatch() -> Float {
         guard divergence == nil else { return .nan }
-        if batchInEpoch == 0 { beginEpoch() }
+        if batchInEpoch == 0 {
+            growFirstBranchesIfBlind()
+            beginEpoch()
+        }
         let batch = Batches(samples: train.count, size: config.batchSize).range(batchInEpoch)
         train.fill(indices: order[batch], into: &x, labels: &y)
         let logits = network.forward(x, training: true)
