@@ -83,6 +83,13 @@ public struct LabConfig: Codable, Equatable, Sendable {
         set { experiment.dendrites.inputs = newValue }
     }
 
+    /// False: neurons take their inputs only through their branches (their own input
+    /// weights held at 0, `dendrites: {soma_inputs: false}`).
+    public var somaInputs: Bool {
+        get { experiment.dendrites.somaInputs }
+        set { experiment.dendrites.somaInputs = newValue }
+    }
+
     public var mode: DendriteMode {
         get { experiment.mode }
         set { experiment.mode = newValue }

@@ -7,10 +7,7 @@ import DendriteCore
 extension DendriteMode: ExpressibleByArgument {}
 extension ToyData.Kind: ExpressibleByArgument {}
 extension DendriteActivation: ExpressibleByArgument {}
-extension DendriteInputs: ExpressibleByArgument {
-    public init?(argument: String) { guard let v = Self.parse(argument) else { return nil }; self = v }
-    public var defaultValueDescription: String { description }
-}
+
 
 /// Comma-separated option values parsed by argument-parser itself (`transform:`), so a
 /// bad entry is refused with one line naming it, before the command runs.

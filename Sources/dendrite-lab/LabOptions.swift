@@ -23,8 +23,18 @@ struct LabOptions: ParsableArguments {
     @Option(help: "The dendrite branches' nonlinearity: sigmoid, tanh, relu, dcaap (a bump: fires for moderate input, falls silent for strong input, as human cortical dendrites do) or nmda (a high-threshold sigmoid).")
     var branchActivation: DendriteActivation = .sigmoid
 
-    @Option(help: "Which inputs each dendrite branch sees: all (default), or 'local K', 'random K' or 'global K' (K inputs per branch, e.g. 'local 1': each branch of a first-layer neuron listens to x₁ or x₂ only; drawn as dotted lines).")
+    @Option(help: "Which inputs each dendrite branch sees: all (default), or 'local K', 'random K' or 'global K' (K inputs per branch, e.g. 'local 1': each branch of a first-layer neuron listens to x₁ or x₂ only; drawn as dotted lines).",
+            transform: { text in
+                guard let v = DendriteInputs.parse(text) else {
+                    throw ValidationError("expected \(DendriteInputs.textForms)")
+                }
+                return v
+            })
     var branchInputs: DendriteInputs = .all
+
+    @Flag(name: .customLong("soma-inputs"), inversion: .prefixedNo,
+          help: "--no-soma-inputs: neurons hear their inputs only through their dendrite branches (their own input weights held at 0); the first branch grows at once in gd and pb mode.")
+    var somaInputs = true
 
     @Option(help: "Random seed (same seed, same weights and data).")
     var seed: UInt64 = 1
@@ -63,6 +73,7 @@ struct LabOptions: ParsableArguments {
         c.mode = mode
         c.branchActivation = branchActivation
         c.branchInputs = branchInputs
+        c.somaInputs = somaInputs
         c.seed = seed
         return c
     }

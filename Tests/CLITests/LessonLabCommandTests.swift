@@ -50,6 +50,17 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.png").path))
     }
 
+    /// `lab --branch-inputs` takes the experiment files' forms and names them when refused.
+    @Test func aBadBranchInputsValueNamesTheFormsItTakes() throws {
+        let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for bad in ["local x", "local 0", "near 2"] {
+            let r = try Self.run(["lab", "--branch-inputs", bad], in: dir)
+            #expect(r.status != 0 && !r.crashed)
+            #expect(r.stderr.contains("'\(bad)'") && r.stderr.contains("'local K'"), "\(r.stderr)")
+        }
+    }
+
     @Test func anUnknownLessonNumberListsTheLessonsThereAre() throws {
         let dir = try Self.folder()
         defer { try? FileManager.default.removeItem(at: dir) }
