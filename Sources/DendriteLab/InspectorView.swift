@@ -28,8 +28,8 @@ public enum InspectorView {
                 lines.append(("\(fanIn) incoming weights, " + w.prefix(4).map(fmt2).joined(separator: " ") + (fanIn > 4 ? " …" : ""), t.text, false))
             }
             let d = n.dendrites
-            if let e = d.errorSignal { lines.append(("error E = dL/dy, mean |E| over the training set \(fmt3(e))", t.errorColor, false)) }
-            if let s = d.candidateCorrelation { lines.append(("candidate's running |corr(V, E)| \(fmt3(s))", t.correlationColor, false)) }
+            if let e = d.errorSignal { lines.append(("error E = dL/dy: mean |E| \(fmt3(e)) over the training set", t.errorColor, false)) }
+            if let s = d.candidateCorrelation { lines.append(("candidate: running |corr(V, E)| \(fmt3(s))", t.correlationColor, false)) }
             if d.branches.isEmpty {
                 lines.append((ref.column == 0 ? "An input: the point's coordinate." :
                                 "No dendrites yet. In gd or pb mode, D adds a dendrite set:", t.mutedText, false))
@@ -58,8 +58,11 @@ public enum InspectorView {
             lines.append(("Space plays, → steps one batch, E one epoch, H help.", t.mutedText, false))
         }
         var y = rect.y + 34
+        // A line wider than the panel ends in "…" rather than under the panel's edge (two
+        // lines each would push the activation curve and the heatmaps out of the panel).
         for (s, c, bold) in lines where y + 16 < rect.maxY {
-            canvas.text(s, at: Vec2(rect.x + 12, y), size: t.smallSize + 1, c, bold: bold)
+            canvas.text(canvas.fitted(s, width: rect.w - 24, size: t.smallSize + 1, bold: bold),
+                        at: Vec2(rect.x + 12, y), size: t.smallSize + 1, c, bold: bold)
             y += 18
         }
         // The branches' nonlinearity, right of the heatmaps, when there is room for it.
