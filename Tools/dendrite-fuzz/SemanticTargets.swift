@@ -61,7 +61,7 @@ enum SemanticTargets {
         var lines: [String] = []
         var name = "xor"
         if full || c.chance(30) {
-            name = c.pick(["xor", "circle", "spiral", "moons", "gaussians", "checkerboard", "csv", "mnist", "xor", "moons"],
+            name = c.pick(["xor", "circle", "spiral", "moons", "gaussians", "checkerboard", "corners", "csv", "mnist", "xor", "moons"],
                               edge: ["fashion-mnist", "cifar10"])
             var d = ["name: \(name)"]
             switch name {
@@ -82,6 +82,9 @@ enum SemanticTargets {
                 case 0, 1: layers.append("dense \(c.pick(sizes, edge: edgeSizes))")
                 case 2 where name == "mnist" || name == "cifar10" || c.chance(20): layers.append("conv \(c.pick(sizes, edge: edgeSizes)) \(c.pick([1, 2, 3], edge: [0, 2000]))x\(c.pick([1, 2, 3]))"
                                       + (c.chance(30) ? " stride \(c.pick([1, 2], edge: [5000]))" : "") + (c.chance(30) ? " pad \(c.pick([0, 1], edge: [Int.max]))" : ""))
+                case 3 where c.chance(50):
+                    layers.append("dendritic \(c.pick([2, 4], edge: [0, 65_536]))x\(c.pick([1, 2], edge: [0]))x\(c.pick([1, 2], edge: [0, 5000]))"
+                                  + (c.chance(70) ? " \(c.pick(["local", "random", "global"], edge: ["near"]))" : ""))
                 case 3: layers.append("maxpool \(c.pick([2, 1], edge: [3, 0]))")
                 case 4: layers.append("flatten")
                 default: layers.append(c.pick(["relu", "tanh", "sigmoid"]))
@@ -108,7 +111,12 @@ enum SemanticTargets {
             if c.chance(30) { d.append("layers: \(c.pick(["all", "[0]"], edge: ["[1]", "[0, 2]", "[]"]))") }
             if c.chance(20) { d.append("improvement_thresholds: \(c.pick(["[0]", "[1, 0.5]", "[0.001]"]))") }
             if c.chance(20) { d.append("score: \(c.pick(["loss", "accuracy"]))") }
-            if c.chance(20) { d.append("activation: \(c.pick(["relu", "tanh", "sigmoid"]))") }
+            if c.chance(20) { d.append("activation: \(c.pick(["relu", "tanh", "sigmoid", "dcaap", "nmda"]))") }
+            if c.chance(25) {
+                d.append("inputs: \(c.pick(["all", "local 1", "random 2", "global 1", "local 16"], edge: ["local 0", "local 100000", "near 2", "local -1"]))")
+            }
+            if c.chance(20) { d.append("soma_inputs: \(c.pick(["false", "true"], edge: ["maybe"]))") }
+            if c.chance(20) { d.append("candidate_pool: \(c.pick([1, 4], edge: [0, 100_000]))") }
             lines.append("dendrites: {\(d.joined(separator: ", "))}")
         }
         if c.chance(30) {
