@@ -13,6 +13,9 @@ final class RunProgress {
     private var startEpoch: Int
     private var lastDraw = Date.distantPast
     private var smoothedLoss: Float?
+    /// Cumulative N and P epochs as of the last finished epoch.
+    private var neuronEpochs = 0
+    private var dendriteEpochs = 0
 
     init(totalEpochs: Int, startEpoch: Int, interactive: Bool = isatty(STDOUT_FILENO) != 0) {
         self.totalEpochs = totalEpochs
@@ -33,10 +36,12 @@ final class RunProgress {
             let width = 24
             let filled = min(width, Int(Double(width) * Double(batch + 1) / Double(perEpoch)))
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            let line = "epoch \(epoch)/\(totalEpochs) [\(bar)] loss \(format(smoothedLoss ?? loss, 4))  ETA \(RunProgress.duration(eta))"
+            let line = "\(counter(epoch: epoch)) [\(bar)] loss \(format(smoothedLoss ?? loss, 4))  ETA \(RunProgress.duration(eta))"
             FileHandle.standardOutput.write(Data(("\r" + line + "\u{1B}[K").utf8))
         case .epochDone(let m):
-            let text = "epoch \(m.epoch)/\(totalEpochs)  \(m.phase.rawValue)  loss \(format(m.trainLoss, 4))  "
+            neuronEpochs = m.neuronEpochs
+            dendriteEpochs = m.dendriteEpochs
+            let text = "\(counter(epoch: m.epoch))  \(m.phase.rawValue)  loss \(format(m.trainLoss, 4))  "
                 + "train \(percent(m.trainAccuracy))  val \(percent(m.validationAccuracy))  "
                 + "params \(m.parameters)\(m.dendrites > 0 ? "  dendrites \(m.dendrites)" : "")  \(format(Float(m.seconds), 1))s"
             emit(text)
@@ -51,6 +56,14 @@ final class RunProgress {
         case .diverged(let epoch, _, _, let message):
             emit("epoch \(epoch): \(message)")
         }
+    }
+
+    /// "epoch 5/120" while only neuron epochs have run; once PB's dendrite (P) epochs
+    /// count too, "epoch 88 (N 60/60, P 28)": `epochs` budgets N epochs alone, so
+    /// "epoch 88/60" would read as a run past its budget.
+    private func counter(epoch: Int) -> String {
+        guard dendriteEpochs > 0 else { return "epoch \(epoch)/\(totalEpochs)" }
+        return "epoch \(epoch) (N \(neuronEpochs)/\(totalEpochs), P \(dendriteEpochs))"
     }
 
     private func emit(_ text: String) {

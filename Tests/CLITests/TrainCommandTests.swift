@@ -41,6 +41,27 @@ import Testing
         #expect(try metrics(out) == metrics(out.deletingLastPathComponent().appendingPathComponent("again")))
     }
 
+    /// With PB's dendrite epochs on top of the N budget, the progress line counts both
+    /// ("epoch 4 (N 3/8, P 1)"), never an epoch past its budget such as "epoch 9/8".
+    @Test func progressCountsNeuronAndDendriteEpochsApart() throws {
+        let folder = CLI.temporaryFolder("progress")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("pb.yaml")
+        try """
+            name: pb-progress
+            dataset: {name: xor, count: 200}
+            network: {input: [2], layers: [dense 1]}
+            mode: pb
+            dendrites: {max_dendrites: 2, switch: fixed, fixed_interval: 3, max_p_epochs: 3}
+            epochs: 8
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["train", file.path, "--out", folder.appendingPathComponent("run").path])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.contains("epoch 3/8  N") && r.stdout.contains("epoch 4 (N 3/8, P 1)  P"), "\(r.stdout)")
+        #expect(r.stdout.contains("(N 8/8, P "), "\(r.stdout)")
+        #expect(!r.stdout.contains("epoch 9/8") && !r.stdout.contains("epoch 10/8"), "\(r.stdout)")
+    }
+
     @Test func badExperimentFileReportsFileAndLine() throws {
         let folder = CLI.temporaryFolder("bad")
         defer { try? FileManager.default.removeItem(at: folder) }
