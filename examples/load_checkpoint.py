@@ -90,7 +90,14 @@ def neuron_layer(x, spec, t, name, sets, activation):
     outputs = []
     for d in range(sets):
         p = f"{name}.dendrites.{d}"
-        z = apply(t[f"{p}.weight"], t[f"{p}.bias"])
+        synapses = t.get(f"synapses/{p}")
+        if synapses is not None:
+            # A sampled dendrite (`dendrites: inputs: local K`...): dendrite c reads only the
+            # K inputs listed in row c, with the K weights of row c.
+            idx = synapses.astype(np.int64)                        # [C, K]
+            z = np.einsum("bck,ck->bc", x[:, idx], t[f"{p}.weight"]) + t[f"{p}.bias"][None, :]
+        else:
+            z = apply(t[f"{p}.weight"], t[f"{p}.bias"])
         if d > 0:
             k = t[f"{p}.K"]                       # [d, C]
             for i in range(d):

@@ -45,10 +45,11 @@ import DendriteCore
 
     @Test(.enabled(if: python || ProcessInfo.processInfo.environment["CI"] != nil,
                    "needs python3 with numpy and safetensors (scripts/setup.sh --cluster installs them)"),
-          arguments: ["none", "gd", "pb", "gd soma_inputs false"])
+          arguments: ["none", "gd", "pb", "gd soma_inputs false", "pb inputs local 16"])
     func pythonReproducesTheTestAccuracy(variant: String) throws {
         let mode = String(variant.prefix { $0 != " " }), somaOff = variant.hasSuffix("soma_inputs false")
-        let dir = CLI.temporaryFolder("python-ckpt-\(mode)\(somaOff ? "-soma-off" : "")")
+        let sampled = variant.hasSuffix("inputs local 16")
+        let dir = CLI.temporaryFolder("python-ckpt-\(mode)\(somaOff ? "-soma-off" : "")\(sampled ? "-local" : "")")
         defer { try? FileManager.default.removeItem(at: dir) }
         let data = dir.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
@@ -58,7 +59,7 @@ import DendriteCore
             dataset: {name: mnist, directory: "\(data.path)", validation: 0.2, normalization: published}
             network: {input: [1, 28, 28], layers: [conv 3 3x3 pad 1, relu, maxpool 2, flatten, dense 6, tanh, dense 10]}
             mode: \(mode)
-            dendrites: {switch: fixed, fixed_interval: 2, max_dendrites: 2, max_p_epochs: 2\(somaOff ? ", layers: [4], soma_inputs: false" : "")}
+            dendrites: {switch: fixed, fixed_interval: 2, max_dendrites: 2, max_p_epochs: 2\(somaOff ? ", layers: [4], soma_inputs: false" : "")\(sampled ? ", layers: [4], inputs: local 16" : "")}
             optimizer: {kind: adam, lr: 0.005}
             epochs: 6
             batch_size: 32
