@@ -25,8 +25,9 @@ mlp_front() { # DATASET PREFIX
     family "$1" dann-local "$2-dann-local.yaml" none 16,32,64,128
     family "$1" dann-random "$2-dann-random.yaml" none 32,64,128
     family "$1" narrow "$2-narrow-mlp.yaml" gd,pb 4,8,16
+    family "$1" narrow-local "$2-narrow-mlp-local.yaml" gd,pb 4,8,16
     "$bin" compare --from "$out/$1/plain" --from "$out/$1/dann-local" --from "$out/$1/dann-random" \
-        --from "$out/$1/narrow" --out "$out/$1"
+        --from "$out/$1/narrow" --from "$out/$1/narrow-local" --out "$out/$1"
 }
 
 conv_front() {
