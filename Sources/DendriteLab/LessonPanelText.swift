@@ -127,6 +127,8 @@ extension LessonPanel {
                      lineHeight: 20, prefix: markerPiece)
                 // List items sit closer together than paragraphs.
                 if i + 1 < blocks.count, isListItem(blocks[i + 1]) { y -= blockGap - 2 }
+            case .table(let rows):
+                layoutTable(rows, width: width, y: &y, into: &out, theme: t, measure: measure)
             case .code(let lines):
                 let start = y
                 y += 7
@@ -160,6 +162,46 @@ extension LessonPanel {
         }
         out.height = y
         return out
+    }
+
+    /// A table as columns as wide as their widest cell (the widest shrunk, their cells cut
+    /// with "…", when the table does not fit), the header row bold on a shaded band.
+    static func layoutTable(_ rows: [[[MarkdownText.Run]]], width: Float, y: inout Float, into out: inout Layout,
+                            theme t: Theme, measure: Measure) {
+        let font = Font(size: 13), headerFont = Font(size: 13, bold: true), gap: Float = 14
+        let columns = rows.map(\.count).max() ?? 0
+        guard columns > 0 else { return }
+        let texts = rows.map { $0.map(MarkdownText.plain) }
+        var widths = (0..<columns).map { c in
+            texts.enumerated().map { r, row in c < row.count ? measure(row[c], r == 0 ? headerFont : font) : 0 }.max() ?? 0
+        }
+        let room = width - 8 - gap * Float(columns - 1)
+        if widths.reduce(0, +) > room {
+            // Narrow columns keep their width; the room left is shared among the wide ones.
+            var left = room
+            for (k, c) in widths.indices.sorted(by: { widths[$0] < widths[$1] }).enumerated() {
+                widths[c] = min(widths[c], left / Float(columns - k))
+                left -= widths[c]
+            }
+        }
+        let start = y
+        for (r, row) in texts.enumerated() {
+            var x: Float = 4
+            var pieces: [Piece] = []
+            for (c, cell) in row.enumerated() where c < columns {
+                let f = r == 0 ? headerFont : font
+                var text = cell
+                if measure(text, f) > widths[c] + 0.5 {
+                    while !text.isEmpty && measure(text + "…", f) > widths[c] + 0.5 { text.removeLast() }
+                    text += "…"
+                }
+                pieces.append(Piece(x: x, width: measure(text, f), text: text, font: f, color: t.text, background: nil))
+                x += widths[c] + gap
+            }
+            out.lines.append(Line(y: y, height: 19, pieces: pieces))
+            if r == 0 { out.bands.append(Band(y: start, height: 19, fill: Color(hex: 0xF1F3F6), bar: nil)) }
+            y += 19
+        }
     }
 
     static func isListItem(_ b: MarkdownText.Block) -> Bool {

@@ -2,8 +2,9 @@ import Foundation
 
 /// The small part of Markdown a lesson step uses, parsed into blocks of styled runs so
 /// the lesson panel can wrap and draw it: headings, paragraphs, bullet and numbered
-/// lists, code blocks (fenced or indented), and inside text **bold**, *italic* and
-/// `code`. Anything else stays as plain text: a lesson must still read in a terminal.
+/// lists, code blocks (fenced or indented), tables (`| a | b |` rows), and inside text
+/// **bold**, *italic* and `code`. Anything else stays as plain text: a lesson must still
+/// read in a terminal.
 public enum MarkdownText {
     /// How a run of text is drawn.
     public struct Style: OptionSet, Hashable, Sendable {
@@ -34,6 +35,8 @@ public enum MarkdownText {
         case numbered(number: Int, depth: Int, runs: [Run])
         /// Lines kept exactly as written (fenced with ``` or indented four spaces).
         case code([String])
+        /// `| a | b |` rows; the first is the header, a `|---|---|` row after it is dropped.
+        case table([[[Run]]])
     }
 
     /// Lead-ins that mark what the learner should do or look for.
@@ -47,6 +50,7 @@ public enum MarkdownText {
         var item: (depth: Int, number: Int?, lines: [String])?
         var code: [String]?
         var indentedCode: [String] = []
+        var table: [[[Run]]] = []
 
         func flushText() {
             if !paragraph.isEmpty {
@@ -59,6 +63,10 @@ public enum MarkdownText {
                               ?? .bullet(depth: i.depth, runs: runs))
                 item = nil
             }
+        }
+        func flushTable() {
+            if !table.isEmpty { blocks.append(.table(table)) }
+            table = []
         }
         func flushIndented() {
             while indentedCode.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { indentedCode.removeLast() }
@@ -93,6 +101,14 @@ public enum MarkdownText {
                 continue
             }
             flushIndented()
+            if let cells = tableRow(trimmed) {
+                flushText()
+                if !(table.count == 1 && cells.allSatisfy({ $0.allSatisfy { "-: ".contains($0) } && !$0.isEmpty })) {
+                    table.append(cells.map(inline))
+                }
+                continue
+            }
+            flushTable()
             if trimmed.isEmpty {
                 flushText()
                 continue
@@ -112,8 +128,16 @@ public enum MarkdownText {
         }
         if let code { blocks.append(.code(code)) }
         flushText()
+        flushTable()
         flushIndented()
         return blocks
+    }
+
+    /// The cells of a `| a | b |` line (trimmed), or nil when the line is not a table row.
+    static func tableRow(_ s: String) -> [String]? {
+        guard s.count >= 2, s.hasPrefix("|"), s.hasSuffix("|") else { return nil }
+        return s.dropFirst().dropLast().split(separator: "|", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
     }
 
     static func heading(_ s: String) -> (Int, String)? {

@@ -216,6 +216,26 @@ extension LabSuite {
             #expect(LessonPanel.displayTitle("Stepping back") == "Stepping back")
         }
 
+        /// A table lays out as aligned columns inside the panel: no pipes drawn, every
+        /// cell of a column at one x, a cell too wide for its share cut with "…".
+        @Test func tablesLayOutAsColumnsInsideThePanel() {
+            let measure: LessonPanel.Measure = { s, f in Float(s.count) * 7 }
+            let blocks = MarkdownText.parse("""
+                | seed | narrow + PB dendrites, very long | plain |
+                |---|---|---|
+                | 2 | 100% (960 parameters) | 66.7% |
+                | 4 | 80.0% (170) | 53.3% |
+                """)
+            let layout = LessonPanel.layout(blocks, width: 200, theme: .standard, measure: measure)
+            #expect(layout.lines.count == 3)
+            #expect(layout.lines.allSatisfy { $0.pieces.count == 3 && !$0.pieces.contains { $0.text.contains("|") } })
+            for c in 0..<3 { #expect(Set(layout.lines.map { $0.pieces[c].x }).count == 1) }
+            for line in layout.lines { #expect(line.pieces.allSatisfy { $0.x + $0.width <= 200 }) }
+            #expect(layout.lines[0].pieces[0].text == "seed" && layout.lines[0].pieces[0].font.bold)
+            #expect(layout.lines[0].pieces[1].text.hasSuffix("…"))
+            #expect(layout.bands.count == 1)
+        }
+
         @Test func wrappedLinesStayInsideTheColumn() {
             // 7 pixels per character: a stand-in for the font that makes widths predictable.
             let measure: LessonPanel.Measure = { s, f in Float(s.count) * (f.mono ? 8 : 7) }

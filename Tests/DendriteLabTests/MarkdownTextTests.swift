@@ -22,6 +22,24 @@ import Testing
         #expect(runs == [Run("set "), Run("max_dendrites: **2**", .code), Run(" now")])
     }
 
+    /// `| a | b |` rows become one table block: the |---| row goes, cells keep their
+    /// inline styles, and the first line that is not a row ends the table.
+    @Test func pipeRowsBecomeATable() {
+        let blocks = MarkdownText.parse("""
+            Before:
+
+            | seed | **PB** |
+            |---|:---:|
+            | 2 | 100% |
+            | 1 | `60%` |
+            After.
+            """)
+        #expect(blocks == [.paragraph([Run("Before:")]),
+                           .table([[[Run("seed")], [Run("PB", .bold)]], [[Run("2")], [Run("100%")]], [[Run("1")], [Run("60%", .code)]]]),
+                           .paragraph([Run("After.")])])
+        #expect(MarkdownText.tableRow("a | b") == nil && MarkdownText.tableRow("|") == nil)
+    }
+
     @Test func unmatchedMarkersAndSnakeCaseStayText() {
         #expect(MarkdownText.inline("2 * 3 = 6 and train_accuracy_x") == [Run("2 * 3 = 6 and train_accuracy_x")])
         #expect(MarkdownText.inline("a **b") == [Run("a **b")])
