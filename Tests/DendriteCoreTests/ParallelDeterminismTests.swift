@@ -100,6 +100,23 @@ import Testing
         #expect((0..<6).map { tally.counts[$0] } == [Int](repeating: rounds, count: 6))
     }
 
+    /// `forEachPiece` runs every piece exactly once for any worker count, both when the
+    /// pieces fit its one-word claim mask (own block first) and when they do not (shared
+    /// counter), and a worker whose share is empty still takes part.
+    @Test func everyPieceRunsOnceOnEitherClaimPath() {
+        for pieces in [1, 2, 3, 7, 63, 64, 130] {
+            for workers in 1...3 {
+                let counts = UnsafeMutablePointer<Int>.allocate(capacity: pieces)
+                counts.initialize(repeating: 0, count: pieces)
+                defer { counts.deallocate() }
+                Self.with(threads: 3) {
+                    for _ in 0..<50 { Parallel.forEachPiece(pieces, workers: workers) { _, p in counts[p] += 1 } }
+                }
+                #expect((0..<pieces).allSatisfy { counts[$0] == 50 }, "pieces \(pieces), workers \(workers)")
+            }
+        }
+    }
+
     /// A CNN whose Dense(512 -> 128) is split over two workers, trained three SGD steps
     /// twice: the same bits.
     @Test func splitNetworkTrainsToTheSameBitsTwiceAtTwoThreads() {

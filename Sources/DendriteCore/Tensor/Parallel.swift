@@ -50,23 +50,55 @@ enum Parallel {
         return lo..<min(n, lo + per)
     }
 
-    /// Runs `body(worker, piece)` for every piece in 0..<pieces on `workers` workers,
-    /// handing the pieces out in order to whichever worker is free, so one slowed down by
-    /// another process on its core simply takes fewer.
+    /// Runs `body(worker, piece)` for every piece in 0..<pieces on `workers` workers.
+    /// Each worker first takes the pieces of its own contiguous block (worker w the w-th
+    /// share, as `block` cuts it), lowest first, and only then any piece still untaken,
+    /// so one slowed down by another process on its core simply takes fewer. Own blocks
+    /// keep a piece on the same core from forward to backward (Conv2D's chunk columns,
+    /// the rows of the batch the same worker filled): when the host places the two
+    /// virtual CPUs far apart, every cache line that changes cores is expensive
+    /// (WorkerPool). Which worker runs a piece never changes what the piece computes.
     static func forEachPiece(_ pieces: Int, workers: Int, _ body: (_ worker: Int, _ piece: Int) -> Void) {
         if workers <= 1 {
             run(1) { _ in for piece in 0..<pieces { body(0, piece) } }
             return
         }
-        let counter = Atomic<Int>(0)
+        // One claim bit per piece in one word when the pieces fit; else a shared counter.
+        guard pieces <= UInt.bitWidth else {
+            let counter = Atomic<Int>(0)
+            run(workers) { worker in
+                while true {
+                    let piece = counter.add(1, ordering: .relaxed).oldValue
+                    if piece >= pieces { break }
+                    body(worker, piece)
+                }
+            }
+            return
+        }
+        let claimed = Atomic<UInt>(0), all = Self.lowBits(pieces)
         run(workers) { worker in
+            let own = block(pieces, worker, of: workers)
+            let ownMask = Self.lowBits(own.count) << own.lowerBound
+            var word = claimed.load(ordering: .relaxed)
             while true {
-                let piece = counter.add(1, ordering: .relaxed).oldValue
-                if piece >= pieces { break }
-                body(worker, piece)
+                let free = ~word & all
+                if free == 0 { break }
+                let mine = free & ownMask
+                let piece = (mine != 0 ? mine : free).trailingZeroBitCount
+                let (won, now) = claimed.compareExchange(expected: word, desired: word | 1 << UInt(piece),
+                                                         ordering: .relaxed)
+                if won {
+                    body(worker, piece)
+                    word = claimed.load(ordering: .relaxed)
+                } else {
+                    word = now
+                }
             }
         }
     }
+
+    /// A mask of the lowest `n` bits, n in 0...UInt.bitWidth.
+    private static func lowBits(_ n: Int) -> UInt { n >= UInt.bitWidth ? ~0 : (1 << UInt(n)) - 1 }
 
     /// Runs `body(worker)` for every worker in 0..<workers concurrently (inline when 1).
     /// When another thread's region holds the pool, the workers' shares run one after
