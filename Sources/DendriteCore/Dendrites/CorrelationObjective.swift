@@ -95,8 +95,12 @@ public enum CorrelationObjective {
             scores.withUnsafeMutableBufferPointer { out in
                 let out = out.baseAddress!
                 Parallel.forRanges(channels, cost: 4 * batch * spatial) { neurons in
-                    for c in neurons {
-                        out[c] = neuron(c, stats, vp, ep, shape, rates, g, gradientScale)
+                    if spatial == 1 {
+                        denseNeurons(neurons, stats, vp, ep, shape, rates, g, gradientScale, out)
+                    } else {
+                        for c in neurons {
+                            out[c] = neuron(c, stats, vp, ep, shape, rates, g, gradientScale)
+                        }
                     }
                 }
             }
@@ -105,8 +109,12 @@ public enum CorrelationObjective {
         return scores
     }
 
-    /// `update` for neuron c: folds its batch moments into `stats` (entry c) and returns
-    /// S_c, writing its gradient rows when `g` is given.
+    /// One neuron's batch sums: sum V, sum E, then (with the new running means) the
+    /// centred sum of dV dE, dV^2 and dE^2.
+    struct Sums { var v = 0.0, e = 0.0, cov = 0.0, vv = 0.0, ee = 0.0 }
+
+    /// `update` for neuron c with S spatial positions per sample: rows of S summed in T,
+    /// rows combined in Float64 in sample order.
     @inline(__always)
     private static func neuron<T: ObjectiveScalar>(
         _ c: Int, _ stats: Statistics, _ vp: UnsafePointer<T>, _ ep: UnsafePointer<T>,
@@ -114,26 +122,95 @@ public enum CorrelationObjective {
         _ g: UnsafeMutablePointer<T>?, _ gradientScale: Double
     ) -> Double {
         let (batch, channels, spatial) = shape
-        let (rV, rE) = rates
-        let count = Double(batch * spatial)
-        var sumV: Double = 0, sumE: Double = 0
+        var sums = Sums()
         for b in 0..<batch {
             let row = (b * channels + c) * spatial
             let (sv, se) = T.rowSums(vp + row, ep + row, spatial)
-            sumV += sv.double; sumE += se.double
+            sums.v += sv.double; sums.e += se.double
         }
-        let mV = (1 - rV) * stats.meanV[c] + rV * sumV / count
-        let mE = (1 - rE) * stats.meanE[c] + rE * sumE / count
+        let (mV, mE) = means(c, stats, sums, count: Double(batch * spatial), rates)
         let mVT = T(double: mV), mET = T(double: mE)
-        var cov: Double = 0, vv: Double = 0, ee: Double = 0
         for b in 0..<batch {
             let row = (b * channels + c) * spatial
             let (cv, v2, e2) = T.rowMoments(vp + row, ep + row, spatial, meanV: mVT, meanE: mET)
-            cov += cv.double; vv += v2.double; ee += e2.double
+            sums.cov += cv.double; sums.vv += v2.double; sums.ee += e2.double
         }
+        let (score, a, bb, k) = finish(c, stats, sums, count: Double(batch * spatial), rates, gradientScale)
+        guard let g else { return score }
+        let aT = T(double: a), bT = T(double: bb), kT = T(double: k)
+        for b in 0..<batch {
+            let row = (b * channels + c) * spatial
+            for s in 0..<spatial { g[row + s] = aT * ep[row + s] + bT * vp[row + s] + kT }
+        }
+        return score
+    }
+
+    /// `update` for the neurons `range` of a Dense layer (S = 1): the same sums as
+    /// `neuron` (each neuron's in sample order, so the same bits), but walking sample by
+    /// sample with the neurons side by side, so the adds of different neurons run in
+    /// parallel lanes instead of one dependent chain per neuron (a PB candidate step of
+    /// the narrow MLP spent as long here as in its matrix products).
+    @inline(__always)
+    private static func denseNeurons<T: ObjectiveScalar>(
+        _ range: Range<Int>, _ stats: Statistics, _ vp: UnsafePointer<T>, _ ep: UnsafePointer<T>,
+        _ shape: (batch: Int, channels: Int, spatial: Int), _ rates: (v: Double, e: Double),
+        _ g: UnsafeMutablePointer<T>?, _ gradientScale: Double, _ out: UnsafeMutablePointer<Double>
+    ) {
+        let (batch, channels, _) = shape, n = range.count, lo = range.lowerBound
+        let count = Double(batch)
+        withUnsafeTemporaryAllocation(of: Sums.self, capacity: n) { sums in
+            withUnsafeTemporaryAllocation(of: T.self, capacity: 4 * n) { k in
+                // Invariant: n >= 1 (forRanges hands out non-empty ranges), so both allocations have a base.
+                let sums = sums.baseAddress!, mean = k.baseAddress!, coef = mean + 2 * n
+                sums.initialize(repeating: Sums(), count: n)
+                for b in 0..<batch {
+                    let v = vp + b * channels + lo, e = ep + b * channels + lo
+                    for j in 0..<n { sums[j].v += v[j].double; sums[j].e += e[j].double }
+                }
+                for j in 0..<n {
+                    let (mV, mE) = means(lo + j, stats, sums[j], count: count, rates)
+                    mean[2 * j] = T(double: mV); mean[2 * j + 1] = T(double: mE)
+                }
+                for b in 0..<batch {
+                    let v = vp + b * channels + lo, e = ep + b * channels + lo
+                    for j in 0..<n {
+                        let dv = v[j] - mean[2 * j], de = e[j] - mean[2 * j + 1]
+                        sums[j].cov += (dv * de).double; sums[j].vv += (dv * dv).double; sums[j].ee += (de * de).double
+                    }
+                }
+                for j in 0..<n {
+                    let (score, a, bb, kk) = finish(lo + j, stats, sums[j], count: count, rates, gradientScale)
+                    out[lo + j] = score
+                    coef[2 * j] = T(double: a); coef[2 * j + 1] = T(double: bb); mean[2 * j] = T(double: kk)
+                }
+                guard let g else { return }
+                for b in 0..<batch {
+                    let v = vp + b * channels + lo, e = ep + b * channels + lo, gr = g + b * channels + lo
+                    for j in 0..<n { gr[j] = coef[2 * j] * e[j] + coef[2 * j + 1] * v[j] + mean[2 * j] }
+                }
+            }
+        }
+    }
+
+    /// Neuron c's new running means of V and E from its batch sums.
+    @inline(__always)
+    private static func means(_ c: Int, _ stats: Statistics, _ sums: Sums, count: Double,
+                              _ rates: (v: Double, e: Double)) -> (Double, Double) {
+        ((1 - rates.v) * stats.meanV[c] + rates.v * sums.v / count,
+         (1 - rates.e) * stats.meanE[c] + rates.e * sums.e / count)
+    }
+
+    /// Folds neuron c's batch moments into `stats` and returns S_c with the gradient's
+    /// coefficients: dS/dV_p = a E_p + b V_p + k.
+    @inline(__always)
+    private static func finish(_ c: Int, _ stats: Statistics, _ sums: Sums, count: Double,
+                               _ rates: (v: Double, e: Double), _ gradientScale: Double)
+        -> (score: Double, a: Double, b: Double, k: Double) {
+        let rV = rates.v, rE = rates.e
+        let (mV, mE) = means(c, stats, sums, count: count, rates)
         // Means of the deviations follow from the sums (no extra pass).
-        let meanDV = sumV / count - mV, meanDE = sumE / count - mE
-        cov /= count; vv /= count; ee /= count
+        let meanDV = sums.v / count - mV, meanDE = sums.e / count - mE
+        let cov = sums.cov / count, vv = sums.vv / count, ee = sums.ee / count
         let varV = (1 - rV) * stats.varianceV[c] + rV * vv
         let varE = (1 - rE) * stats.varianceE[c] + rE * ee
         let covRun = (1 - rV) * stats.covariance[c] + rV * cov
@@ -146,18 +223,12 @@ public enum CorrelationObjective {
         let sign: Double = covRun < 0 ? -1 : 1
         let sV = max(varV, 1e-30).squareRoot(), sE = max(varE, 0).squareRoot()
         let den = sV * sE + epsilon
-        guard let g else { return sign * cov / den }
         // dS/dV_p = a (dE_p - r mean(dE)) + b (dV_p - r mean(dV)), which is linear in
         // V_p and E_p:  a E_p + b V_p + k.
         let a = gradientScale * sign / (count * den)
         let bb = -gradientScale * sign * cov * sE * rV / (count * sV * den * den)
         let k = -a * (mE + rV * meanDE) - bb * (mV + rV * meanDV)
-        let aT = T(double: a), bT = T(double: bb), kT = T(double: k)
-        for b in 0..<batch {
-            let row = (b * channels + c) * spatial
-            for s in 0..<spatial { g[row + s] = aT * ep[row + s] + bT * vp[row + s] + kT }
-        }
-        return sign * cov / den
+        return (sign * cov / den, a, bb, k)
     }
 
     /// The running statistics of `State` as raw columns, one entry per neuron, so
