@@ -48,6 +48,32 @@ import Testing
         for i in 0..<4 { #expect(abs(Double(got[i]) - w[i]) < 1e-6, "element \(i): \(got[i]) vs \(w[i])") }
     }
 
+    /// Adam's four-lane update (CBLAS/shim.h) gives exactly the bits of the rule written
+    /// out in Float32 here, one element at a time, on a parameter with lanes and a tail.
+    @Test func adamLanesGiveTheBitsOfTheScalarRule() {
+        let n = 39
+        var rng = RNG(seed: 5)
+        let start = (0..<n).map { _ in rng.uniform(-2, 2) }
+        let p = Parameter(name: "p", value: Tensor(shape: [n], start))
+        let adam = Adam(learningRate: 0.01, weightDecay: 0.05)
+        var w = start, m = [Float](repeating: 0, count: n), v = m
+        let (b1, b2, eps, wd): (Float, Float, Float, Float) = (0.9, 0.999, 1e-8, 0.05)
+        for t in 1...4 {
+            let g = (0..<n).map { _ in rng.uniform(-1, 1) }
+            p.grad = Tensor(shape: [n], g)
+            adam.step([p])
+            let c1 = 1 - powf(b1, Float(t)), c2 = 1 - powf(b2, Float(t))
+            let stepSize = 0.01 / c1, invSqrtC2 = 1 / c2.squareRoot()
+            for i in 0..<n {
+                let d = g[i] + wd * w[i]
+                m[i] = b1 * m[i] + (1 - b1) * d
+                v[i] = b2 * v[i] + (1 - b2) * d * d
+                w[i] -= stepSize * m[i] / (v[i].squareRoot() * invSqrtC2 + eps)
+            }
+        }
+        #expect(p.value.storage.map(\.bitPattern) == w.map(\.bitPattern))
+    }
+
     @Test(arguments: ["sgd", "sgd-momentum", "adam"])
     func frozenParametersKeepTheirValues(_ name: String) {
         let opt: Optimizer = switch name {

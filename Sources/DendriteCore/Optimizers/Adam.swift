@@ -1,3 +1,4 @@
+import CBLAS
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -44,8 +45,14 @@ public final class Adam: Optimizer {
                             // Element-wise: large parameters split over the workers, same bits.
                             guard let g = g.baseAddress, let w = w.baseAddress,
                                   let m = m.baseAddress, let v = v.baseAddress else { return }
-                            let k = Constants(b1: b1, b2: b2, eps: eps, wd: wd, stepSize: stepSize, invSqrtC2: invSqrtC2)
-                            Parallel.forRanges(n, cost: 8) { r in Self.update(r, g, w, m, v, k) }
+                            // In C (CBLAS/shim.h): Swift keeps this loop scalar, as its square
+                            // root carries libm's errno check on Linux; at 1.3 ns a parameter
+                            // it cost as much as a PB candidate step's matrix products.
+                            Parallel.forRanges(n, cost: 8) { r in
+                                let o = r.lowerBound
+                                dendrite_adam_update(r.count, g + o, w + o, m + o, v + o,
+                                                     b1, b2, wd, stepSize, invSqrtC2, eps)
+                            }
                         }
                     }
                 }
@@ -55,36 +62,4 @@ public final class Adam: Optimizer {
     }
 
     public func reset() { state.removeAll() }
-
-    struct Constants { var b1, b2, eps, wd, stepSize, invSqrtC2: Float }
-
-    /// The update of elements `r`, sixteen lanes at a time: the compiler keeps the scalar
-    /// loop's square root and division scalar (a libm call on its slow path), which made
-    /// Adam cost 3 ns a parameter, as much as a PB candidate step's matrix products.
-    /// Every lane does exactly the scalar arithmetic (IEEE square root and division are
-    /// correctly rounded either way), so the bits are the same.
-    @inline(__always)
-    static func update(_ r: Range<Int>, _ g: UnsafePointer<Float>, _ w: UnsafeMutablePointer<Float>,
-                       _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ k: Constants) {
-        typealias V = SIMD16<Float>
-        func load(_ p: UnsafePointer<Float>, _ i: Int) -> V { UnsafeRawPointer(p + i).loadUnaligned(as: V.self) }
-        func store(_ x: V, _ p: UnsafeMutablePointer<Float>, _ i: Int) { UnsafeMutableRawPointer(p + i).storeBytes(of: x, as: V.self) }
-        var i = r.lowerBound
-        while i + V.scalarCount <= r.upperBound {
-            let wi = load(w, i), d = load(g, i) + k.wd * wi
-            let mi = k.b1 * load(m, i) + (1 - k.b1) * d
-            let vi = k.b2 * load(v, i) + (1 - k.b2) * d * d
-            store(mi, m, i)
-            store(vi, v, i)
-            store(wi - k.stepSize * mi / (vi.squareRoot() * k.invSqrtC2 + k.eps), w, i)
-            i += V.scalarCount
-        }
-        while i < r.upperBound {
-            let d = g[i] + k.wd * w[i]
-            m[i] = k.b1 * m[i] + (1 - k.b1) * d
-            v[i] = k.b2 * v[i] + (1 - k.b2) * d * d
-            w[i] -= k.stepSize * m[i] / (v[i].squareRoot() * k.invSqrtC2 + k.eps)
-            i += 1
-        }
-    }
 }
