@@ -28,8 +28,10 @@ public final class CandidateTrainer {
     /// weights that reached it.
     public private(set) var poolCorrelations: [[Double]]
     private var bestWeights: [[Tensor]]
-    private var gradV = Tensor.empty
-    private var tiledErrors = Tensor.empty
+    /// Per layer, so layers of different sizes do not resize (and zero-fill) one shared
+    /// buffer back and forth every step.
+    private var gradV: [Tensor] = []
+    private var tiledErrors: [Tensor] = []
     /// Sum and count of the batch objective since the last measurement (the "batch"
     /// correlation of an epoch: mean over its batches and all candidates).
     private var batchScoreSum: Double = 0
@@ -84,30 +86,32 @@ public final class CandidateTrainer {
     }
 
     /// E of `layer` as its candidates see it: [B, P*C, S] (itself for a pool of one).
-    private func candidateErrors(_ layer: PerforatedLayer) -> Tensor {
-        let e = layer.errors
+    private func candidateErrors(_ i: Int) -> Tensor {
+        let layer = layers[i], e = layer.errors
         guard poolSize > 1 else { return e }
-        tiledErrors.resize(to: layer.poolOutput.shape)
+        while tiledErrors.count <= i { tiledErrors.append(.empty) }
+        tiledErrors[i].resize(to: layer.poolOutput.shape)
         e.withUnsafeBufferPointer { src in
-            tiledErrors.withUnsafeMutableBufferPointer { dst in
+            tiledErrors[i].withUnsafeMutableBufferPointer { dst in
                 // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
                 DendriteKernels.tile(src.baseAddress!, into: dst.baseAddress!, batch: layer.lastBatch,
                                      neurons: layer.neuronCount, pool: poolSize, spatial: layer.spatial)
             }
         }
-        return tiledErrors
+        return tiledErrors[i]
     }
 
     /// One ascent step on every layer's candidates, using the V and E the last training
     /// forward/backward left in the layers.
     public func step() {
         for (i, layer) in layers.enumerated() {
-            let v = layer.poolOutput, e = candidateErrors(layer)
+            let v = layer.poolOutput, e = candidateErrors(i)
             guard v.count > 0, v.count == e.count else { continue }
-            gradV.resize(to: v.shape)
+            while gradV.count <= i { gradV.append(.empty) }
+            gradV[i].resize(to: v.shape)
             let scores = v.withUnsafeBufferPointer { vp in
                 e.withUnsafeBufferPointer { ep in
-                    gradV.withUnsafeMutableBufferPointer { gp in
+                    gradV[i].withUnsafeMutableBufferPointer { gp in
                         // Optimizers descend: hand them -dS/dV.
                         CorrelationObjective.update(state: &states[i], v: vp, e: ep, batch: layer.lastBatch,
                                                     channels: layer.neuronCount * poolSize, spatial: layer.spatial,
@@ -116,7 +120,7 @@ public final class CandidateTrainer {
                 }
             }
             lastScores[i] = scores.reduce(0, +) / Double(max(scores.count, 1))
-            layer.backwardCandidate(gradV)
+            layer.backwardCandidate(gradV[i])
         }
         batchScoreSum += lastScores.reduce(0, +) / Double(max(lastScores.count, 1))
         batchScoreCount += 1
@@ -147,7 +151,7 @@ public final class CandidateTrainer {
     /// to that layer's accumulator.
     private func accumulate(into acc: inout [CorrelationAccumulator]) {
         for (i, l) in layers.enumerated() {
-            let e = candidateErrors(l)
+            let e = candidateErrors(i)
             l.poolOutput.withUnsafeBufferPointer { vp in
                 e.withUnsafeBufferPointer { ep in
                     acc[i].add(v: vp, e: ep, batch: l.lastBatch, channels: l.neuronCount * poolSize, spatial: l.spatial)
