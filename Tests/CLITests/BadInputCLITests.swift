@@ -28,15 +28,8 @@ import Testing
     static func gzip(_ bytes: [UInt8], at path: String) throws {
         let raw = path + ".raw"
         FileManager.default.createFile(atPath: raw, contents: Data(bytes))
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        p.arguments = ["-c", "-n", raw]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        try data.write(to: URL(fileURLWithPath: path))
+        // gzip writes the file itself (Spawn keeps a child's stdout as text).
+        _ = try Spawn.run("/bin/sh", ["-c", "exec /bin/gzip -c -n \"$0\" > \"$1\"", raw, path])
         try FileManager.default.removeItem(atPath: raw)
     }
 

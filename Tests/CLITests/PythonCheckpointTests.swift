@@ -9,14 +9,7 @@ import DendriteCore
 @Suite struct PythonCheckpointTests {
     /// python3 with numpy and safetensors (`scripts/setup.sh --cluster` installs them; CI has them).
     static let python: Bool = {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import numpy, safetensors"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
+        (try? Spawn.run("/usr/bin/env", ["python3", "-c", "import numpy, safetensors"]))?.status == 0
     }()
 
     /// 28x28 images whose class sets a bright 7x7 block in one of ten places, with noise:
@@ -78,17 +71,9 @@ import DendriteCore
         // at 0: six epochs reach about 40% (measured 42%), far above chance (10%).
         #expect(accuracy > (somaOff ? 0.25 : 0.5), "the net did not learn the digits: \(accuracy)")
 
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", CLI.packageRoot.appendingPathComponent("examples/load_checkpoint.py").path, run.path]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let problems = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(problems)")
+        let p = try Spawn.run("/usr/bin/env", ["python3", CLI.packageRoot.appendingPathComponent("examples/load_checkpoint.py").path, run.path])
+        let printed = p.stdout
+        #expect(p.status == 0, "\(p.stderr)")
         #expect(printed.contains("holds the best model"), "\(printed)")
         #expect(printed.contains(String(format: "test accuracy %.6f", accuracy)), "summary.json says \(accuracy); python printed \(printed)")
     }

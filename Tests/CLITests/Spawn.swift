@@ -10,6 +10,8 @@ import Glibc
 /// it) and the test waits with waitpid on the child's own pid.
 enum Spawn {
     struct Outcome {
+        /// The child's pid (already reaped: free for reuse).
+        var pid: pid_t
         var status: Int32
         /// The signal that ended the child, if one did (a crash, not an error exit).
         var signal: Int32?
@@ -61,7 +63,7 @@ enum Spawn {
         // the exit code in the next byte.
         let signal = status & 0x7f
         // Like Process.terminationStatus: the exit code, or the signal's number.
-        return Outcome(status: signal == 0 ? (status >> 8) & 0xff : signal,
+        return Outcome(pid: pid, status: signal == 0 ? (status >> 8) & 0xff : signal,
                        signal: signal == 0 ? nil : signal, stdout: text(outPath), stderr: text(errPath))
     }
 }
