@@ -151,3 +151,15 @@ extension PerforatedLayer {
         _ = layer.backward(candidateGrad)
     }
 }
+
+extension PerforatedLayer {
+    /// The per-sample gradient E is taken from (times B): `dy` = dL/dy, or for
+    /// `ErrorSignal.output` the gradient the network handed over for this backward (dL/dh
+    /// at the activation after this layer; `dy` when none follows). Takes it, so the
+    /// handed tensor's buffer is free again before the next batch.
+    func errorSource(_ dy: Tensor) -> Tensor {
+        guard let g = activationGradient else { return dy }
+        activationGradient = nil
+        return errorSignal == .output && g.count == dy.count ? g : dy
+    }
+}

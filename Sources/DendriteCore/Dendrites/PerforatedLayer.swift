@@ -46,6 +46,11 @@ public final class PerforatedLayer: Layer {
     public var errorStatistics: RunningMoments
     /// When false, backward leaves `errorStatistics` alone (measurement passes).
     public var tracksErrors = true
+    /// Which gradient is E (`DendriteConfig.errorSignal`). For `.output` the network hands
+    /// this layer the gradient entering the activation after it (`activationGradient`).
+    public var errorSignal: DendriteConfig.ErrorSignal = .preactivation
+    /// dL/dh of the activation layer after this one, for the next `backward` only.
+    var activationGradient: Tensor?
 
     public var kind: String { neuron.kind }
     public var neuronCount: Int { neuron.neuronCount }
@@ -307,18 +312,19 @@ public final class PerforatedLayer: Layer {
     // dy: [B, C, S]  ->  dx: [B, inputShape...]
     public func backward(_ dy: Tensor) -> Tensor {
         let c = neuronCount, batch = dy.rows, s = dy.columns / c
+        let signal = errorSource(dy)
         if tracksErrors {
-            dy.withUnsafeBufferPointer {
+            signal.withUnsafeBufferPointer {
                 errorStatistics.update($0, batch: batch, channels: c, spatial: s, scale: Float(batch))
             }
         }
         if candidate != nil {
             errors.resize(to: [batch, c, s])
-            dy.withUnsafeBufferPointer { g in
+            signal.withUnsafeBufferPointer { g in
                 errors.withUnsafeMutableBufferPointer { e in
                     guard let g = g.baseAddress, let e = e.baseAddress else { return }
                     let scale = Float(batch)
-                    Parallel.forRanges(dy.count) { r in for i in r { e[i] = g[i] * scale } }
+                    Parallel.forRanges(signal.count) { r in for i in r { e[i] = g[i] * scale } }
                 }
             }
         }
