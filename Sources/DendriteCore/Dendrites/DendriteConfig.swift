@@ -90,6 +90,16 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
     /// `errorSignal` as stored: nil for the default, so JSON without the key (sweep plans
     /// and checkpoints from before the option) decodes to it, and it encodes as before.
     private var storedErrorSignal: ErrorSignal?
+    /// Every dendrite's output weight A learns at this multiple of the optimizer's rate
+    /// (both modes). In PB, A is all a frozen set adds that trains, and from A = 0 at
+    /// Adam's rate it may still be moving when the neuron phase plateaus.
+    public var outputLearningRateScale: Float {
+        get { storedOutputLearningRateScale ?? 1 }
+        set { storedOutputLearningRateScale = newValue == 1 ? nil : newValue }
+    }
+    /// `outputLearningRateScale` as stored: nil for 1, so older JSON decodes to it and 1
+    /// encodes as before.
+    private var storedOutputLearningRateScale: Float?
     /// Size of the fixed held-out subset (drawn as `correlationSubset` says) on which
     /// candidate correlation is measured. Not encoded: always the default when decoded.
     public var evaluationSamples: Int = DendriteConfig.defaultEvaluationSamples
@@ -101,6 +111,7 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
         case sampledInputs = "inputs"
         case storedSomaInputs = "somaInputs"
         case storedErrorSignal = "errorSignal"
+        case storedOutputLearningRateScale = "outputLearningRateScale"
     }
 
     public init(maxDendrites: Int = 3, switchMode: SwitchMode = .plateau, nEpochsToSwitch: Int = 10,
@@ -112,7 +123,8 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
                 candidateLearningRate: Float = 1e-3, candidateInitScale: Float = 0.01,
                 maxDendriteTries: Int = 2, statisticsRate: Double = 0.01, improvementThresholds: [Float] = [0.001, 0.0001, 0],
                 score: Score = .accuracy, layers: [Int]? = nil, activation: DendriteActivation = .sigmoid,
-                inputs: DendriteInputs = .all, somaInputs: Bool = true, errorSignal: ErrorSignal = .preactivation) {
+                inputs: DendriteInputs = .all, somaInputs: Bool = true, errorSignal: ErrorSignal = .preactivation,
+                outputLearningRateScale: Float = 1) {
         self.maxDendrites = maxDendrites
         self.switchMode = switchMode
         self.nEpochsToSwitch = nEpochsToSwitch
@@ -134,6 +146,7 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
         self.inputs = inputs
         self.somaInputs = somaInputs
         self.errorSignal = errorSignal
+        self.outputLearningRateScale = outputLearningRateScale
     }
 
     /// Four candidates per neuron, in Cascade-Correlation's range (4-8). Not tuned: the

@@ -11,16 +11,19 @@ extension Network {
     public func perforate(mode: DendriteMode, activation: DendriteActivation = .sigmoid, inputs: DendriteInputs = .all,
                           layers selection: [Int]? = nil, somaInputs: Bool = true,
                           statisticsRate: Double = 0.01,
-                          errorSignal: DendriteConfig.ErrorSignal = .preactivation) -> [PerforatedLayer] {
+                          errorSignal: DendriteConfig.ErrorSignal = .preactivation,
+                          outputLearningRateScale: Float = 1) -> [PerforatedLayer] {
         for (i, layer) in layers.enumerated() where selection?.contains(i) ?? true {
             if let p = layer as? PerforatedLayer {
                 p.configure(mode: mode, phase: p.phase)
                 p.errorSignal = errorSignal
+                p.outputLearningRateScale = outputLearningRateScale
             } else if let n = layer as? NeuronLayer {
                 let p = PerforatedLayer(wrapping: n, name: "layers.\(i)", mode: mode, activation: activation,
                                         inputs: inputs, samplingShape: samplingShape(ofLayer: i),
                                         somaInputs: somaInputs, statisticsRate: statisticsRate)
                 p.errorSignal = errorSignal
+                p.outputLearningRateScale = outputLearningRateScale
                 replaceLayer(at: i, with: p)
             }
         }

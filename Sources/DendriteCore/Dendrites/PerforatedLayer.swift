@@ -51,6 +51,8 @@ public final class PerforatedLayer: Layer {
     public var errorSignal: DendriteConfig.ErrorSignal = .preactivation
     /// dL/dh of the activation layer after this one, for the next `backward` only.
     var activationGradient: Tensor?
+    /// The optimizer rate multiple of every dendrite's A (`DendriteConfig.outputLearningRateScale`).
+    public var outputLearningRateScale: Float = 1 { didSet { applyTrainability() } }
 
     public var kind: String { neuron.kind }
     public var neuronCount: Int { neuron.neuronCount }
@@ -179,6 +181,7 @@ public final class PerforatedLayer: Layer {
                 if !inputsLearn { p.grad.fill(0) }
             }
             d.output.trainable = neuronsLearn
+            d.output.learningRateScale = outputLearningRateScale
             if !neuronsLearn { d.output.grad.fill(0) }
         }
         // Candidates exist only while they learn (a PB dendrite phase).
