@@ -70,33 +70,4 @@ import Testing
         #expect(a.errorStatistics.variance != b.errorStatistics.variance)
         #expect(a.activationGradient == nil, "taken by the backward it was handed to")
     }
-
-    @Test func keyParsesRoundTripsAndRefusesBadValuesInOneLine() throws {
-        func yaml(_ value: String) -> String {
-            """
-            name: t
-            dataset: {name: corners}
-            network: {layers: [dense 4, relu, dense 2]}
-            mode: pb
-            dendrites:
-              error_signal: \(value)
-            epochs: 1
-            """
-        }
-        let e = try ExperimentLoader.decode(yaml: yaml("output"), file: "e.yaml")
-        #expect(e.dendrites.errorSignal == .output)
-        #expect(e.yamlText.contains("error_signal: output"))
-        #expect(try ExperimentLoader.decode(yaml: e.yamlText, file: "again.yaml") == e)
-        let json = try JSONEncoder().encode(e.dendrites)
-        #expect(try JSONDecoder().decode(DendriteConfig.self, from: json).errorSignal == .output)
-        let plain = try ExperimentLoader.decode(yaml: yaml("preactivation"), file: "e.yaml")
-        let unset = try ExperimentLoader.decode(yaml: yaml("preactivation").replacingOccurrences(of: "error_signal: preactivation", with: "score: accuracy"), file: "e.yaml")
-        #expect(plain == unset, "the default is today's behaviour")
-        #expect(!plain.yamlText.contains("error_signal"))
-        #expect(!String(decoding: try JSONEncoder().encode(plain.dendrites), as: UTF8.self).contains("errorSignal"))
-        var message = ""
-        do { _ = try ExperimentLoader.decode(yaml: yaml("gate"), file: "bad.yaml") } catch { message = "\(error)" }
-        #expect(message.hasPrefix("bad.yaml:6: ") && message.contains("error_signal")
-                && message.contains("one of preactivation, output") && !message.contains("\n"), "\(message)")
-    }
 }

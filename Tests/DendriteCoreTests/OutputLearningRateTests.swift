@@ -49,31 +49,4 @@ import Testing
             }
         }
     }
-
-    @Test func keyParsesRoundTripsAndRefusesBadValuesInOneLine() throws {
-        func yaml(_ value: String) -> String {
-            """
-            name: t
-            dataset: {name: corners}
-            network: {layers: [dense 4, relu, dense 2]}
-            mode: pb
-            dendrites:
-              output_lr_scale: \(value)
-            epochs: 1
-            """
-        }
-        let e = try ExperimentLoader.decode(yaml: yaml("10"), file: "e.yaml")
-        #expect(e.dendrites.outputLearningRateScale == 10)
-        #expect(e.yamlText.contains("output_lr_scale: 10"))
-        #expect(try ExperimentLoader.decode(yaml: e.yamlText, file: "again.yaml") == e)
-        let json = try JSONEncoder().encode(e.dendrites)
-        #expect(try JSONDecoder().decode(DendriteConfig.self, from: json).outputLearningRateScale == 10)
-        let one = try ExperimentLoader.decode(yaml: yaml("1"), file: "e.yaml")
-        #expect(!one.yamlText.contains("output_lr_scale"))
-        #expect(!String(decoding: try JSONEncoder().encode(one.dendrites), as: UTF8.self).contains("outputLearningRate"))
-        var message = ""
-        do { _ = try ExperimentLoader.decode(yaml: yaml("0"), file: "bad.yaml") } catch { message = "\(error)" }
-        #expect(message.hasPrefix("bad.yaml:6: ") && message.contains("output_lr_scale") && !message.contains("\n"),
-                "\(message)")
-    }
 }

@@ -100,6 +100,16 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
     /// `outputLearningRateScale` as stored: nil for 1, so older JSON decodes to it and 1
     /// encodes as before.
     private var storedOutputLearningRateScale: Float?
+    /// What PB's candidates ascend per batch: the correlation ratio (design.md 2.2) or
+    /// Cascade-Correlation's covariance. Candidates are measured and chosen by held-out
+    /// correlation either way.
+    public var candidateObjective: CorrelationObjective.Kind {
+        get { storedCandidateObjective ?? .correlation }
+        set { storedCandidateObjective = newValue == .correlation ? nil : newValue }
+    }
+    /// `candidateObjective` as stored: nil for the default, so older JSON decodes to it
+    /// and it encodes as before.
+    private var storedCandidateObjective: CorrelationObjective.Kind?
     /// Size of the fixed held-out subset (drawn as `correlationSubset` says) on which
     /// candidate correlation is measured. Not encoded: always the default when decoded.
     public var evaluationSamples: Int = DendriteConfig.defaultEvaluationSamples
@@ -112,6 +122,7 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
         case storedSomaInputs = "somaInputs"
         case storedErrorSignal = "errorSignal"
         case storedOutputLearningRateScale = "outputLearningRateScale"
+        case storedCandidateObjective = "candidateObjective"
     }
 
     public init(maxDendrites: Int = 3, switchMode: SwitchMode = .plateau, nEpochsToSwitch: Int = 10,
@@ -124,7 +135,7 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
                 maxDendriteTries: Int = 2, statisticsRate: Double = 0.01, improvementThresholds: [Float] = [0.001, 0.0001, 0],
                 score: Score = .accuracy, layers: [Int]? = nil, activation: DendriteActivation = .sigmoid,
                 inputs: DendriteInputs = .all, somaInputs: Bool = true, errorSignal: ErrorSignal = .preactivation,
-                outputLearningRateScale: Float = 1) {
+                outputLearningRateScale: Float = 1, candidateObjective: CorrelationObjective.Kind = .correlation) {
         self.maxDendrites = maxDendrites
         self.switchMode = switchMode
         self.nEpochsToSwitch = nEpochsToSwitch
@@ -147,6 +158,7 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
         self.somaInputs = somaInputs
         self.errorSignal = errorSignal
         self.outputLearningRateScale = outputLearningRateScale
+        self.candidateObjective = candidateObjective
     }
 
     /// Four candidates per neuron, in Cascade-Correlation's range (4-8). Not tuned: the

@@ -150,6 +150,7 @@ extension Trainer {
             candidates = CandidateTrainer(layers: layers, optimizer: Adam(learningRate: dendriteConfig.candidateLearningRate),
                                           statisticsRate: dendriteConfig.statisticsRate,
                                           initScale: dendriteConfig.candidateInitScale, poolSize: dendriteConfig.candidatePool,
+                                          objective: dendriteConfig.candidateObjective,
                                           rng: &dendriteRNG)
             dendritePhaseEpochs = 0
             dendritePhaseValidation = nil
