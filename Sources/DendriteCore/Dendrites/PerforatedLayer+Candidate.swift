@@ -11,6 +11,23 @@ extension PerforatedLayer {
     /// Candidates per neuron in the running dendrite phase (0 outside one).
     public var poolSize: Int { candidateLayer.map { $0.neuronCount / neuronCount } ?? 0 }
 
+    /// The leading candidate's output V per neuron: [B, C, S] (what the Lab draws).
+    public var candidateOutput: Tensor {
+        let p = poolSize
+        guard p > 1, poolOutput.count > 0 else { return poolOutput }
+        let c = neuronCount, s = spatial, b = poolOutput.count / (p * c * s)
+        var shape = poolOutput.shape
+        shape[1] = c
+        var out = Tensor(shape: shape)
+        for i in 0..<b {
+            for n in 0..<c {
+                let m = n < leadingCandidates.count ? leadingCandidates[n] : 0
+                for q in 0..<s { out[(i * c + n) * s + q] = poolOutput[((i * p + m) * c + n) * s + q] }
+            }
+        }
+        return out
+    }
+
     /// Starts a PB dendrite phase for this layer: `pool` candidates per neuron, seeing the
     /// same input and every existing dendrite (cascade). Weights are drawn as
     /// scale * N(0, 1) in the order W, b, K of a set of P*C neurons, so a pool of one

@@ -40,7 +40,7 @@ public final class PerforatedLayer: Layer {
     /// among `parameters` (so no optimizer, snapshot or count sees it; saved files hold
     /// it as zeros, `Network.heldSomaWeights`).
     public let somaInputs: Bool
-    /// Running mean and variance of the per-sample error E = dL_i/dy, per neuron,
+    /// Running mean and variance of the per-sample error E = dL_i/dy (`errorSignal`), per neuron,
     /// averaged over samples and spatial positions (design.md 2.2 step 1). Updated by
     /// every training backward pass.
     public var errorStatistics: RunningMoments
@@ -80,23 +80,8 @@ public final class PerforatedLayer: Layer {
     /// Per neuron, the pool member shown as "the" candidate (the best measured so far;
     /// `CandidateTrainer` keeps it current).
     public internal(set) var leadingCandidates: [Int] = []
-    /// The leading candidate's output V per neuron: [B, C, S] (what the Lab draws).
-    public var candidateOutput: Tensor {
-        let p = poolSize
-        guard p > 1, poolOutput.count > 0 else { return poolOutput }
-        let c = neuronCount, s = spatial, b = poolOutput.count / (p * c * s)
-        var shape = poolOutput.shape
-        shape[1] = c
-        var out = Tensor(shape: shape)
-        for i in 0..<b {
-            for n in 0..<c {
-                let m = n < leadingCandidates.count ? leadingCandidates[n] : 0
-                for q in 0..<s { out[(i * c + n) * s + q] = poolOutput[((i * p + m) * c + n) * s + q] }
-            }
-        }
-        return out
-    }
-    /// Per-sample error of the last backward, B * dL/dy: [B, C, S] (dendrite phase only).
+    /// Per-sample error of the last backward, B * dL/dy (B * dL/dh for `errorSignal`
+    /// output): [B, C, S] (dendrite phase only).
     public private(set) var errors = Tensor.empty
     /// Shape of the last batch: samples and spatial positions per neuron.
     public private(set) var lastBatch = 0
