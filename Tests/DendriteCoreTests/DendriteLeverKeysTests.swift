@@ -18,6 +18,8 @@ import Testing
              expected: "one of preactivation, output", read: { $0.errorSignal.rawValue }),
         Case(key: "candidate_objective", value: "covariance", defaultValue: "correlation", bad: "pearson",
              expected: "one of correlation, covariance", read: { $0.candidateObjective.rawValue }),
+        Case(key: "candidate_weight_decay", value: "0.001", defaultValue: "0", bad: "-1",
+             expected: "candidate_weight_decay", read: { String(format: "%g", $0.candidateWeightDecay) }),
         Case(key: "output_lr_scale", value: "10", defaultValue: "1", bad: "0",
              expected: "output_lr_scale", read: { String(format: "%g", $0.outputLearningRateScale) }),
     ]
@@ -55,5 +57,31 @@ import Testing
         do { _ = try ExperimentLoader.decode(yaml: Self.yaml("\(c.key): \(c.bad)"), file: "bad.yaml") } catch { message = "\(error)" }
         #expect(message.hasPrefix("bad.yaml:6: ") && message.contains(c.key) && message.contains(c.expected)
                 && !message.contains("\n"), "\(message)")
+    }
+
+    /// The keys reach the code that reads them: a P phase started on a toy run uses an
+    /// Adam with the candidate decay and the chosen objective, every A carries the
+    /// output rate scale, and every perforated layer the error signal.
+    @Test func keysReachTheTrainer() throws {
+        let e = try ExperimentLoader.decode(yaml: """
+            name: t
+            dataset: {name: corners, count: 64}
+            network: {layers: [dense 3, relu, dense 2]}
+            mode: pb
+            dendrites: {candidate_weight_decay: 0.002, candidate_objective: covariance, output_lr_scale: 4,
+                        error_signal: output}
+            epochs: 2
+            batch_size: 16
+            """, file: "e.yaml")
+        let session = try ExperimentSession(e)
+        _ = session.trainer.stepBatch()
+        #expect(session.trainer.addDendritesNow())
+        let candidates = try #require(session.trainer.candidates)
+        #expect((candidates.optimizer as? Adam)?.weightDecay == 0.002)
+        #expect(candidates.objective == .covariance)
+        #expect(session.network.perforatedLayers.allSatisfy { $0.errorSignal == .output && $0.outputLearningRateScale == 4 })
+        #expect(session.trainer.addDendritesNow(), "ends the phase, accepting the candidates")
+        let outputs = session.network.perforatedLayers.flatMap { $0.dendrites.map(\.output) }
+        #expect(outputs.count == 2 && outputs.allSatisfy { $0.learningRateScale == 4 })
     }
 }

@@ -110,6 +110,15 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
     /// `candidateObjective` as stored: nil for the default, so older JSON decodes to it
     /// and it encodes as before.
     private var storedCandidateObjective: CorrelationObjective.Kind?
+    /// L2 weight decay of the candidates' Adam (coupled, as torch's): keeps candidates
+    /// from growing sharp. 0 = none.
+    public var candidateWeightDecay: Float {
+        get { storedCandidateWeightDecay ?? 0 }
+        set { storedCandidateWeightDecay = newValue == 0 ? nil : newValue }
+    }
+    /// `candidateWeightDecay` as stored: nil for 0, so older JSON decodes to it and 0
+    /// encodes as before.
+    private var storedCandidateWeightDecay: Float?
     /// Size of the fixed held-out subset (drawn as `correlationSubset` says) on which
     /// candidate correlation is measured. Not encoded: always the default when decoded.
     public var evaluationSamples: Int = DendriteConfig.defaultEvaluationSamples
@@ -123,6 +132,7 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
         case storedErrorSignal = "errorSignal"
         case storedOutputLearningRateScale = "outputLearningRateScale"
         case storedCandidateObjective = "candidateObjective"
+        case storedCandidateWeightDecay = "candidateWeightDecay"
     }
 
     public init(maxDendrites: Int = 3, switchMode: SwitchMode = .plateau, nEpochsToSwitch: Int = 10,
@@ -135,7 +145,8 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
                 maxDendriteTries: Int = 2, statisticsRate: Double = 0.01, improvementThresholds: [Float] = [0.001, 0.0001, 0],
                 score: Score = .accuracy, layers: [Int]? = nil, activation: DendriteActivation = .sigmoid,
                 inputs: DendriteInputs = .all, somaInputs: Bool = true, errorSignal: ErrorSignal = .preactivation,
-                outputLearningRateScale: Float = 1, candidateObjective: CorrelationObjective.Kind = .correlation) {
+                outputLearningRateScale: Float = 1, candidateObjective: CorrelationObjective.Kind = .correlation,
+                candidateWeightDecay: Float = 0) {
         self.maxDendrites = maxDendrites
         self.switchMode = switchMode
         self.nEpochsToSwitch = nEpochsToSwitch
@@ -159,6 +170,7 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
         self.errorSignal = errorSignal
         self.outputLearningRateScale = outputLearningRateScale
         self.candidateObjective = candidateObjective
+        self.candidateWeightDecay = candidateWeightDecay
     }
 
     /// Four candidates per neuron, in Cascade-Correlation's range (4-8). Not tuned: the
