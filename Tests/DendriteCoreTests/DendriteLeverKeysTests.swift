@@ -16,8 +16,6 @@ import Testing
     static let cases: [Case] = [
         Case(key: "error_signal", value: "output", defaultValue: "preactivation", bad: "gate",
              expected: "one of preactivation, output", read: { $0.errorSignal.rawValue }),
-        Case(key: "candidate_objective", value: "covariance", defaultValue: "correlation", bad: "pearson",
-             expected: "one of correlation, covariance", read: { $0.candidateObjective.rawValue }),
         Case(key: "candidate_weight_decay", value: "0.001", defaultValue: "0", bad: "-1",
              expected: "candidate_weight_decay", read: { String(format: "%g", $0.candidateWeightDecay) }),
         Case(key: "output_lr_scale", value: "10", defaultValue: "1", bad: "0",
@@ -60,7 +58,7 @@ import Testing
     }
 
     /// The keys reach the code that reads them: a P phase started on a toy run uses an
-    /// Adam with the candidate decay and the chosen objective, every A carries the
+    /// Adam with the candidate decay, every A carries the
     /// output rate scale, and every perforated layer the error signal.
     @Test func keysReachTheTrainer() throws {
         let e = try ExperimentLoader.decode(yaml: """
@@ -68,7 +66,7 @@ import Testing
             dataset: {name: corners, count: 64}
             network: {layers: [dense 3, relu, dense 2]}
             mode: pb
-            dendrites: {candidate_weight_decay: 0.002, candidate_objective: covariance, output_lr_scale: 4,
+            dendrites: {candidate_weight_decay: 0.002, output_lr_scale: 4,
                         error_signal: output}
             epochs: 2
             batch_size: 16
@@ -78,7 +76,6 @@ import Testing
         #expect(session.trainer.addDendritesNow())
         let candidates = try #require(session.trainer.candidates)
         #expect((candidates.optimizer as? Adam)?.weightDecay == 0.002)
-        #expect(candidates.objective == .covariance)
         #expect(session.network.perforatedLayers.allSatisfy { $0.errorSignal == .output && $0.outputLearningRateScale == 4 })
         #expect(session.trainer.addDendritesNow(), "ends the phase, accepting the candidates")
         let outputs = session.network.perforatedLayers.flatMap { $0.dendrites.map(\.output) }

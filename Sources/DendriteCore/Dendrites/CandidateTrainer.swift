@@ -20,8 +20,6 @@ public final class CandidateTrainer {
     public let optimizer: Optimizer
     /// Candidates per neuron.
     public let poolSize: Int
-    /// What the candidates ascend per batch (the held-out measurement is always correlation).
-    public let objective: CorrelationObjective.Kind
     /// Running objective state per layer, over its P*C candidates (pool-major).
     public private(set) var states: [CorrelationObjective.State]
     /// Mean objective S over candidates, per layer, of the last batch.
@@ -50,10 +48,8 @@ public final class CandidateTrainer {
     /// Starts `poolSize` candidates per neuron in every layer (seeded from their
     /// neuron-phase error statistics).
     public init(layers: [PerforatedLayer], optimizer: Optimizer = Adam(learningRate: 1e-3), statisticsRate: Double = 0.01,
-                initScale: Float = 0.01, poolSize: Int = 1, objective: CorrelationObjective.Kind = .correlation,
-                rng: inout RNG) {
+                initScale: Float = 0.01, poolSize: Int = 1, rng: inout RNG) {
         self.layers = layers
-        self.objective = objective
         self.poolSize = max(poolSize, 1)
         self.optimizer = optimizer
         let p = self.poolSize
@@ -115,7 +111,7 @@ public final class CandidateTrainer {
                         // Optimizers descend: hand them -dS/dV.
                         CorrelationObjective.update(state: &states[i], v: vp, e: ep, batch: layer.lastBatch,
                                                     channels: layer.neuronCount * poolSize, spatial: layer.spatial,
-                                                    gradient: gp, gradientScale: -1, kind: objective)
+                                                    gradient: gp, gradientScale: -1)
                     }
                 }
             }

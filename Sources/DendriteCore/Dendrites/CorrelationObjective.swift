@@ -23,16 +23,8 @@
 /// on toy data that sharpening helps. (Differentiating as if sd(V) were the batch's,
 /// which makes the step scale-invariant, solved XOR on 0 of 8 seeds instead of 1 of 8
 /// exactly and two spirals on 0 of 3 instead of 2 of 3.)
-///
-/// `Kind.covariance` is Cascade-Correlation's own objective (Fahlman & Lebiere 1990), per
-/// neuron: S_c = sign(cov_run_c) * cov_batch_c(V, E), no division by the spreads, so
-/// dS/dV_p = sign * (dE_p - r mean(dE)) / P. It differs from the ratio's gradient by the
-/// per-neuron factor 1 / den and the (small) sd(V) term.
 public enum CorrelationObjective {
     public static let epsilon: Double = 1e-8
-
-    /// What the candidates ascend: the correlation ratio above, or the covariance alone.
-    public enum Kind: String, Codable, CaseIterable, Sendable { case correlation, covariance }
 
     /// Running statistics of one layer's candidates, one entry per neuron.
     public struct State: Codable, Equatable, Sendable {
@@ -85,7 +77,7 @@ public enum CorrelationObjective {
     public static func update<T: ObjectiveScalar>(
         state: inout State, v: UnsafeBufferPointer<T>, e: UnsafeBufferPointer<T>,
         batch: Int, channels: Int, spatial: Int,
-        gradient: UnsafeMutableBufferPointer<T>? = nil, gradientScale: Double = 1, kind: Kind = .correlation
+        gradient: UnsafeMutableBufferPointer<T>? = nil, gradientScale: Double = 1
     ) -> [Double] {
         // Invariant: the candidate trainer passes buffers sized from the same layer.
         precondition(v.count == batch * channels * spatial && e.count == v.count,
@@ -104,7 +96,7 @@ public enum CorrelationObjective {
                 let out = out.baseAddress!
                 Parallel.forRanges(channels, cost: 4 * batch * spatial) { neurons in
                     for c in neurons {
-                        out[c] = neuron(c, stats, vp, ep, shape, rates, g, gradientScale, kind)
+                        out[c] = neuron(c, stats, vp, ep, shape, rates, g, gradientScale)
                     }
                 }
             }
@@ -119,7 +111,7 @@ public enum CorrelationObjective {
     private static func neuron<T: ObjectiveScalar>(
         _ c: Int, _ stats: Statistics, _ vp: UnsafePointer<T>, _ ep: UnsafePointer<T>,
         _ shape: (batch: Int, channels: Int, spatial: Int), _ rates: (v: Double, e: Double),
-        _ g: UnsafeMutablePointer<T>?, _ gradientScale: Double, _ kind: Kind
+        _ g: UnsafeMutablePointer<T>?, _ gradientScale: Double
     ) -> Double {
         let (batch, channels, spatial) = shape
         let (rV, rE) = rates
@@ -153,13 +145,12 @@ public enum CorrelationObjective {
 
         let sign: Double = covRun < 0 ? -1 : 1
         let sV = max(varV, 1e-30).squareRoot(), sE = max(varE, 0).squareRoot()
-        let ratio = kind == .correlation
-        let den = ratio ? sV * sE + epsilon : 1
+        let den = sV * sE + epsilon
         guard let g else { return sign * cov / den }
         // dS/dV_p = a (dE_p - r mean(dE)) + b (dV_p - r mean(dV)), which is linear in
-        // V_p and E_p:  a E_p + b V_p + k.  (b = 0 for the covariance.)
+        // V_p and E_p:  a E_p + b V_p + k.
         let a = gradientScale * sign / (count * den)
-        let bb = ratio ? -gradientScale * sign * cov * sE * rV / (count * sV * den * den) : 0
+        let bb = -gradientScale * sign * cov * sE * rV / (count * sV * den * den)
         let k = -a * (mE + rV * meanDE) - bb * (mV + rV * meanDV)
         let aT = T(double: a), bT = T(double: bb), kT = T(double: k)
         for b in 0..<batch {

@@ -100,16 +100,6 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
     /// `outputLearningRateScale` as stored: nil for 1, so older JSON decodes to it and 1
     /// encodes as before.
     private var storedOutputLearningRateScale: Float?
-    /// What PB's candidates ascend per batch: the correlation ratio (design.md 2.2) or
-    /// Cascade-Correlation's covariance. Candidates are measured and chosen by held-out
-    /// correlation either way.
-    public var candidateObjective: CorrelationObjective.Kind {
-        get { storedCandidateObjective ?? .correlation }
-        set { storedCandidateObjective = newValue == .correlation ? nil : newValue }
-    }
-    /// `candidateObjective` as stored: nil for the default, so older JSON decodes to it
-    /// and it encodes as before.
-    private var storedCandidateObjective: CorrelationObjective.Kind?
     /// L2 weight decay of the candidates' Adam (coupled, as torch's): keeps candidates
     /// from growing sharp. 0 = none.
     public var candidateWeightDecay: Float {
@@ -131,7 +121,6 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
         case storedSomaInputs = "somaInputs"
         case storedErrorSignal = "errorSignal"
         case storedOutputLearningRateScale = "outputLearningRateScale"
-        case storedCandidateObjective = "candidateObjective"
         case storedCandidateWeightDecay = "candidateWeightDecay"
     }
 
@@ -145,8 +134,7 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
                 maxDendriteTries: Int = 2, statisticsRate: Double = 0.01, improvementThresholds: [Float] = [0.001, 0.0001, 0],
                 score: Score = .accuracy, layers: [Int]? = nil, activation: DendriteActivation = .sigmoid,
                 inputs: DendriteInputs = .all, somaInputs: Bool = true, errorSignal: ErrorSignal = .preactivation,
-                outputLearningRateScale: Float = 1, candidateObjective: CorrelationObjective.Kind = .correlation,
-                candidateWeightDecay: Float = 0) {
+                outputLearningRateScale: Float = 1, candidateWeightDecay: Float = 0) {
         self.maxDendrites = maxDendrites
         self.switchMode = switchMode
         self.nEpochsToSwitch = nEpochsToSwitch
@@ -169,7 +157,6 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
         self.somaInputs = somaInputs
         self.errorSignal = errorSignal
         self.outputLearningRateScale = outputLearningRateScale
-        self.candidateObjective = candidateObjective
         self.candidateWeightDecay = candidateWeightDecay
     }
 

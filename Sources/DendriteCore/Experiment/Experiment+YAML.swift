@@ -48,7 +48,6 @@ extension Experiment {
         lines.append("  activation: \(dendrites.activation.rawValue)")
         if dendrites.inputs != .all { lines.append("  inputs: \(dendrites.inputs)") }
         if !dendrites.somaInputs { lines.append("  soma_inputs: false") }
-        if dendrites.candidateObjective != .correlation { lines.append("  candidate_objective: \(dendrites.candidateObjective.rawValue)") }
         if dendrites.candidateWeightDecay != 0 { lines.append("  candidate_weight_decay: \(num(dendrites.candidateWeightDecay))") }
         if dendrites.outputLearningRateScale != 1 { lines.append("  output_lr_scale: \(num(dendrites.outputLearningRateScale))") }
         if dendrites.errorSignal != .preactivation { lines.append("  error_signal: \(dendrites.errorSignal.rawValue)") }

@@ -45,7 +45,6 @@ import Foundation
 ///       error_signal: preactivation     PB candidates correlate with dL/dy (preactivation) or with the
 ///                                       gradient entering the activation after the neuron (output)
 ///       output_lr_scale: 1              dendrite output weights A learn at this multiple of optimizer.lr
-///       candidate_objective: correlation   PB candidates ascend correlation or covariance (Cascade-Correlation's)
 ///       candidate_weight_decay: 0       L2 decay of the candidates' Adam (keeps them from growing sharp)
 ///     optimizer: adam                   or a mapping: kind (adam|sgd), lr, momentum, weight_decay
 ///     schedule: constant                or a mapping: kind (constant|step|plateau), factor,
@@ -230,7 +229,7 @@ public enum ExperimentLoader {
                                         "max_dendrite_tries", "improvement_thresholds", "score", "layers", "activation",
                                         "statistics_rate", "p_min_improvement", "candidate_pool", "lr_trial_epochs",
                                         "correlation_subset", "inputs", "soma_inputs", "error_signal", "output_lr_scale",
-                                        "candidate_objective", "candidate_weight_decay"])
+                                        "candidate_weight_decay"])
         var d = base
         if let x = m["max_dendrites"] { d.maxDendrites = try x.int(in: 0...100) }
         if let x = m["switch"] { d.switchMode = try x.choice(DendriteConfig.SwitchMode.self) }
@@ -255,7 +254,6 @@ public enum ExperimentLoader {
         if let x = m["activation"] { d.activation = try x.choice(DendriteActivation.self) }
         if let x = m["soma_inputs"] { d.somaInputs = try x.bool() }
         if let x = m["error_signal"] { d.errorSignal = try x.choice(DendriteConfig.ErrorSignal.self) }
-        if let x = m["candidate_objective"] { d.candidateObjective = try x.choice(CorrelationObjective.Kind.self) }
         if let x = m["candidate_weight_decay"] { d.candidateWeightDecay = try x.float(in: 0...10) }
         if let x = m["output_lr_scale"] { d.outputLearningRateScale = try x.float(in: 1e-3...1000) }
         if let x = m["layers"] {

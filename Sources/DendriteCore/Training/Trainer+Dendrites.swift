@@ -151,7 +151,6 @@ extension Trainer {
                                                                                    weightDecay: dendriteConfig.candidateWeightDecay),
                                           statisticsRate: dendriteConfig.statisticsRate,
                                           initScale: dendriteConfig.candidateInitScale, poolSize: dendriteConfig.candidatePool,
-                                          objective: dendriteConfig.candidateObjective,
                                           rng: &dendriteRNG)
             dendritePhaseEpochs = 0
             dendritePhaseValidation = nil
