@@ -18,6 +18,14 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
     /// or the training set (PB before issue 14; the toy lessons keep it, docs/pb-tuning.md).
     public enum CorrelationSubset: String, Codable, CaseIterable, Sendable { case validation, train }
 
+    /// The error E a neuron's candidates correlate with (design.md 2.2 step 1):
+    /// `preactivation` is dL/dy at the neuron's own output y (PB as designed), which is 0
+    /// wherever a ReLU after the neuron is off, so a candidate can never learn to switch
+    /// a silent neuron on; `output` is dL/dh at the output h of the activation layer
+    /// directly after it (the gradient entering the ReLU, before its gate), the same as
+    /// `preactivation` for a neuron with no activation layer after it.
+    public enum ErrorSignal: String, Codable, CaseIterable, Sendable { case preactivation, output }
+
     /// Most dendrite sets a neuron may get.
     public var maxDendrites: Int
     public var switchMode: SwitchMode
@@ -74,6 +82,33 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
     /// `somaInputs` as stored: nil when on, so JSON without the key (sweep plans and
     /// checkpoints from before the option) decodes to on, and on encodes as before.
     private var storedSomaInputs: Bool?
+    /// What the candidates correlate with (and what the running error statistics track).
+    public var errorSignal: ErrorSignal {
+        get { storedErrorSignal ?? .preactivation }
+        set { storedErrorSignal = newValue == .preactivation ? nil : newValue }
+    }
+    /// `errorSignal` as stored: nil for the default, so JSON without the key (sweep plans
+    /// and checkpoints from before the option) decodes to it, and it encodes as before.
+    private var storedErrorSignal: ErrorSignal?
+    /// Every dendrite's output weight A learns at this multiple of the optimizer's rate
+    /// (both modes). In PB, A is all a frozen set adds that trains, and from A = 0 at
+    /// Adam's rate it may still be moving when the neuron phase plateaus.
+    public var outputLearningRateScale: Float {
+        get { storedOutputLearningRateScale ?? 1 }
+        set { storedOutputLearningRateScale = newValue == 1 ? nil : newValue }
+    }
+    /// `outputLearningRateScale` as stored: nil for 1, so older JSON decodes to it and 1
+    /// encodes as before.
+    private var storedOutputLearningRateScale: Float?
+    /// L2 weight decay of the candidates' Adam (coupled, as torch's): keeps candidates
+    /// from growing sharp. 0 = none.
+    public var candidateWeightDecay: Float {
+        get { storedCandidateWeightDecay ?? 0 }
+        set { storedCandidateWeightDecay = newValue == 0 ? nil : newValue }
+    }
+    /// `candidateWeightDecay` as stored: nil for 0, so older JSON decodes to it and 0
+    /// encodes as before.
+    private var storedCandidateWeightDecay: Float?
     /// Size of the fixed held-out subset (drawn as `correlationSubset` says) on which
     /// candidate correlation is measured. Not encoded: always the default when decoded.
     public var evaluationSamples: Int = DendriteConfig.defaultEvaluationSamples
@@ -84,6 +119,9 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
         case candidateInitScale, maxDendriteTries, statisticsRate, improvementThresholds, score, layers, activation
         case sampledInputs = "inputs"
         case storedSomaInputs = "somaInputs"
+        case storedErrorSignal = "errorSignal"
+        case storedOutputLearningRateScale = "outputLearningRateScale"
+        case storedCandidateWeightDecay = "candidateWeightDecay"
     }
 
     public init(maxDendrites: Int = 3, switchMode: SwitchMode = .plateau, nEpochsToSwitch: Int = 10,
@@ -95,7 +133,8 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
                 candidateLearningRate: Float = 1e-3, candidateInitScale: Float = 0.01,
                 maxDendriteTries: Int = 2, statisticsRate: Double = 0.01, improvementThresholds: [Float] = [0.001, 0.0001, 0],
                 score: Score = .accuracy, layers: [Int]? = nil, activation: DendriteActivation = .sigmoid,
-                inputs: DendriteInputs = .all, somaInputs: Bool = true) {
+                inputs: DendriteInputs = .all, somaInputs: Bool = true, errorSignal: ErrorSignal = .preactivation,
+                outputLearningRateScale: Float = 1, candidateWeightDecay: Float = 0) {
         self.maxDendrites = maxDendrites
         self.switchMode = switchMode
         self.nEpochsToSwitch = nEpochsToSwitch
@@ -116,6 +155,9 @@ public struct DendriteConfig: Codable, Equatable, Sendable {
         self.activation = activation
         self.inputs = inputs
         self.somaInputs = somaInputs
+        self.errorSignal = errorSignal
+        self.outputLearningRateScale = outputLearningRateScale
+        self.candidateWeightDecay = candidateWeightDecay
     }
 
     /// Four candidates per neuron, in Cascade-Correlation's range (4-8). Not tuned: the

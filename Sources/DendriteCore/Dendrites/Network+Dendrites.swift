@@ -10,17 +10,33 @@ extension Network {
     @discardableResult
     public func perforate(mode: DendriteMode, activation: DendriteActivation = .sigmoid, inputs: DendriteInputs = .all,
                           layers selection: [Int]? = nil, somaInputs: Bool = true,
-                          statisticsRate: Double = 0.01) -> [PerforatedLayer] {
+                          statisticsRate: Double = 0.01,
+                          errorSignal: DendriteConfig.ErrorSignal = .preactivation,
+                          outputLearningRateScale: Float = 1) -> [PerforatedLayer] {
         for (i, layer) in layers.enumerated() where selection?.contains(i) ?? true {
             if let p = layer as? PerforatedLayer {
                 p.configure(mode: mode, phase: p.phase)
+                p.errorSignal = errorSignal
+                p.outputLearningRateScale = outputLearningRateScale
             } else if let n = layer as? NeuronLayer {
-                replaceLayer(at: i, with: PerforatedLayer(wrapping: n, name: "layers.\(i)", mode: mode, activation: activation,
-                                                          inputs: inputs, samplingShape: samplingShape(ofLayer: i),
-                                                          somaInputs: somaInputs, statisticsRate: statisticsRate))
+                let p = PerforatedLayer(wrapping: n, name: "layers.\(i)", mode: mode, activation: activation,
+                                        inputs: inputs, samplingShape: samplingShape(ofLayer: i),
+                                        somaInputs: somaInputs, statisticsRate: statisticsRate)
+                p.errorSignal = errorSignal
+                p.outputLearningRateScale = outputLearningRateScale
+                replaceLayer(at: i, with: p)
             }
         }
         return perforatedLayers
+    }
+
+    /// Gives a perforated layer whose candidates correlate with the gradient at their
+    /// activation's output (`ErrorSignal.output`) that gradient, `g` = dL/dh entering
+    /// layer i, when layer i is the activation directly after it.
+    func handErrorSignal(_ g: Tensor, enteringLayer i: Int) {
+        guard i > 0, let p = layers[i - 1] as? PerforatedLayer, p.errorSignal == .output,
+              layers[i] is ReLU || layers[i] is Activation else { return }
+        p.activationGradient = g
     }
 
     /// The shape layer i's input has as a picture: its input shape, or the input of a

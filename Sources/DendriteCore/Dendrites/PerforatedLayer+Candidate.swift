@@ -11,6 +11,23 @@ extension PerforatedLayer {
     /// Candidates per neuron in the running dendrite phase (0 outside one).
     public var poolSize: Int { candidateLayer.map { $0.neuronCount / neuronCount } ?? 0 }
 
+    /// The leading candidate's output V per neuron: [B, C, S] (what the Lab draws).
+    public var candidateOutput: Tensor {
+        let p = poolSize
+        guard p > 1, poolOutput.count > 0 else { return poolOutput }
+        let c = neuronCount, s = spatial, b = poolOutput.count / (p * c * s)
+        var shape = poolOutput.shape
+        shape[1] = c
+        var out = Tensor(shape: shape)
+        for i in 0..<b {
+            for n in 0..<c {
+                let m = n < leadingCandidates.count ? leadingCandidates[n] : 0
+                for q in 0..<s { out[(i * c + n) * s + q] = poolOutput[((i * p + m) * c + n) * s + q] }
+            }
+        }
+        return out
+    }
+
     /// Starts a PB dendrite phase for this layer: `pool` candidates per neuron, seeing the
     /// same input and every existing dendrite (cascade). Weights are drawn as
     /// scale * N(0, 1) in the order W, b, K of a set of P*C neurons, so a pool of one
@@ -149,5 +166,17 @@ extension PerforatedLayer {
         // The candidates' W and b are the sibling layer's own parameters, so this fills them.
         candidateGrad.reshape(poolOutput.shape)
         _ = layer.backward(candidateGrad)
+    }
+}
+
+extension PerforatedLayer {
+    /// The per-sample gradient E is taken from (times B): `dy` = dL/dy, or for
+    /// `ErrorSignal.output` the gradient the network handed over for this backward (dL/dh
+    /// at the activation after this layer; `dy` when none follows). Takes it, so the
+    /// handed tensor's buffer is free again before the next batch.
+    func errorSource(_ dy: Tensor) -> Tensor {
+        guard let g = activationGradient else { return dy }
+        activationGradient = nil
+        return errorSignal == .output && g.count == dy.count ? g : dy
     }
 }

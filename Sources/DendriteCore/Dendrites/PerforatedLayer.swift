@@ -40,12 +40,19 @@ public final class PerforatedLayer: Layer {
     /// among `parameters` (so no optimizer, snapshot or count sees it; saved files hold
     /// it as zeros, `Network.heldSomaWeights`).
     public let somaInputs: Bool
-    /// Running mean and variance of the per-sample error E = dL_i/dy, per neuron,
+    /// Running mean and variance of the per-sample error E = dL_i/dy (`errorSignal`), per neuron,
     /// averaged over samples and spatial positions (design.md 2.2 step 1). Updated by
     /// every training backward pass.
     public var errorStatistics: RunningMoments
     /// When false, backward leaves `errorStatistics` alone (measurement passes).
     public var tracksErrors = true
+    /// Which gradient is E (`DendriteConfig.errorSignal`). For `.output` the network hands
+    /// this layer the gradient entering the activation after it (`activationGradient`).
+    public var errorSignal: DendriteConfig.ErrorSignal = .preactivation
+    /// dL/dh of the activation layer after this one, for the next `backward` only.
+    var activationGradient: Tensor?
+    /// The optimizer rate multiple of every dendrite's A (`DendriteConfig.outputLearningRateScale`).
+    public var outputLearningRateScale: Float = 1 { didSet { applyTrainability() } }
 
     public var kind: String { neuron.kind }
     public var neuronCount: Int { neuron.neuronCount }
@@ -73,23 +80,8 @@ public final class PerforatedLayer: Layer {
     /// Per neuron, the pool member shown as "the" candidate (the best measured so far;
     /// `CandidateTrainer` keeps it current).
     public internal(set) var leadingCandidates: [Int] = []
-    /// The leading candidate's output V per neuron: [B, C, S] (what the Lab draws).
-    public var candidateOutput: Tensor {
-        let p = poolSize
-        guard p > 1, poolOutput.count > 0 else { return poolOutput }
-        let c = neuronCount, s = spatial, b = poolOutput.count / (p * c * s)
-        var shape = poolOutput.shape
-        shape[1] = c
-        var out = Tensor(shape: shape)
-        for i in 0..<b {
-            for n in 0..<c {
-                let m = n < leadingCandidates.count ? leadingCandidates[n] : 0
-                for q in 0..<s { out[(i * c + n) * s + q] = poolOutput[((i * p + m) * c + n) * s + q] }
-            }
-        }
-        return out
-    }
-    /// Per-sample error of the last backward, B * dL/dy: [B, C, S] (dendrite phase only).
+    /// Per-sample error of the last backward, B * dL/dy (B * dL/dh for `errorSignal`
+    /// output): [B, C, S] (dendrite phase only).
     public private(set) var errors = Tensor.empty
     /// Shape of the last batch: samples and spatial positions per neuron.
     public private(set) var lastBatch = 0
@@ -174,6 +166,7 @@ public final class PerforatedLayer: Layer {
                 if !inputsLearn { p.grad.fill(0) }
             }
             d.output.trainable = neuronsLearn
+            d.output.learningRateScale = outputLearningRateScale
             if !neuronsLearn { d.output.grad.fill(0) }
         }
         // Candidates exist only while they learn (a PB dendrite phase).
@@ -307,18 +300,19 @@ public final class PerforatedLayer: Layer {
     // dy: [B, C, S]  ->  dx: [B, inputShape...]
     public func backward(_ dy: Tensor) -> Tensor {
         let c = neuronCount, batch = dy.rows, s = dy.columns / c
+        let signal = errorSource(dy)
         if tracksErrors {
-            dy.withUnsafeBufferPointer {
+            signal.withUnsafeBufferPointer {
                 errorStatistics.update($0, batch: batch, channels: c, spatial: s, scale: Float(batch))
             }
         }
         if candidate != nil {
             errors.resize(to: [batch, c, s])
-            dy.withUnsafeBufferPointer { g in
+            signal.withUnsafeBufferPointer { g in
                 errors.withUnsafeMutableBufferPointer { e in
                     guard let g = g.baseAddress, let e = e.baseAddress else { return }
                     let scale = Float(batch)
-                    Parallel.forRanges(dy.count) { r in for i in r { e[i] = g[i] * scale } }
+                    Parallel.forRanges(signal.count) { r in for i in r { e[i] = g[i] * scale } }
                 }
             }
         }

@@ -48,6 +48,9 @@ extension Experiment {
         lines.append("  activation: \(dendrites.activation.rawValue)")
         if dendrites.inputs != .all { lines.append("  inputs: \(dendrites.inputs)") }
         if !dendrites.somaInputs { lines.append("  soma_inputs: false") }
+        if dendrites.candidateWeightDecay != 0 { lines.append("  candidate_weight_decay: \(num(dendrites.candidateWeightDecay))") }
+        if dendrites.outputLearningRateScale != 1 { lines.append("  output_lr_scale: \(num(dendrites.outputLearningRateScale))") }
+        if dendrites.errorSignal != .preactivation { lines.append("  error_signal: \(dendrites.errorSignal.rawValue)") }
         lines.append("optimizer:")
         lines.append("  kind: \(optimizer.kind.rawValue)")
         lines.append("  lr: \(num(optimizer.learningRate))")

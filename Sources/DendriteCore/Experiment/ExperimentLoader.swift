@@ -42,6 +42,10 @@ import Foundation
 ///       layers: all                     or a list of indices into network.layers
 ///       activation: sigmoid             sigmoid | tanh | relu | dcaap | nmda (DendriteMode.swift)
 ///       soma_inputs: true               false: W held at 0, inputs reach neurons only through dendrites
+///       error_signal: preactivation     PB candidates correlate with dL/dy (preactivation) or with the
+///                                       gradient entering the activation after the neuron (output)
+///       output_lr_scale: 1              dendrite output weights A learn at this multiple of optimizer.lr
+///       candidate_weight_decay: 0       L2 decay of the candidates' Adam (keeps them from growing sharp)
 ///     optimizer: adam                   or a mapping: kind (adam|sgd), lr, momentum, weight_decay
 ///     schedule: constant                or a mapping: kind (constant|step|plateau), factor,
 ///                                       every, patience, min_lr
@@ -224,7 +228,8 @@ public enum ExperimentLoader {
                                         "max_p_epochs", "fixed_interval", "candidate_lr", "candidate_init_scale",
                                         "max_dendrite_tries", "improvement_thresholds", "score", "layers", "activation",
                                         "statistics_rate", "p_min_improvement", "candidate_pool", "lr_trial_epochs",
-                                        "correlation_subset", "inputs", "soma_inputs"])
+                                        "correlation_subset", "inputs", "soma_inputs", "error_signal", "output_lr_scale",
+                                        "candidate_weight_decay"])
         var d = base
         if let x = m["max_dendrites"] { d.maxDendrites = try x.int(in: 0...100) }
         if let x = m["switch"] { d.switchMode = try x.choice(DendriteConfig.SwitchMode.self) }
@@ -248,6 +253,9 @@ public enum ExperimentLoader {
         if let x = m["score"] { d.score = try x.choice(DendriteConfig.Score.self) }
         if let x = m["activation"] { d.activation = try x.choice(DendriteActivation.self) }
         if let x = m["soma_inputs"] { d.somaInputs = try x.bool() }
+        if let x = m["error_signal"] { d.errorSignal = try x.choice(DendriteConfig.ErrorSignal.self) }
+        if let x = m["candidate_weight_decay"] { d.candidateWeightDecay = try x.float(in: 0...10) }
+        if let x = m["output_lr_scale"] { d.outputLearningRateScale = try x.float(in: 1e-3...1000) }
         if let x = m["layers"] {
             if case .scalar = x.node {
                 guard try x.string() == "all" else { throw x.error("dendrites.layers is \(x.kindName)", expected: "'all' or a list of layer indices") }

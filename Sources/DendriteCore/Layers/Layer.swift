@@ -10,6 +10,9 @@ public final class Parameter {
     /// Frozen parameters keep their value: optimizers skip them. Used by PB to freeze
     /// neurons during the dendrite phase and dendrites during the neuron phase.
     public var trainable: Bool = true
+    /// Multiplies the optimizer's learning rate for this parameter: 1, except a dendrite's
+    /// output weights A under `dendrites.output_lr_scale` (`DendriteConfig`).
+    public var learningRateScale: Float = 1
 
     public init(name: String, value: Tensor) {
         self.name = name

@@ -41,7 +41,10 @@ public final class Network {
     /// Backpropagates dL/dlogits through all layers, filling every parameter's grad.
     public func backward(_ dLogits: Tensor) {
         var g = dLogits
-        for l in layers.reversed() { g = l.backward(g) }
+        for i in layers.indices.reversed() {
+            handErrorSignal(g, enteringLayer: i)
+            g = layers[i].backward(g)
+        }
     }
 
     public var parameters: [Parameter] { layers.flatMap { $0.parameters } }

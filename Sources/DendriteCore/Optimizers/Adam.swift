@@ -36,7 +36,7 @@ public final class Adam: Optimizer {
             if s.m.count != n { s = Moments(m: [Float](repeating: 0, count: n), v: [Float](repeating: 0, count: n), t: 0) }
             s.t += 1
             let c1 = 1 - powf(b1, Float(s.t)), c2 = 1 - powf(b2, Float(s.t))
-            let stepSize = learningRate / c1
+            let stepSize = learningRate * p.learningRateScale / c1
             let invSqrtC2 = 1 / c2.squareRoot()
             p.grad.withUnsafeBufferPointer { g in
                 p.value.withUnsafeMutableBufferPointer { w in

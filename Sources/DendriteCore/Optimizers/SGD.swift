@@ -15,9 +15,9 @@ public final class SGD: Optimizer {
     }
 
     public func step(_ parameters: [Parameter]) {
-        let lr = learningRate, mu = momentum, wd = weightDecay
+        let mu = momentum, wd = weightDecay
         for p in parameters where p.trainable {
-            let n = p.count
+            let n = p.count, lr = learningRate * p.learningRateScale
             if mu == 0 {
                 p.grad.withUnsafeBufferPointer { g in
                     p.value.withUnsafeMutableBufferPointer { w in

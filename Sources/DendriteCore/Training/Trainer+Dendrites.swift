@@ -147,7 +147,8 @@ extension Trainer {
                                 layers: layers.map { "\($0.name) (\($0.neuronCount) neurons)" },
                                 correlations: []))
         case .pb:
-            candidates = CandidateTrainer(layers: layers, optimizer: Adam(learningRate: dendriteConfig.candidateLearningRate),
+            candidates = CandidateTrainer(layers: layers, optimizer: Adam(learningRate: dendriteConfig.candidateLearningRate,
+                                                                                   weightDecay: dendriteConfig.candidateWeightDecay),
                                           statisticsRate: dendriteConfig.statisticsRate,
                                           initScale: dendriteConfig.candidateInitScale, poolSize: dendriteConfig.candidatePool,
                                           rng: &dendriteRNG)

@@ -115,7 +115,8 @@ public final class Trainer {
         if mode != .none {
             network.perforate(mode: mode, activation: dendrites.activation, inputs: dendrites.inputs,
                               layers: dendrites.layers, somaInputs: dendrites.somaInputs,
-                              statisticsRate: dendrites.statisticsRate)
+                              statisticsRate: dendrites.statisticsRate, errorSignal: dendrites.errorSignal,
+                              outputLearningRateScale: dendrites.outputLearningRateScale)
         }
     }
 
