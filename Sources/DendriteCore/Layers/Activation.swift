@@ -1,3 +1,4 @@
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,7 +31,7 @@ public final class Activation: Layer {
                 Parallel.forRanges(src.count, cost: 8) { range in   // a libm call ~ 8 copies
                     switch f {
                     case .tanh: for i in range { y[i] = tanhf(x[i]) }
-                    case .sigmoid: for i in range { y[i] = 1 / (1 + expf(-x[i])) }
+                    case .sigmoid: dendrite_sigmoid(x + range.lowerBound, y + range.lowerBound, range.count)
                     }
                 }
             }

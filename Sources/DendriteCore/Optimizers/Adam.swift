@@ -1,4 +1,4 @@
-import CBLAS
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -45,7 +45,7 @@ public final class Adam: Optimizer {
                             // Element-wise: large parameters split over the workers, same bits.
                             guard let g = g.baseAddress, let w = w.baseAddress,
                                   let m = m.baseAddress, let v = v.baseAddress else { return }
-                            // In C (CBLAS/shim.h): Swift keeps this loop scalar, as its square
+                            // In C (CKernels/kernels.h): Swift keeps this loop scalar, as its square
                             // root carries libm's errno check on Linux; at 1.3 ns a parameter
                             // it cost as much as a PB candidate step's matrix products.
                             Parallel.forRanges(n, cost: 8) { r in
