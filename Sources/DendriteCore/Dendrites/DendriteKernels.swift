@@ -91,7 +91,7 @@ enum DendriteKernels {
                         cascadeRow(o, z: z + row, v: v + (b * d * c + ch % c) * s, vStride: c * s,
                                    k: k + ch, kStride: pc, count: d, spatial: s)
                     } else if keep == nil && activation == .sigmoid {
-                        sigmoid(z + row, into: o, count: s)   // no cascade: straight from z
+                        dendrite_sigmoid(z + row, o, s)   // no cascade: straight from z, without the in-place copy
                         continue
                     } else {
                         o.update(from: z + row, count: s)
@@ -101,13 +101,6 @@ enum DendriteKernels {
                 }
             }
         }
-    }
-
-    /// out = 1 / (1 + exp(-z)): `DendriteActivation.sigmoid`'s arithmetic, without the
-    /// in-place copy.
-    @inline(__always)
-    static func sigmoid(_ z: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
-        dendrite_sigmoid(z, out, count)   // the same bits, four lanes at a time (CKernels)
     }
 
     /// Each of P candidates per neuron sees its neuron's error E: [B, C, S] -> [B, P*C, S].
