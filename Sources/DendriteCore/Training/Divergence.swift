@@ -30,9 +30,11 @@ public struct Divergence: Equatable, Sendable {
     /// so running sums of it stay 0 exactly when every element is finite. Four
     /// independent eight-lane sums: one would be a chain of dependent adds, and this scan
     /// runs after every step (17 us of a 0.35 ms MLP step at two threads). Large tensors
-    /// are split over `Parallel`'s workers exactly as the optimizer splits its step, so
-    /// each core reads back the rows it has just written instead of pulling the other
-    /// core's half across (the answer does not depend on the split).
+    /// are split over `Parallel`'s workers in contiguous blocks, as the optimizer splits
+    /// its step (the same blocks when both use the same number of workers, as two
+    /// threads on an MLP layer do), so each core reads back the rows it has just written
+    /// instead of pulling the other core's half across. The answer does not depend on
+    /// the split.
     static func allFinite(_ t: Tensor) -> Bool {
         t.withUnsafeBufferPointer { b in
             guard let base = b.baseAddress else { return true }
