@@ -159,8 +159,9 @@ public enum CorrelationObjective {
         let (batch, channels, _) = shape, n = range.count, lo = range.lowerBound
         let count = Double(batch)
         withUnsafeTemporaryAllocation(of: Sums.self, capacity: n) { sums in
-            withUnsafeTemporaryAllocation(of: T.self, capacity: 4 * n) { k in
+            withUnsafeTemporaryAllocation(of: T.self, capacity: 5 * n) { k in
                 // Invariant: n >= 1 (forRanges hands out non-empty ranges), so both allocations have a base.
+                // Per neuron: its means of V and E (as T), then its gradient's a, b, k.
                 let sums = sums.baseAddress!, mean = k.baseAddress!, coef = mean + 2 * n
                 sums.initialize(repeating: Sums(), count: n)
                 for b in 0..<batch {
@@ -181,12 +182,12 @@ public enum CorrelationObjective {
                 for j in 0..<n {
                     let (score, a, bb, kk) = finish(lo + j, stats, sums[j], count: count, rates, gradientScale)
                     out[lo + j] = score
-                    coef[2 * j] = T(double: a); coef[2 * j + 1] = T(double: bb); mean[2 * j] = T(double: kk)
+                    coef[3 * j] = T(double: a); coef[3 * j + 1] = T(double: bb); coef[3 * j + 2] = T(double: kk)
                 }
                 guard let g else { return }
                 for b in 0..<batch {
                     let v = vp + b * channels + lo, e = ep + b * channels + lo, gr = g + b * channels + lo
-                    for j in 0..<n { gr[j] = coef[2 * j] * e[j] + coef[2 * j + 1] * v[j] + mean[2 * j] }
+                    for j in 0..<n { gr[j] = coef[3 * j] * e[j] + coef[3 * j + 1] * v[j] + coef[3 * j + 2] }
                 }
             }
         }
