@@ -22,7 +22,7 @@ final class LocalPool {
 
     private var pending: [Int] = []
     private var done = Set<Int>()
-    private var running: [Int: Process] = [:]
+    private var running: [Int: ChildProcess] = [:]
     private var result = Result()
     private var started = Date()
 
@@ -68,13 +68,17 @@ final class LocalPool {
             } else if !forwarded {
                 // Workers run in their own process groups: pass Ctrl-C on, once.
                 forwarded = true
-                for p in running.values where getpgid(p.processIdentifier) != getpgrp() { kill(p.processIdentifier, SIGINT) }
+                for p in running.values where getpgid(p.pid) != getpgrp() { kill(p.pid, SIGINT) }
             }
             if running.isEmpty && (Interrupt.requested || ready.isEmpty) { break }
             usleep(100_000)
-            for (i, p) in running where !p.isRunning {
+            for (i, p) in running {
+                let ending: ChildProcess.Ending?
+                // A child waitpid no longer knows has ended too (nothing else reaps it).
+                do { ending = try p.poll() } catch { ending = .exited(255) }
+                guard let ending else { continue }
                 running[i] = nil
-                finished(i, p)
+                finished(i, ending)
             }
         }
         result.interrupted = result.interrupted || Interrupt.requested
@@ -96,29 +100,21 @@ final class LocalPool {
     }
 
     private func start(_ i: Int) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: LocalPool.executable)
-        p.arguments = ["sweep", "task", directory.path, "\(i)"]
-        if jobs > 1 {
-            let url = logs.appendingPathComponent("task-\(i).out")
-            FileManager.default.createFile(atPath: url.path, contents: nil)
-            let h = try FileHandle(forWritingTo: url)
-            p.standardOutput = h
-            p.standardError = h
-        }
-        try p.run()
-        running[i] = p
+        let log = jobs > 1 ? logs.appendingPathComponent("task-\(i).out").path : nil
+        // Its own process group: Ctrl-C reaches this pool, which passes it on once.
+        running[i] = try ChildProcess(LocalPool.executable, ["sweep", "task", directory.path, "\(i)"],
+                                      stdout: log, stderr: log, ownGroup: true)
         pending.removeAll { $0 == i }
         if jobs > 1 {
             say("[\(done.count + result.failed.count + running.count)/\(plan.tasks.count)] \(name(i)) started (log: logs/task-\(i).out)")
         }
     }
 
-    /// Records how worker `p` for task `i` ended, from the task's folder.
-    private func finished(_ i: Int, _ p: Process) {
+    /// Records how the worker for task `i` ended, from the task's folder.
+    private func finished(_ i: Int, _ ending: ChildProcess.Ending) {
         let state = SweepGather.state(plan, i, in: directory)
         let elapsed = String(format: "%.0f s", Date().timeIntervalSince(started))
-        if p.terminationStatus == 130 || (Interrupt.requested && !state.isDone) {
+        if ending == .exited(130) || (Interrupt.requested && !state.isDone) {
             result.interrupted = true
             pending.append(i)
             return
@@ -136,8 +132,8 @@ final class LocalPool {
         default:
             // Killed before it could write its error: write it here.
             result.failed.append(i)
-            let how = p.terminationReason == .uncaughtSignal ? "signal" : "status"
-            let why = "task \(i) ended (\(how) \(p.terminationStatus)) without finishing"
+            let how = ending.signal == nil ? "status" : "signal"
+            let why = "task \(i) ended (\(how) \(ending.status)) without finishing"
             let folder = SweepGather.folder(directory, plan.tasks[i])
             try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try? AtomicFile.write(why + "\n", to: folder.appendingPathComponent(SweepGather.errorFile))

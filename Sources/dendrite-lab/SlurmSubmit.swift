@@ -35,19 +35,13 @@ enum SlurmSubmit {
 
     /// Runs `sbatch --parsable ARGS` and returns the job id.
     static func sbatch(_ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["sbatch", "--parsable"] + args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        do { try p.run() } catch { throw ValidationError("cannot run sbatch (\(error.localizedDescription)); is Slurm installed?") }
-        let o = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        let id = o.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ";").first.map(String.init) ?? ""
-        guard p.terminationStatus == 0, !id.isEmpty, id.allSatisfy(\.isNumber) else {
-            let why = e.split(separator: "\n").first.map(String.init) ?? "status \(p.terminationStatus)"
+        let p: ChildProcess.Outcome
+        do { p = try ChildProcess.run("/usr/bin/env", ["sbatch", "--parsable"] + args) } catch {
+            throw ValidationError("cannot run sbatch (\(error)); is Slurm installed?")
+        }
+        let id = p.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ";").first.map(String.init) ?? ""
+        guard p.status == 0, !id.isEmpty, id.allSatisfy(\.isNumber) else {
+            let why = p.stderr.split(separator: "\n").first.map(String.init) ?? "status \(p.status)"
             throw ValidationError("sbatch \(args.joined(separator: " ")) failed: \(why)")
         }
         return id

@@ -1,4 +1,5 @@
 import Foundation
+import DendriteCore
 import Testing
 
 /// Every input `dendrite-lab train` and `render` read, broken one way at a time: the
@@ -28,8 +29,8 @@ import Testing
     static func gzip(_ bytes: [UInt8], at path: String) throws {
         let raw = path + ".raw"
         FileManager.default.createFile(atPath: raw, contents: Data(bytes))
-        // gzip writes the file itself (Spawn keeps a child's stdout as text).
-        _ = try Spawn.run("/bin/sh", ["-c", "exec /bin/gzip -c -n \"$0\" > \"$1\"", raw, path])
+        // gzip writes the file itself (ChildProcess.run keeps a child's stdout as text).
+        _ = try ChildProcess.run("/bin/sh", ["-c", "exec /bin/gzip -c -n \"$0\" > \"$1\"", raw, path])
         try FileManager.default.removeItem(atPath: raw)
     }
 

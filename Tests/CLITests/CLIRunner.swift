@@ -1,4 +1,5 @@
 import Foundation
+import DendriteCore
 
 /// Runs the built `dendrite-lab` executable. `swift test` builds it first because this
 /// test target depends on it; it sits next to the test bundle in the build folder.
@@ -61,14 +62,14 @@ enum CLI {
     /// Environment without a display, for commands that must work headless.
     static let noDisplay = ["DISPLAY": "", "WAYLAND_DISPLAY": "", "SDL_VIDEODRIVER": ""]
 
-    /// Runs the executable to its end (through `Spawn`, not `Process`: see there why).
+    /// Runs the executable to its end (through `ChildProcess`, not Foundation's `Process`: see there why).
     static func run(_ args: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> Result {
         guard let exe = executable else {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "dendrite-lab executable not found near \(CommandLine.arguments.first ?? "?")"])
         }
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v.isEmpty ? nil : v }
-        let r = try Spawn.run(exe.path, args, in: directory ?? packageRoot, environment: env)
+        let r = try ChildProcess.run(exe.path, args, in: directory ?? packageRoot, environment: env)
         return Result(status: r.status, stdout: r.stdout, stderr: r.stderr, crashed: r.signal != nil)
     }
 

@@ -9,7 +9,7 @@ import DendriteCore
 @Suite struct PythonCheckpointTests {
     /// python3 with numpy and safetensors (`scripts/setup.sh --cluster` installs them; CI has them).
     static let python: Bool = {
-        (try? Spawn.run("/usr/bin/env", ["python3", "-c", "import numpy, safetensors"]))?.status == 0
+        (try? ChildProcess.run("/usr/bin/env", ["python3", "-c", "import numpy, safetensors"]))?.status == 0
     }()
 
     /// 28x28 images whose class sets a bright 7x7 block in one of ten places, with noise:
@@ -71,7 +71,7 @@ import DendriteCore
         // at 0: six epochs reach about 40% (measured 42%), far above chance (10%).
         #expect(accuracy > (somaOff ? 0.25 : 0.5), "the net did not learn the digits: \(accuracy)")
 
-        let p = try Spawn.run("/usr/bin/env", ["python3", CLI.packageRoot.appendingPathComponent("examples/load_checkpoint.py").path, run.path])
+        let p = try ChildProcess.run("/usr/bin/env", ["python3", CLI.packageRoot.appendingPathComponent("examples/load_checkpoint.py").path, run.path])
         let printed = p.stdout
         #expect(p.status == 0, "\(p.stderr)")
         #expect(printed.contains("holds the best model"), "\(printed)")

@@ -1,4 +1,5 @@
 import Foundation
+import DendriteCore
 import Testing
 
 /// `dendrite-lab sweep` end to end: the local pool gives `compare`'s table, a failed task
@@ -182,7 +183,7 @@ import Testing
 /// where it can be (root, packages installed).
 enum SlurmCluster {
     static func shell(_ command: String) -> (status: Int32, out: String) {
-        guard let r = try? Spawn.run("/bin/bash", ["-c", command], in: CLI.packageRoot) else { return (-1, "") }
+        guard let r = try? ChildProcess.run("/bin/bash", ["-c", command], in: CLI.packageRoot) else { return (-1, "") }
         return (r.status, r.stdout)
     }
 

@@ -156,7 +156,7 @@ extension ValidationCLITests {
                                                        withDestinationPath: "\(Self.fashionSource)/\(f).gz")
         }
         // SIGXFSZ ignored: writes past the limit fail with EFBIG instead of killing.
-        let p = try Spawn.run("/bin/sh", ["-c", "trap '' XFSZ; exec prlimit --fsize=5000 \"$0\" data fashion-mnist --dir \"$1\"", exe.path, dir.path])
+        let p = try ChildProcess.run("/bin/sh", ["-c", "trap '' XFSZ; exec prlimit --fsize=5000 \"$0\" data fashion-mnist --dir \"$1\"", exe.path, dir.path])
         #expect(p.status == 1 && p.signal == nil, "status \(p.status)")
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path)
         #expect(!names.contains { $0.hasSuffix(".partial") || $0.contains(".tmp") || $0.hasSuffix(".download.gz") }, "\(names)")

@@ -24,8 +24,8 @@ import Testing
         defer { tmp.remove() }
         let url = URL(fileURLWithPath: tmp.file("task-1.lock"))
         // A process that has exited: its pid is free (until reused).
-        // (Spawn, not Process: see Spawn.swift, shared with the CLI tests.)
-        let p = try Spawn.run("/bin/true", [])
+        // (ChildProcess, not Foundation's Process: see ChildProcess.swift.)
+        let p = try ChildProcess.run("/bin/true", [])
         try "\(TaskLock.hostName) \(p.pid) deadbeef\n".write(to: url, atomically: true, encoding: .utf8)
         #expect(TaskLock.liveHolder(url) == nil)
         guard case .success(let lock) = try TaskLock.acquire(url) else { Issue.record("stale lock not taken over"); return }
@@ -110,7 +110,7 @@ private extension URL {
         // The shell lines give back the exact paths.
         let assignments = s.split(separator: "\n").filter { $0.hasPrefix("DENDRITE_LAB=") || $0.hasPrefix("SWEEP_DIR=") }
         #expect(assignments.count == 2)
-        let text = try Spawn.run("/bin/bash", ["-c", assignments.joined(separator: "\n") + "\nprintf '%s|%s' \"$DENDRITE_LAB\" \"$SWEEP_DIR\""]).stdout
+        let text = try ChildProcess.run("/bin/bash", ["-c", assignments.joined(separator: "\n") + "\nprintf '%s|%s' \"$DENDRITE_LAB\" \"$SWEEP_DIR\""]).stdout
         #expect(text == "/opt/my tools/dendrite-lab|\(dir)")
         #expect(SbatchScript.value("a \"b\" \\c") == "\"a \\\"b\\\" \\\\c\"")
         let gather = SbatchScript.gather(directory: dir, executable: "/x", options: .init())
