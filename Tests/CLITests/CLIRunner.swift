@@ -35,28 +35,13 @@ enum CLI {
         var crashed = false
     }
 
-    /// Starts the executable; the caller waits (or signals) it. `stdout` and `stderr` are a
-    /// `Pipe` or a `FileHandle` (use `FileHandle.nullDevice` when nobody reads the output,
-    /// so a full pipe cannot block the child).
-    /// `environment` entries are added to (or, with "", removed from) this process's environment.
-    static func start(_ args: [String], stdout: Any = FileHandle.nullDevice, stderr: Any = FileHandle.nullDevice,
-                      environment: [String: String] = [:], in directory: URL? = nil) throws -> Process {
+    /// Starts the executable; the caller waits (or signals) it. Its output (stdout and
+    /// stderr together) goes to the file `output` (default: nowhere).
+    static func start(_ args: [String], output: String = "/dev/null", in directory: URL? = nil) throws -> ChildProcess {
         guard let exe = executable else {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "dendrite-lab executable not found near \(CommandLine.arguments.first ?? "?")"])
         }
-        let p = Process()
-        p.executableURL = exe
-        p.arguments = args
-        p.currentDirectoryURL = directory ?? packageRoot
-        if !environment.isEmpty {
-            var env = ProcessInfo.processInfo.environment
-            for (k, v) in environment { env[k] = v.isEmpty ? nil : v }
-            p.environment = env
-        }
-        p.standardOutput = stdout
-        p.standardError = stderr
-        try p.run()
-        return p
+        return try ChildProcess(exe.path, args, in: directory ?? packageRoot, stdout: output, stderr: output)
     }
 
     /// Environment without a display, for commands that must work headless.

@@ -72,16 +72,16 @@ import DendriteCore
             if attempt > 0 { args.append("--resume") }
             let p = try CLI.start(args)
             let deadline = Date().addingTimeInterval(30)
-            while p.isRunning && Date() < deadline {
+            while (try? p.poll()) == nil && Date() < deadline {
                 let rows = ((try? RunFolder.lines(killed.appendingPathComponent("metrics.csv")).count) ?? 0) - 1
                 if rows >= target { break }
                 usleep(500)
             }
             usleep(jitter)
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
-            if p.terminationReason == .uncaughtSignal { killedMidRun += 1 }
-            kills.append("after \(target) rows + \(jitter) us (\(p.terminationReason == .uncaughtSignal ? "killed" : "had exited"))")
+            kill(p.pid, SIGKILL)
+            let killedNow = try p.wait().signal != nil
+            if killedNow { killedMidRun += 1 }
+            kills.append("after \(target) rows + \(jitter) us (\(killedNow ? "killed" : "had exited"))")
             try expectWholeFiles(killed, context: "kill \(attempt)")
         }
         // Otherwise the test proved nothing: the runs must really have been cut short.

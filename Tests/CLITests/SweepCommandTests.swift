@@ -110,12 +110,12 @@ import Testing
                                 "--out", dir.path])
         #expect(plan.status == 0)
         // As two machines sharing the folder would: both work through the same plan at once.
-        let outA = Pipe()
-        let a = try CLI.start(["sweep", "run", dir.path, "--jobs", "1"], stdout: outA)
+        let outA = CLI.temporaryFolder("sweep-two-out").appendingPathComponent("a.out").path
+        let a = try CLI.start(["sweep", "run", dir.path, "--jobs", "1"], output: outA)
         let b = try CLI.run(["sweep", "run", dir.path, "--jobs", "1"])
-        let textA = String(decoding: outA.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        a.waitUntilExit()
-        #expect(a.terminationStatus == 0 && b.status == 0, "\(textA)\n\(b.stdout)")
+        let statusA = try a.wait().status
+        let textA = (try? String(contentsOfFile: outA, encoding: .utf8)) ?? ""
+        #expect(statusA == 0 && b.status == 0, "\(textA)\n\(b.stdout)")
         let trained = textA.components(separatedBy: "Training spirals").count + b.stdout.components(separatedBy: "Training spirals").count - 2
         #expect(trained == 4, "\(textA)\n\(b.stdout)")
         for seed in 1...4 {
@@ -131,17 +131,17 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let args = ["sweep", "experiments/spirals.yaml", "--modes", "none,gd", "--seeds", "1-2", "--epochs", "150", "--matched",
                     "--out", dir.path, "--local", "--jobs", "2"]
-        let out = Pipe()
-        let p = try CLI.start(args, stdout: out)
+        let out = CLI.temporaryFolder("sweep-interrupt-out").appendingPathComponent("out").path
+        let p = try CLI.start(args, output: out)
         // Stop it once the first worker has checkpointed an epoch or two.
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("spirals-gd-seed1/checkpoint.safetensors").path) {
             usleep(50_000)
         }
-        kill(p.processIdentifier, SIGINT)
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 130, "\(text)")
+        kill(p.pid, SIGINT)
+        let status = try p.wait().status
+        let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        #expect(status == 130, "\(text)")
         #expect(text.contains("Sweep interrupted; run the same command again to continue."), "\(text)")
         #expect(!text.contains("6 of 6 tasks finished"))
         let locks = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("locks").path)
