@@ -6,8 +6,9 @@
 #include <math.h>
 #include <stdint.h>
 
-// Adam's element-wise update (Sources/DendriteCore/Optimizers/Adam.swift calls it): Swift lowers Float.squareRoot() on Linux to sqrtf with its errno check, which
-// keeps the loop scalar. SSE2's sqrtps is the same correctly rounded square root, four
+// Adam's element-wise update (Sources/DendriteCore/Optimizers/Adam.swift calls it): Swift
+// lowers Float.squareRoot() on Linux to sqrtf with its errno check, which keeps the loop
+// scalar. SSE2's sqrtps is the same correctly rounded square root, four
 // lanes at a time; every lane does the arithmetic of the scalar tail, in the same order,
 // and nothing is fused into an FMA, so the bits are those of the scalar rule.
 static inline void dendrite_adam_update(long n, const float *g, float *w, float *m, float *v,
@@ -37,7 +38,6 @@ static inline void dendrite_adam_update(long n, const float *g, float *w, float 
     }
 }
 
-
 // The logistic sigmoid 1 / (1 + expf(-z)), four lanes at a time, with glibc's expf
 // computed inside the lanes: Swift calls expf once per value (through the PLT), and
 // the sigmoid of the candidates' and dendrites' outputs was a fifth of a PB dendrite
@@ -48,6 +48,9 @@ static inline void dendrite_adam_update(long n, const float *g, float *w, float 
 // inputs (docs/reliability.md). Inputs whose |-z| is large, infinite or NaN go through
 // expf itself, as does everything on a CPU without AVX2 and FMA (where glibc's own
 // expf takes another path).
+
+// The scalar sigmoid every lane reproduces, and what runs where the lanes do not.
+static inline float dendrite_sigmoid1(float z) { return 1.0f / (1.0f + expf(-z)); }
 
 // 2^(i/32) as glibc's expf tabulates it: the double's bits minus i << 47, so adding the
 // integer part's bits (k << 47) back gives 2^(k/32).
@@ -87,7 +90,7 @@ static inline void dendrite_sigmoid_avx2(const float *z, float *out, long n) {
         __m128 x = _mm_xor_ps(_mm_loadu_ps(z + i), Sign);      // -z
         __m128i top = _mm_and_si128(_mm_srli_epi32(_mm_castps_si128(x), 20), Mask11);
         if (_mm_movemask_epi8(_mm_cmpgt_epi32(top, Big))) {   // |x| large, inf or nan: libm's own path
-            for (long j = i; j < i + 4; j++) out[j] = 1.0f / (1.0f + expf(-z[j]));
+            for (long j = i; j < i + 4; j++) out[j] = dendrite_sigmoid1(z[j]);
             continue;
         }
         __m256d xd = _mm256_cvtps_pd(x);
@@ -104,12 +107,12 @@ static inline void dendrite_sigmoid_avx2(const float *z, float *out, long n) {
         __m128 e = _mm256_cvtpd_ps(y);
         _mm_storeu_ps(out + i, _mm_div_ps(OneF, _mm_add_ps(OneF, e)));
     }
-    for (; i < n; i++) out[i] = 1.0f / (1.0f + expf(-z[i]));
+    for (; i < n; i++) out[i] = dendrite_sigmoid1(z[i]);
 }
 
 static inline void dendrite_sigmoid(const float *z, float *out, long n) {
     static int fast = -1;
     if (fast < 0) fast = dendrite_has_avx2_fma();
     if (fast) { dendrite_sigmoid_avx2(z, out, n); return; }
-    for (long i = 0; i < n; i++) out[i] = 1.0f / (1.0f + expf(-z[i]));
+    for (long i = 0; i < n; i++) out[i] = dendrite_sigmoid1(z[i]);
 }

@@ -30,8 +30,8 @@ public final class CandidateTrainer {
     private var bestWeights: [[Tensor]]
     /// Per layer, so layers of different sizes do not resize (and zero-fill) one shared
     /// buffer back and forth every step.
-    private var gradV: [Tensor] = []
-    private var tiledErrors: [Tensor] = []
+    private var gradV: [Tensor]
+    private var tiledErrors: [Tensor]
     /// Sum and count of the batch objective since the last measurement (the "batch"
     /// correlation of an epoch: mean over its batches and all candidates).
     private var batchScoreSum: Double = 0
@@ -52,6 +52,8 @@ public final class CandidateTrainer {
     public init(layers: [PerforatedLayer], optimizer: Optimizer = Adam(learningRate: 1e-3), statisticsRate: Double = 0.01,
                 initScale: Float = 0.01, poolSize: Int = 1, rng: inout RNG) {
         self.layers = layers
+        gradV = Array(repeating: .empty, count: layers.count)
+        tiledErrors = Array(repeating: .empty, count: layers.count)
         self.poolSize = max(poolSize, 1)
         self.optimizer = optimizer
         let p = self.poolSize
@@ -89,7 +91,6 @@ public final class CandidateTrainer {
     private func candidateErrors(_ i: Int) -> Tensor {
         let layer = layers[i], e = layer.errors
         guard poolSize > 1 else { return e }
-        while tiledErrors.count <= i { tiledErrors.append(.empty) }
         tiledErrors[i].resize(to: layer.poolOutput.shape)
         e.withUnsafeBufferPointer { src in
             tiledErrors[i].withUnsafeMutableBufferPointer { dst in
@@ -107,7 +108,6 @@ public final class CandidateTrainer {
         for (i, layer) in layers.enumerated() {
             let v = layer.poolOutput, e = candidateErrors(i)
             guard v.count > 0, v.count == e.count else { continue }
-            while gradV.count <= i { gradV.append(.empty) }
             gradV[i].resize(to: v.shape)
             let scores = v.withUnsafeBufferPointer { vp in
                 e.withUnsafeBufferPointer { ep in
