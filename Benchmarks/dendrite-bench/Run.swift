@@ -81,7 +81,6 @@ func makeTrainer(_ workload: Workload, train: Dataset, validation: Dataset, epoc
 func measure(_ workload: Workload, threads: Int, epochs: Int, train: Dataset,
              validation: Dataset, warmupBatches: Int, windowBatches: Int = 50) -> Measurement {
     BLAS.threads = threads
-    let sgemm = rawSgemmGFlops()
     let trainer = makeTrainer(workload, train: train, validation: validation, epochs: epochs)
     let warm = min(warmupBatches, trainer.batchesPerEpoch - 1)
     for _ in 0..<warm { trainer.stepBatch() }
@@ -104,6 +103,9 @@ func measure(_ workload: Workload, threads: Int, epochs: Int, train: Dataset,
     for _ in 0..<epochs { trainer.runEpoch() }
     let total = monotonicSeconds() - runStart
     let cpu = processCPUSeconds() - cpuStart
+    // After the row, not before: OpenBLAS's own threads keep spinning on the second core
+    // for a while after a threaded call, which would slow our helper thread while timed.
+    let sgemm = rawSgemmGFlops()
     var bestWindow = Double.infinity
     if batchEnds.count > windowBatches {
         for i in windowBatches..<batchEnds.count { bestWindow = min(bestWindow, batchEnds[i] - batchEnds[i - windowBatches]) }

@@ -215,7 +215,7 @@ print("  less than the thread count means the machine was shared or the work did
 print("vs 1T: ours/s against our own 1-thread row of the same workload in this run (how well the threads scale);")
 print("ratio: ours / torch (> 1 = we are faster); a * marks a stored single-thread torch reference (torch not run);")
 print("GFLOP/s counts only the useful matrix products (forward, weight and input gradients) at ours/s;")
-print("sgemm: OpenBLAS 512x512x512 sgemm GFLOP/s at that thread count, best of 8 short windows, in the same child just before the row;")
+print("sgemm: OpenBLAS 512x512x512 sgemm GFLOP/s at that thread count, best of 8 short windows, in the same child just after the row;")
 print("ours MB, torch MB: peak RSS (VmHWM / ru_maxrss) of the process that ran the row, its 60000-sample dataset included")
 print("  (ours keeps it as 47 MB of bytes, torch as 188 MB of floats).")
 print("load average at end: \(loadAverage())")
