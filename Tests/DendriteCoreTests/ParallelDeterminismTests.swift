@@ -41,8 +41,9 @@ import Testing
     }
 
     /// PB dendrite phase with one accepted set and a pool of 4: candidate forward, error
-    /// moments, correlation objective and candidate backward.
-    static func pbStep(threads: Int) -> [[UInt64]] {
+    /// moments, correlation objective and candidate backward. Returns the bits, and the
+    /// candidates' gradients once more from the fused backward (coefficients, no dV).
+    static func pbStep(threads: Int) -> (bits: [[UInt64]], fused: [[UInt64]]) {
         with(threads: threads) {
             let l = layer(mode: .pb, sets: 1, seed: 6)
             var rng = RNG(seed: 7)
@@ -50,25 +51,25 @@ import Testing
             let y = l.forward(randomTensor([64, 3, 12, 12], seed: 8), training: true)
             _ = l.backward(randomTensor(y.shape, seed: 9))
             let c = l.neuronCount * l.poolSize
-            var tiled = Tensor(shape: l.poolOutput.shape)
-            l.errors.withUnsafeBufferPointer { e in
-                tiled.withUnsafeMutableBufferPointer { t in
-                    DendriteKernels.tile(e.baseAddress!, into: t.baseAddress!, batch: 64, neurons: 8, pool: 4, spatial: 144)
-                }
-            }
             var state = CorrelationObjective.State(channels: c, rate: 0.1, seededError: nil)
             var grad = Tensor(shape: l.poolOutput.shape)
+            var coef = [Float](repeating: 0, count: 3 * c)
             let scores = l.poolOutput.withUnsafeBufferPointer { v in
-                tiled.withUnsafeBufferPointer { e in
+                l.errors.withUnsafeBufferPointer { e in
                     grad.withUnsafeMutableBufferPointer { g in
-                        CorrelationObjective.update(state: &state, v: v, e: e, batch: 64, channels: c, spatial: 144,
-                                                    gradient: g, gradientScale: -1)
+                        coef.withUnsafeMutableBufferPointer { cp in
+                            CorrelationObjective.update(state: &state, v: v, e: e, batch: 64, channels: c, spatial: 144,
+                                                        errorChannels: l.neuronCount, gradient: g, coefficients: cp,
+                                                        gradientScale: -1)
+                        }
                     }
                 }
             }
             l.backwardCandidate(grad)
             let moments = l.errorStatistics.mean + l.errorStatistics.variance + scores + state.covariance
-            return bits([l.poolOutput, grad] + l.candidateParameters.map(\.grad)) + [moments.map(\.bitPattern)]
+            let out = bits([l.poolOutput, grad] + l.candidateParameters.map(\.grad)) + [moments.map(\.bitPattern)]
+            coef.withUnsafeBufferPointer { l.backwardCandidate(objective: $0.baseAddress!) }
+            return (out, bits(l.candidateParameters.map(\.grad)))
         }
     }
 
@@ -77,8 +78,12 @@ import Testing
         #expect(gd == Self.gdStep(threads: 2))
         #expect(gd == Self.gdStep(threads: 1))
         let pb = Self.pbStep(threads: 2)
-        #expect(pb == Self.pbStep(threads: 2))
-        #expect(pb == Self.pbStep(threads: 1))
+        #expect(pb.bits == Self.pbStep(threads: 2).bits)
+        #expect(pb.bits == Self.pbStep(threads: 1).bits)
+        // The fused backward (coefficients against the untiled E) gives the bits of dV's.
+        let unfused = Array(pb.bits[2..<(2 + pb.fused.count)])
+        #expect(pb.fused == unfused)
+        #expect(Self.pbStep(threads: 1).fused == unfused)
     }
 
     /// How often each share of each thread's regions ran: [thread * 3 + share].

@@ -28,10 +28,9 @@ public final class CandidateTrainer {
     /// weights that reached it.
     public private(set) var poolCorrelations: [[Double]]
     private var bestWeights: [[Tensor]]
-    /// Per layer, so layers of different sizes do not resize (and zero-fill) one shared
-    /// buffer back and forth every step.
-    private var gradV: [Tensor]
-    private var tiledErrors: [Tensor]
+    /// Per layer, the objective's gradient coefficients (a, b, k) of each candidate
+    /// ([P*C, 3]); the candidates' backward applies them (`backwardCandidate(objective:)`).
+    private var coefficients: [[Float]]
     /// Sum and count of the batch objective since the last measurement (the "batch"
     /// correlation of an epoch: mean over its batches and all candidates).
     private var batchScoreSum: Double = 0
@@ -52,9 +51,8 @@ public final class CandidateTrainer {
     public init(layers: [PerforatedLayer], optimizer: Optimizer = Adam(learningRate: 1e-3), statisticsRate: Double = 0.01,
                 initScale: Float = 0.01, poolSize: Int = 1, rng: inout RNG) {
         self.layers = layers
-        gradV = Array(repeating: .empty, count: layers.count)
-        tiledErrors = Array(repeating: .empty, count: layers.count)
         self.poolSize = max(poolSize, 1)
+        coefficients = layers.map { [Float](repeating: 0, count: 3 * $0.neuronCount * max(poolSize, 1)) }
         self.optimizer = optimizer
         let p = self.poolSize
         for l in layers { l.beginCandidate(rng: &rng, scale: initScale, pool: p) }
@@ -87,40 +85,28 @@ public final class CandidateTrainer {
         }
     }
 
-    /// E of `layer` as its candidates see it: [B, P*C, S] (itself for a pool of one).
-    private func candidateErrors(_ i: Int) -> Tensor {
-        let layer = layers[i], e = layer.errors
-        guard poolSize > 1 else { return e }
-        tiledErrors[i].resize(to: layer.poolOutput.shape)
-        e.withUnsafeBufferPointer { src in
-            tiledErrors[i].withUnsafeMutableBufferPointer { dst in
-                // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
-                DendriteKernels.tile(src.baseAddress!, into: dst.baseAddress!, batch: layer.lastBatch,
-                                     neurons: layer.neuronCount, pool: poolSize, spatial: layer.spatial)
-            }
-        }
-        return tiledErrors[i]
-    }
-
     /// One ascent step on every layer's candidates, using the V and E the last training
     /// forward/backward left in the layers.
     public func step() {
         for (i, layer) in layers.enumerated() {
-            let v = layer.poolOutput, e = candidateErrors(i)
-            guard v.count > 0, v.count == e.count else { continue }
-            gradV[i].resize(to: v.shape)
+            let v = layer.poolOutput, e = layer.errors
+            guard v.count > 0, v.count == e.count * poolSize else { continue }
             let scores = v.withUnsafeBufferPointer { vp in
                 e.withUnsafeBufferPointer { ep in
-                    gradV[i].withUnsafeMutableBufferPointer { gp in
+                    coefficients[i].withUnsafeMutableBufferPointer { cp in
                         // Optimizers descend: hand them -dS/dV.
                         CorrelationObjective.update(state: &states[i], v: vp, e: ep, batch: layer.lastBatch,
                                                     channels: layer.neuronCount * poolSize, spatial: layer.spatial,
-                                                    gradient: gp, gradientScale: -1)
+                                                    errorChannels: layer.neuronCount, coefficients: cp,
+                                                    gradientScale: -1)
                     }
                 }
             }
             lastScores[i] = scores.reduce(0, +) / Double(max(scores.count, 1))
-            layer.backwardCandidate(gradV[i])
+            coefficients[i].withUnsafeBufferPointer {
+                // Invariant: the array holds 3 * P*C coefficients (sized at init), so it has a base.
+                layer.backwardCandidate(objective: $0.baseAddress!)
+            }
         }
         batchScoreSum += lastScores.reduce(0, +) / Double(max(lastScores.count, 1))
         batchScoreCount += 1
@@ -151,10 +137,10 @@ public final class CandidateTrainer {
     /// to that layer's accumulator.
     private func accumulate(into acc: inout [CorrelationAccumulator]) {
         for (i, l) in layers.enumerated() {
-            let e = candidateErrors(i)
             l.poolOutput.withUnsafeBufferPointer { vp in
-                e.withUnsafeBufferPointer { ep in
-                    acc[i].add(v: vp, e: ep, batch: l.lastBatch, channels: l.neuronCount * poolSize, spatial: l.spatial)
+                l.errors.withUnsafeBufferPointer { ep in
+                    acc[i].add(v: vp, e: ep, batch: l.lastBatch, channels: l.neuronCount * poolSize, spatial: l.spatial,
+                               errorChannels: l.neuronCount)
                 }
             }
         }

@@ -66,40 +66,49 @@ public enum CorrelationObjective {
 
     /// Folds one batch into `state` and returns S_c per neuron; when `gradient` is given,
     /// writes gradientScale * dS_c/dV there ([B, C, S] like `v`; the trainer passes -1
-    /// because its optimizer descends).
+    /// because its optimizer descends). When `coefficients` is given ([C, 3]), writes
+    /// each neuron's (a, b, k) of that gradient instead, for `slope` to apply later (the
+    /// candidates' backward does, in the same pass as f', without a [B, C, S] buffer).
     ///
-    /// v, e: [B, C, S] (S spatial positions per neuron; S = 1 for Dense). Float32 data is
-    /// summed per row of S in Float32 and across rows in Float64; Float64 data (the fixed
-    /// test case) entirely in Float64. Neurons are independent, so large calls split them
-    /// over `Parallel`'s workers; each neuron's sums stay in one worker, in sample order.
+    /// v: [B, C, S] (S spatial positions per neuron; S = 1 for Dense), e: [B, C/P, S] with
+    /// `errorChannels` = C/P (default C): channel c is scored against E's channel c mod C/P,
+    /// so a pool of P candidates per neuron reads its neuron's error without a tiled copy.
+    /// Float32 data is summed per row of S in Float32 and across rows in Float64; Float64
+    /// data (the fixed test case) entirely in Float64. Neurons are independent, so large
+    /// calls split them over `Parallel`'s workers; each neuron's sums stay in one worker,
+    /// in sample order.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public static func update<T: ObjectiveScalar>(
         state: inout State, v: UnsafeBufferPointer<T>, e: UnsafeBufferPointer<T>,
-        batch: Int, channels: Int, spatial: Int,
-        gradient: UnsafeMutableBufferPointer<T>? = nil, gradientScale: Double = 1
+        batch: Int, channels: Int, spatial: Int, errorChannels: Int? = nil,
+        gradient: UnsafeMutableBufferPointer<T>? = nil, coefficients: UnsafeMutableBufferPointer<T>? = nil,
+        gradientScale: Double = 1
     ) -> [Double] {
+        let ec = errorChannels ?? channels
         // Invariant: the candidate trainer passes buffers sized from the same layer.
-        precondition(v.count == batch * channels * spatial && e.count == v.count,
-                     "correlation objective: V and E must both be [\(batch), \(channels), \(spatial)]")
+        precondition(v.count == batch * channels * spatial && ec > 0 && channels % ec == 0
+                     && e.count == batch * ec * spatial && (coefficients?.count ?? 3 * channels) == 3 * channels,
+                     "correlation objective: V must be [\(batch), \(channels), \(spatial)], E [\(batch), \(ec), \(spatial)]")
         guard channels > 0 else { state.updates += 1; return [] }
         let first = state.updates == 0
         let r = state.rate
         let rates = (v: first ? 1 : r,                             // V's statistics are seeded by the first batch
                      e: (first && !state.errorSeeded) ? 1 : r)
         var scores = [Double](repeating: 0, count: channels)
-        let shape = (batch: batch, channels: channels, spatial: spatial)
+        let shape = Shape(batch: batch, channels: channels, spatial: spatial, errorChannels: ec)
         // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
-        let vp = v.baseAddress!, ep = e.baseAddress!, g = gradient?.baseAddress
+        let vp = v.baseAddress!, ep = e.baseAddress!
+        let sinks = Sinks(gradient: gradient?.baseAddress, coefficients: coefficients?.baseAddress)
         state.withStatistics { stats in
             scores.withUnsafeMutableBufferPointer { out in
                 let out = out.baseAddress!
                 Parallel.forRanges(channels, cost: 4 * batch * spatial) { neurons in
                     if spatial == 1 {
-                        denseNeurons(neurons, stats, vp, ep, shape, rates, g, gradientScale, out)
+                        denseNeurons(neurons, stats, vp, ep, shape, rates, sinks, gradientScale, out)
                     } else {
                         for c in neurons {
-                            out[c] = neuron(c, stats, vp, ep, shape, rates, g, gradientScale)
+                            out[c] = neuron(c, stats, vp, ep, shape, rates, sinks, gradientScale)
                         }
                     }
                 }
@@ -113,36 +122,54 @@ public enum CorrelationObjective {
     /// centred sum of dV dE, dV^2 and dE^2.
     struct Sums { var v = 0.0, e = 0.0, cov = 0.0, vv = 0.0, ee = 0.0 }
 
+    /// V is [B, C, S], E [B, errorChannels, S].
+    struct Shape { let batch, channels, spatial, errorChannels: Int }
+
+    /// Where `update` puts the gradient: written out, or as (a, b, k) per neuron.
+    struct Sinks<T> { let gradient: UnsafeMutablePointer<T>?, coefficients: UnsafeMutablePointer<T>? }
+
+    /// The gradient rule, written once: gradientScale * dS/dV_p = a E_p + b V_p + k, with
+    /// (a, b, k) of V's neuron (`update`'s `coefficients`).
+    @inline(__always)
+    public static func slope<T: ObjectiveScalar>(_ a: T, _ b: T, _ k: T, e: T, v: T) -> T { a * e + b * v + k }
+
     /// `update` for neuron c with S spatial positions per sample: rows of S summed in T,
     /// rows combined in Float64 in sample order.
     @inline(__always)
     private static func neuron<T: ObjectiveScalar>(
         _ c: Int, _ stats: Statistics, _ vp: UnsafePointer<T>, _ ep: UnsafePointer<T>,
-        _ shape: (batch: Int, channels: Int, spatial: Int), _ rates: (v: Double, e: Double),
-        _ g: UnsafeMutablePointer<T>?, _ gradientScale: Double
+        _ shape: Shape, _ rates: (v: Double, e: Double),
+        _ sinks: Sinks<T>, _ gradientScale: Double
     ) -> Double {
-        let (batch, channels, spatial) = shape
+        let batch = shape.batch, channels = shape.channels, spatial = shape.spatial, ec = shape.errorChannels
+        // Sample b's rows of V and of E (E has this neuron's channel c mod ec).
+        func rows(_ b: Int) -> (v: Int, e: Int) { ((b * channels + c) * spatial, (b * ec + c % ec) * spatial) }
         var sums = Sums()
         for b in 0..<batch {
-            let row = (b * channels + c) * spatial
-            let (sv, se) = T.rowSums(vp + row, ep + row, spatial)
+            let (rv, re) = rows(b)
+            let (sv, se) = T.rowSums(vp + rv, ep + re, spatial)
             sums.v += sv.double; sums.e += se.double
         }
         let (mV, mE) = means(c, stats, sums, count: Double(batch * spatial), rates)
         let mVT = T(double: mV), mET = T(double: mE)
         for b in 0..<batch {
-            let row = (b * channels + c) * spatial
-            let (cv, v2, e2) = T.rowMoments(vp + row, ep + row, spatial, meanV: mVT, meanE: mET)
+            let (rv, re) = rows(b)
+            let (cv, v2, e2) = T.rowMoments(vp + rv, ep + re, spatial, meanV: mVT, meanE: mET)
             sums.cov += cv.double; sums.vv += v2.double; sums.ee += e2.double
         }
         let (score, a, bb, k) = finish(c, stats, sums, count: Double(batch * spatial), rates, gradientScale)
-        guard let g else { return score }
-        let aT = T(double: a), bT = T(double: bb), kT = T(double: k)
-        for b in 0..<batch {
-            let row = (b * channels + c) * spatial
-            for s in 0..<spatial { g[row + s] = aT * ep[row + s] + bT * vp[row + s] + kT }
+        return withUnsafeTemporaryAllocation(of: T.self, capacity: 3) { coef in
+            // Invariant: a temporary allocation of capacity 3 has a base.
+            let coef = sinks.coefficients.map { $0 + 3 * c } ?? coef.baseAddress!
+            coef[0] = T(double: a); coef[1] = T(double: bb); coef[2] = T(double: k)
+            guard let g = sinks.gradient else { return score }
+            let (a, bb, k) = (coef[0], coef[1], coef[2])
+            for b in 0..<batch {
+                let (rv, re) = rows(b)
+                for s in 0..<spatial { g[rv + s] = slope(a, bb, k, e: ep[re + s], v: vp[rv + s]) }
+            }
+            return score
         }
-        return score
     }
 
     /// `update` for the neurons `range` of a Dense layer (S = 1): the same sums as
@@ -153,41 +180,49 @@ public enum CorrelationObjective {
     @inline(__always)
     private static func denseNeurons<T: ObjectiveScalar>(
         _ range: Range<Int>, _ stats: Statistics, _ vp: UnsafePointer<T>, _ ep: UnsafePointer<T>,
-        _ shape: (batch: Int, channels: Int, spatial: Int), _ rates: (v: Double, e: Double),
-        _ g: UnsafeMutablePointer<T>?, _ gradientScale: Double, _ out: UnsafeMutablePointer<Double>
+        _ shape: Shape, _ rates: (v: Double, e: Double),
+        _ sinks: Sinks<T>, _ gradientScale: Double, _ out: UnsafeMutablePointer<Double>
     ) {
-        let (batch, channels, _) = shape, n = range.count, lo = range.lowerBound
+        let batch = shape.batch, channels = shape.channels, ec = shape.errorChannels
+        let n = range.count, lo = range.lowerBound
         let count = Double(batch)
         withUnsafeTemporaryAllocation(of: Sums.self, capacity: n) { sums in
             withUnsafeTemporaryAllocation(of: T.self, capacity: 5 * n) { k in
-                // Invariant: n >= 1 (forRanges hands out non-empty ranges), so both allocations have a base.
-                // Per neuron: its means of V and E (as T), then its gradient's a, b, k.
-                let sums = sums.baseAddress!, mean = k.baseAddress!, coef = mean + 2 * n
-                sums.initialize(repeating: Sums(), count: n)
-                for b in 0..<batch {
-                    let v = vp + b * channels + lo, e = ep + b * channels + lo
-                    for j in 0..<n { sums[j].v += v[j].double; sums[j].e += e[j].double }
-                }
-                for j in 0..<n {
-                    let (mV, mE) = means(lo + j, stats, sums[j], count: count, rates)
-                    mean[2 * j] = T(double: mV); mean[2 * j + 1] = T(double: mE)
-                }
-                for b in 0..<batch {
-                    let v = vp + b * channels + lo, e = ep + b * channels + lo
-                    for j in 0..<n {
-                        let dv = v[j] - mean[2 * j], de = e[j] - mean[2 * j + 1]
-                        sums[j].cov += (dv * de).double; sums[j].vv += (dv * dv).double; sums[j].ee += (de * de).double
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { column in
+                    // Invariant: n >= 1 (forRanges hands out non-empty ranges), so every allocation has a base.
+                    // Per neuron: its means of V and E (as T), then its gradient's a, b, k
+                    // (in `coefficients` when given), and the column of E it reads.
+                    let sums = sums.baseAddress!, mean = k.baseAddress!, column = column.baseAddress!
+                    let coef = sinks.coefficients.map { $0 + 3 * lo } ?? mean + 2 * n
+                    sums.initialize(repeating: Sums(), count: n)
+                    for j in 0..<n { column[j] = (lo + j) % ec }
+                    for b in 0..<batch {
+                        let v = vp + b * channels + lo, e = ep + b * ec
+                        for j in 0..<n { sums[j].v += v[j].double; sums[j].e += e[column[j]].double }
                     }
-                }
-                for j in 0..<n {
-                    let (score, a, bb, kk) = finish(lo + j, stats, sums[j], count: count, rates, gradientScale)
-                    out[lo + j] = score
-                    coef[3 * j] = T(double: a); coef[3 * j + 1] = T(double: bb); coef[3 * j + 2] = T(double: kk)
-                }
-                guard let g else { return }
-                for b in 0..<batch {
-                    let v = vp + b * channels + lo, e = ep + b * channels + lo, gr = g + b * channels + lo
-                    for j in 0..<n { gr[j] = coef[3 * j] * e[j] + coef[3 * j + 1] * v[j] + coef[3 * j + 2] }
+                    for j in 0..<n {
+                        let (mV, mE) = means(lo + j, stats, sums[j], count: count, rates)
+                        mean[2 * j] = T(double: mV); mean[2 * j + 1] = T(double: mE)
+                    }
+                    for b in 0..<batch {
+                        let v = vp + b * channels + lo, e = ep + b * ec
+                        for j in 0..<n {
+                            let dv = v[j] - mean[2 * j], de = e[column[j]] - mean[2 * j + 1]
+                            sums[j].cov += (dv * de).double; sums[j].vv += (dv * dv).double; sums[j].ee += (de * de).double
+                        }
+                    }
+                    for j in 0..<n {
+                        let (score, a, bb, kk) = finish(lo + j, stats, sums[j], count: count, rates, gradientScale)
+                        out[lo + j] = score
+                        coef[3 * j] = T(double: a); coef[3 * j + 1] = T(double: bb); coef[3 * j + 2] = T(double: kk)
+                    }
+                    guard let g = sinks.gradient else { return }
+                    for b in 0..<batch {
+                        let v = vp + b * channels + lo, e = ep + b * ec, gr = g + b * channels + lo
+                        for j in 0..<n {
+                            gr[j] = slope(coef[3 * j], coef[3 * j + 1], coef[3 * j + 2], e: e[column[j]], v: v[j])
+                        }
+                    }
                 }
             }
         }
@@ -313,14 +348,16 @@ public struct CorrelationAccumulator: Sendable {
         sv = z; se = z; svv = z; see = z; sve = z
     }
 
-    /// v, e: [B, C, S].
+    /// v: [B, C, S], e: [B, errorChannels, S] (default C); channel c reads E's channel
+    /// c mod errorChannels, as in `CorrelationObjective.update`.
     public mutating func add(v: UnsafeBufferPointer<Float>, e: UnsafeBufferPointer<Float>,
-                             batch: Int, channels: Int, spatial: Int) {
+                             batch: Int, channels: Int, spatial: Int, errorChannels: Int? = nil) {
+        let ec = errorChannels ?? channels
         for b in 0..<batch {
             for c in 0..<channels {
-                let base = (b * channels + c) * spatial
+                let base = (b * channels + c) * spatial, eBase = (b * ec + c % ec) * spatial
                 for s in 0..<spatial {
-                    let x = Double(v[base + s]), y = Double(e[base + s])
+                    let x = Double(v[base + s]), y = Double(e[eBase + s])
                     sv[c] += x; se[c] += y; svv[c] += x * x; see[c] += y * y; sve[c] += x * y
                 }
             }

@@ -103,18 +103,6 @@ enum DendriteKernels {
         }
     }
 
-    /// Each of P candidates per neuron sees its neuron's error E: [B, C, S] -> [B, P*C, S].
-    static func tile(_ e: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
-                     batch: Int, neurons c: Int, pool: Int, spatial s: Int) {
-        Parallel.forRanges(batch, cost: pool * c * s) { samples in
-            for b in samples {
-                for p in 0..<pool {
-                    (out + (b * pool + p) * c * s).update(from: e + b * c * s, count: c * s)
-                }
-            }
-        }
-    }
-
     // MARK: Backward
 
     /// Backward of `cascadeForward`, last set first:
@@ -163,27 +151,61 @@ enum DendriteKernels {
         }
     }
 
-    /// dV -> dZ = dV * f'(V) (in place, or from `source` when given), then the cascade
-    /// gradient dKc[i, pc] = sum_{b,s} dZ[b, pc] v[b, i, pc mod C] (overwritten).
+    /// dV -> dZ = dV * f'(V) (in place, or from `source` when given).
     ///
     ///     grad: [B, P*C, S]  dObjective/dV in (unless `source`), dObjective/dZ out
     ///     source: [B, P*C, S] or nil: dObjective/dV, left alone
     ///     out:  [B, P*C, S]  V of the forward
-    ///     v:    [B, D, C, S]
-    ///     kGrad:[D, P*C]
     ///     z:    [B, P*C, S] or nil: the kept pre-activations (needed by dcaap only)
     static func candidateBackward(grad: UnsafeMutablePointer<Float>, source: UnsafePointer<Float>? = nil,
                                   out: UnsafePointer<Float>, z: UnsafePointer<Float>? = nil,
-                                  v: UnsafePointer<Float>?, kGrad: UnsafeMutablePointer<Float>?,
-                                  batch: Int, sets d: Int, neurons c: Int, pool: Int, spatial s: Int,
+                                  batch: Int, neurons c: Int, pool: Int, spatial s: Int,
                                   activation: DendriteActivation) {
-        let pc = pool * c
-        Parallel.forRanges(batch * pc * s, cost: 2) { r in
+        Parallel.forRanges(batch * pool * c * s, cost: 2) { r in
             if let source { (grad + r.lowerBound).update(from: source + r.lowerBound, count: r.count) }
             activation.multiplyByDerivative(grad + r.lowerBound, output: out + r.lowerBound,
                                             input: z.map { $0 + r.lowerBound }, count: r.count)
         }
-        guard let v, let kGrad else { return }
+    }
+
+    /// `candidateBackward` with dObjective/dV never stored: the correlation objective's
+    /// gradient (`CorrelationObjective.slope`, from each candidate's coefficients) is
+    /// written a sample at a time and multiplied by f'(V) while it is still in cache.
+    /// The same values as writing dV out and then calling `candidateBackward`, in one
+    /// pass over V instead of four, with each candidate reading its neuron's E directly.
+    ///
+    ///     coef: [P*C, 3]     (a, b, k) per candidate, from `CorrelationObjective.update`
+    ///     e:    [B, C, S]    the neurons' errors
+    ///     out:  [B, P*C, S]  V of the forward     grad: [B, P*C, S] dObjective/dZ out
+    ///     z:    [B, P*C, S] or nil: the kept pre-activations (needed by dcaap only)
+    static func candidateObjectiveBackward(grad: UnsafeMutablePointer<Float>, coef: UnsafePointer<Float>,
+                                           e: UnsafePointer<Float>, out: UnsafePointer<Float>,
+                                           z: UnsafePointer<Float>? = nil, batch: Int, neurons c: Int,
+                                           pool: Int, spatial s: Int, activation: DendriteActivation) {
+        let pc = pool * c
+        Parallel.forRanges(batch, cost: 3 * pc * s) { samples in
+            for b in samples {
+                for ch in 0..<pc {
+                    // One candidate's row; its coefficients in registers (grad may alias nothing
+                    // the compiler can prove, so they would be reloaded every value).
+                    let g = grad + (b * pc + ch) * s, v = out + (b * pc + ch) * s, er = e + (b * c + ch % c) * s
+                    let a = coef[3 * ch], bb = coef[3 * ch + 1], k = coef[3 * ch + 2]
+                    for p in 0..<s { g[p] = CorrelationObjective.slope(a, bb, k, e: er[p], v: v[p]) }
+                }
+                let first = b * pc * s
+                activation.multiplyByDerivative(grad + first, output: out + first, input: z.map { $0 + first }, count: pc * s)
+            }
+        }
+    }
+
+    /// The candidates' cascade gradient dKc[i, pc] = sum_{b,s} dZ[b, pc] v[b, i, pc mod C]
+    /// (overwritten).
+    ///
+    ///     grad: [B, P*C, S]  dObjective/dZ     v: [B, D, C, S]     kGrad: [D, P*C]
+    static func candidateCascadeGradient(grad: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                                         kGrad: UnsafeMutablePointer<Float>, batch: Int, sets d: Int,
+                                         neurons c: Int, pool: Int, spatial s: Int) {
+        let pc = pool * c
         kGrad.update(repeating: 0, count: d * pc)
         Parallel.forRanges(pc, cost: batch * d * s) { channels in
             for b in 0..<batch {

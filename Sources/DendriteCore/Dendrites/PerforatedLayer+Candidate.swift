@@ -139,29 +139,57 @@ extension PerforatedLayer {
     /// candidates' parameters: their W, b through the detached sibling layer, and their
     /// K. Overwrites the candidates' grads.
     public func backwardCandidate(_ dV: Tensor) {
+        let act = activation
+        backwardCandidate(shape: dV.shape) { grad, out, keptZ in
+            dV.withUnsafeBufferPointer { source in
+                // Invariant: dV is a non-empty [B, P*C, S] tensor for the last forward.
+                DendriteKernels.candidateBackward(grad: grad, source: source.baseAddress!, out: out, z: keptZ,
+                                                  batch: lastBatch, neurons: neuronCount, pool: poolSize,
+                                                  spatial: spatial, activation: act)
+            }
+        }
+    }
+
+    /// The same for the correlation objective's gradient given as coefficients
+    /// ([P*C, 3], `CorrelationObjective.update`'s `coefficients`) against this layer's
+    /// `errors`, without ever storing dObjective/dV (`DendriteKernels.candidateObjectiveBackward`).
+    func backwardCandidate(objective coefficients: UnsafePointer<Float>) {
+        let act = activation
+        backwardCandidate(shape: poolOutput.shape) { grad, out, keptZ in
+            errors.withUnsafeBufferPointer { e in
+                // Invariant: errors is the non-empty [B, C, S] error of the last backward.
+                DendriteKernels.candidateObjectiveBackward(grad: grad, coef: coefficients, e: e.baseAddress!, out: out,
+                                                           z: keptZ, batch: lastBatch, neurons: neuronCount,
+                                                           pool: poolSize, spatial: spatial, activation: act)
+            }
+        }
+    }
+
+    /// Fills dObjective/dZ with `fill(grad, V, kept z)`, then the cascade gradient of K and
+    /// the sibling layer's backward (which writes the candidates' dW, db).
+    private func backwardCandidate(shape: [Int], fill: (UnsafeMutablePointer<Float>, UnsafePointer<Float>,
+                                                         UnsafePointer<Float>?) -> Void) {
         guard let cand = candidate, let layer = candidateLayer else { return }
-        let d = dendrites.count, c = neuronCount, p = poolSize, act = activation
-        candidateGrad.resize(to: dV.shape)
-        let keptZ = act.needsInput ? UnsafePointer(candidatePreActivation.pointer) : nil
-        func kernel(_ gk: UnsafeMutablePointer<Float>?) {
-            candidateGrad.withUnsafeMutableBufferPointer { g in
-                dV.withUnsafeBufferPointer { source in
-                    poolOutput.withUnsafeBufferPointer { out in
-                        dendriteOutput.withUnsafeBufferPointer { v in
-                            DendriteKernels.candidateBackward(
-                                // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
-                                grad: g.baseAddress!, source: source.baseAddress!, out: out.baseAddress!, z: keptZ,
-                                v: d > 0 ? v.baseAddress : nil, kGrad: gk, batch: lastBatch, sets: d, neurons: c,
-                                pool: p, spatial: spatial, activation: act)
-                        }
+        let d = dendrites.count
+        candidateGrad.resize(to: shape)
+        let keptZ = activation.needsInput ? UnsafePointer(candidatePreActivation.pointer) : nil
+        candidateGrad.withUnsafeMutableBufferPointer { g in
+            poolOutput.withUnsafeBufferPointer { out in
+                // Invariant: these buffers belong to non-empty tensors (shapes validated with the experiment, batches of at least one row), so baseAddress is never nil.
+                fill(g.baseAddress!, out.baseAddress!, keptZ)
+            }
+        }
+        if let k = cand.cascade, d > 0 {
+            k.grad.withUnsafeMutableBufferPointer { gk in
+                candidateGrad.withUnsafeBufferPointer { g in
+                    dendriteOutput.withUnsafeBufferPointer { v in
+                        // Invariant: with d > 0 sets the forward filled v, and K has d * P*C entries.
+                        DendriteKernels.candidateCascadeGradient(grad: g.baseAddress!, v: v.baseAddress!,
+                                                                 kGrad: gk.baseAddress!, batch: lastBatch, sets: d,
+                                                                 neurons: neuronCount, pool: poolSize, spatial: spatial)
                     }
                 }
             }
-        }
-        if let k = cand.cascade {
-            k.grad.withUnsafeMutableBufferPointer { kernel($0.baseAddress) }
-        } else {
-            kernel(nil)
         }
         // The candidates' W and b are the sibling layer's own parameters, so this fills them.
         candidateGrad.reshape(poolOutput.shape)

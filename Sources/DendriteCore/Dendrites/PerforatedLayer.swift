@@ -256,7 +256,13 @@ public final class PerforatedLayer: Layer {
         lastBatch = batch
         spatial = s
         let d = dendrites.count
-        if d == 0 && candidate == nil { return n }
+        if d == 0 {
+            // y = n: the candidates (a first dendrite phase) do not touch it.
+            if let cand = candidate, let layer = candidateLayer {
+                forwardCandidate(cand, layer, x, training: training, batch: batch, spatial: s)
+            }
+            return n
+        }
 
         output.resize(to: n.shape)
         n.withUnsafeBufferPointer { src in
