@@ -29,7 +29,7 @@ public final class CandidateTrainer {
     public private(set) var poolCorrelations: [[Double]]
     private var bestWeights: [[Tensor]]
     /// Per layer, the objective's gradient coefficients (a, b, k) of each candidate
-    /// ([P*C, 3]); the candidates' backward applies them (`backwardCandidate(objective:)`).
+    /// ([3, P*C]); the candidates' backward applies them (`backwardCandidate(objective:)`).
     private var coefficients: [[Float]]
     /// Sum and count of the batch objective since the last measurement (the "batch"
     /// correlation of an epoch: mean over its batches and all candidates).

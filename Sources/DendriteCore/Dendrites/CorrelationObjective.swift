@@ -66,9 +66,10 @@ public enum CorrelationObjective {
 
     /// Folds one batch into `state` and returns S_c per neuron; when `gradient` is given,
     /// writes gradientScale * dS_c/dV there ([B, C, S] like `v`; the trainer passes -1
-    /// because its optimizer descends). When `coefficients` is given ([C, 3]), writes
-    /// each neuron's (a, b, k) of that gradient instead, for `slope` to apply later (the
-    /// candidates' backward does, in the same pass as f', without a [B, C, S] buffer).
+    /// because its optimizer descends). When `coefficients` is given ([3, C]: all a, all
+    /// b, all k), writes each neuron's (a, b, k) of that gradient, for `slope` to apply
+    /// later (the candidates' backward does, in the same pass as f', without a [B, C, S]
+    /// buffer).
     ///
     /// v: [B, C, S] (S spatial positions per neuron; S = 1 for Dense), e: [B, C/P, S] with
     /// `errorChannels` = C/P (default C): channel c is scored against E's channel c mod C/P,
@@ -158,17 +159,26 @@ public enum CorrelationObjective {
             sums.cov += cv.double; sums.vv += v2.double; sums.ee += e2.double
         }
         let (score, a, bb, k) = finish(c, stats, sums, count: Double(batch * spatial), rates, gradientScale)
-        return withUnsafeTemporaryAllocation(of: T.self, capacity: 3) { coef in
-            // Invariant: a temporary allocation of capacity 3 has a base.
-            let coef = sinks.coefficients.map { $0 + 3 * c } ?? coef.baseAddress!
-            coef[0] = T(double: a); coef[1] = T(double: bb); coef[2] = T(double: k)
-            guard let g = sinks.gradient else { return score }
-            let (a, bb, k) = (coef[0], coef[1], coef[2])
-            for b in 0..<batch {
-                let (rv, re) = rows(b)
-                for s in 0..<spatial { g[rv + s] = slope(a, bb, k, e: ep[re + s], v: vp[rv + s]) }
-            }
-            return score
+        let aT = T(double: a), bT = T(double: bb), kT = T(double: k)
+        if let cf = sinks.coefficients { cf[c] = aT; cf[channels + c] = bT; cf[2 * channels + c] = kT }
+        guard let g = sinks.gradient else { return score }
+        for b in 0..<batch {
+            let (rv, re) = rows(b)
+            for s in 0..<spatial { g[rv + s] = slope(aT, bT, kT, e: ep[re + s], v: vp[rv + s]) }
+        }
+        return score
+    }
+
+    /// Calls body(j, column, length) for the runs of neurons lo + j ..< lo + j + length
+    /// whose E columns (neuron mod ec) are the contiguous column ..< column + length, so a
+    /// pool's channels read their neurons' E as plain rows.
+    @inline(__always)
+    private static func runs(from lo: Int, count n: Int, errorChannels ec: Int, _ body: (Int, Int, Int) -> Void) {
+        var j = 0
+        while j < n {
+            let column = (lo + j) % ec, length = min(n - j, ec - column)
+            body(j, column, length)
+            j += length
         }
     }
 
@@ -188,40 +198,47 @@ public enum CorrelationObjective {
         let count = Double(batch)
         withUnsafeTemporaryAllocation(of: Sums.self, capacity: n) { sums in
             withUnsafeTemporaryAllocation(of: T.self, capacity: 5 * n) { k in
-                withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { column in
-                    // Invariant: n >= 1 (forRanges hands out non-empty ranges), so every allocation has a base.
-                    // Per neuron: its means of V and E (as T), then its gradient's a, b, k
-                    // (in `coefficients` when given), and the column of E it reads.
-                    let sums = sums.baseAddress!, mean = k.baseAddress!, column = column.baseAddress!
-                    let coef = sinks.coefficients.map { $0 + 3 * lo } ?? mean + 2 * n
-                    sums.initialize(repeating: Sums(), count: n)
-                    for j in 0..<n { column[j] = (lo + j) % ec }
-                    for b in 0..<batch {
-                        let v = vp + b * channels + lo, e = ep + b * ec
-                        for j in 0..<n { sums[j].v += v[j].double; sums[j].e += e[column[j]].double }
+                // Invariant: n >= 1 (forRanges hands out non-empty ranges), so both allocations have a base.
+                // Per neuron: its means of V and E (as T), then its gradient's a, b, k
+                // (in `coefficients` when given).
+                let sums = sums.baseAddress!, mean = k.baseAddress!
+                let ca = sinks.coefficients.map { $0 + lo } ?? mean + 2 * n
+                let cb = sinks.coefficients.map { $0 + channels + lo } ?? mean + 3 * n
+                let ck = sinks.coefficients.map { $0 + 2 * channels + lo } ?? mean + 4 * n
+                sums.initialize(repeating: Sums(), count: n)
+                for b in 0..<batch {
+                    let v = vp + b * channels + lo
+                    runs(from: lo, count: n, errorChannels: ec) { j, column, length in
+                        let e = ep + b * ec + column
+                        for t in 0..<length { sums[j + t].v += v[j + t].double; sums[j + t].e += e[t].double }
                     }
-                    for j in 0..<n {
-                        let (mV, mE) = means(lo + j, stats, sums[j], count: count, rates)
-                        mean[2 * j] = T(double: mV); mean[2 * j + 1] = T(double: mE)
-                    }
-                    for b in 0..<batch {
-                        let v = vp + b * channels + lo, e = ep + b * ec
-                        for j in 0..<n {
-                            let dv = v[j] - mean[2 * j], de = e[column[j]] - mean[2 * j + 1]
-                            sums[j].cov += (dv * de).double; sums[j].vv += (dv * dv).double; sums[j].ee += (de * de).double
+                }
+                for j in 0..<n {
+                    let (mV, mE) = means(lo + j, stats, sums[j], count: count, rates)
+                    mean[2 * j] = T(double: mV); mean[2 * j + 1] = T(double: mE)
+                }
+                for b in 0..<batch {
+                    let v = vp + b * channels + lo
+                    runs(from: lo, count: n, errorChannels: ec) { j, column, length in
+                        let e = ep + b * ec + column
+                        for t in 0..<length {
+                            let dv = v[j + t] - mean[2 * (j + t)], de = e[t] - mean[2 * (j + t) + 1]
+                            sums[j + t].cov += (dv * de).double; sums[j + t].vv += (dv * dv).double
+                            sums[j + t].ee += (de * de).double
                         }
                     }
-                    for j in 0..<n {
-                        let (score, a, bb, kk) = finish(lo + j, stats, sums[j], count: count, rates, gradientScale)
-                        out[lo + j] = score
-                        coef[3 * j] = T(double: a); coef[3 * j + 1] = T(double: bb); coef[3 * j + 2] = T(double: kk)
-                    }
-                    guard let g = sinks.gradient else { return }
-                    for b in 0..<batch {
-                        let v = vp + b * channels + lo, e = ep + b * ec, gr = g + b * channels + lo
-                        for j in 0..<n {
-                            gr[j] = slope(coef[3 * j], coef[3 * j + 1], coef[3 * j + 2], e: e[column[j]], v: v[j])
-                        }
+                }
+                for j in 0..<n {
+                    let (score, a, bb, kk) = finish(lo + j, stats, sums[j], count: count, rates, gradientScale)
+                    out[lo + j] = score
+                    ca[j] = T(double: a); cb[j] = T(double: bb); ck[j] = T(double: kk)
+                }
+                guard let g = sinks.gradient else { return }
+                for b in 0..<batch {
+                    let v = vp + b * channels + lo, gr = g + b * channels + lo
+                    runs(from: lo, count: n, errorChannels: ec) { j, column, length in
+                        let e = ep + b * ec + column
+                        for t in 0..<length { gr[j + t] = slope(ca[j + t], cb[j + t], ck[j + t], e: e[t], v: v[j + t]) }
                     }
                 }
             }

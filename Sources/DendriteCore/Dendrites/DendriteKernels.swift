@@ -52,17 +52,21 @@ enum DendriteKernels {
                                keep: UnsafeMutablePointer<Float>? = nil,
                                k: UnsafePointer<Float>, a: UnsafePointer<Float>, batch: Int, sets d: Int,
                                neurons c: Int, spatial s: Int, activation: DendriteActivation) {
+        // Set j's rows of one sample are contiguous ([C, S]): f runs over all of them in one
+        // call, so a Dense layer (S = 1) gets vector lanes rather than one call per value.
         Parallel.forRanges(batch, cost: d * c * s * (d + activationCost)) { samples in
             for b in samples {
                 for j in 0..<d {
+                    let first = (b * d + j) * c * s
                     for ci in 0..<c {
-                        let row = ((b * d + j) * c + ci) * s
-                        let vr = v + row
-                        cascadeRow(vr, z: z + row, v: v + (b * d * c + ci) * s, vStride: c * s,
+                        let row = first + ci * s
+                        cascadeRow(v + row, z: z + row, v: v + (b * d * c + ci) * s, vStride: c * s,
                                    k: k + j * d * c + ci, kStride: c, count: j, spatial: s)
-                        if let keep { (keep + row).update(from: vr, count: s) }
-                        activation.apply(vr, count: s)
-                        let aa = a[j * c + ci]
+                    }
+                    if let keep { (keep + first).update(from: v + first, count: c * s) }
+                    activation.apply(v + first, count: c * s)
+                    for ci in 0..<c {
+                        let aa = a[j * c + ci], vr = v + first + ci * s
                         let yr = y + (b * c + ci) * s
                         for p in 0..<s { yr[p] += aa * vr[p] }
                     }
@@ -82,23 +86,29 @@ enum DendriteKernels {
                                  out: UnsafeMutablePointer<Float>, keep: UnsafeMutablePointer<Float>? = nil, batch: Int, sets d: Int, neurons c: Int,
                                  pool: Int, spatial s: Int, activation: DendriteActivation) {
         let pc = pool * c
+        // All P*C rows of a sample (of the samples in a range) are contiguous: f runs over them
+        // in one call, so a Dense layer (S = 1) gets vector lanes rather than one call per value.
         Parallel.forRanges(batch, cost: pc * s * (d + activationCost)) { samples in
-            for b in samples {
-                for ch in 0..<pc {
-                    let row = (b * pc + ch) * s
-                    let o = out + row
-                    if let v, let k {
-                        cascadeRow(o, z: z + row, v: v + (b * d * c + ch % c) * s, vStride: c * s,
-                                   k: k + ch, kStride: pc, count: d, spatial: s)
-                    } else if keep == nil && activation == .sigmoid {
-                        dendrite_sigmoid(z + row, o, s)   // no cascade: straight from z, without the in-place copy
-                        continue
-                    } else {
-                        o.update(from: z + row, count: s)
-                    }
-                    if let keep { (keep + row).update(from: o, count: s) }
-                    activation.apply(o, count: s)
+            let first = samples.lowerBound * pc * s, count = samples.count * pc * s
+            guard let v, let k else {
+                if keep == nil && activation == .sigmoid {
+                    dendrite_sigmoid(z + first, out + first, count)   // no cascade: straight from z
+                    return
                 }
+                (out + first).update(from: z + first, count: count)
+                if let keep { (keep + first).update(from: out + first, count: count) }
+                activation.apply(out + first, count: count)
+                return
+            }
+            for b in samples {
+                let sample = b * pc * s   // one sample's rows at a time, while they are in cache
+                for ch in 0..<pc {
+                    let row = sample + ch * s
+                    cascadeRow(out + row, z: z + row, v: v + (b * d * c + ch % c) * s, vStride: c * s,
+                               k: k + ch, kStride: pc, count: d, spatial: s)
+                }
+                if let keep { (keep + sample).update(from: out + sample, count: pc * s) }
+                activation.apply(out + sample, count: pc * s)
             }
         }
     }
@@ -174,7 +184,7 @@ enum DendriteKernels {
     /// The same values as writing dV out and then calling `candidateBackward`, in one
     /// pass over V instead of four, with each candidate reading its neuron's E directly.
     ///
-    ///     coef: [P*C, 3]     (a, b, k) per candidate, from `CorrelationObjective.update`
+    ///     coef: [3, P*C]     all a, all b, all k (`CorrelationObjective.update`'s coefficients)
     ///     e:    [B, C, S]    the neurons' errors
     ///     out:  [B, P*C, S]  V of the forward     grad: [B, P*C, S] dObjective/dZ out
     ///     z:    [B, P*C, S] or nil: the kept pre-activations (needed by dcaap only)
@@ -182,18 +192,25 @@ enum DendriteKernels {
                                            e: UnsafePointer<Float>, out: UnsafePointer<Float>,
                                            z: UnsafePointer<Float>? = nil, batch: Int, neurons c: Int,
                                            pool: Int, spatial s: Int, activation: DendriteActivation) {
-        let pc = pool * c
+        let pc = pool * c, ca = coef, cb = coef + pc, ck = coef + 2 * pc
         Parallel.forRanges(batch, cost: 3 * pc * s) { samples in
             for b in samples {
-                for ch in 0..<pc {
-                    // One candidate's row; its coefficients in registers (grad may alias nothing
-                    // the compiler can prove, so they would be reloaded every value).
-                    let g = grad + (b * pc + ch) * s, v = out + (b * pc + ch) * s, er = e + (b * c + ch % c) * s
-                    let a = coef[3 * ch], bb = coef[3 * ch + 1], k = coef[3 * ch + 2]
-                    for p in 0..<s { g[p] = CorrelationObjective.slope(a, bb, k, e: er[p], v: v[p]) }
+                let sample = b * pc * s, g = grad + sample, v = out + sample, eb = e + b * c * s
+                for p in 0..<pool {
+                    if s == 1 {   // Dense: a pool member's C candidates side by side
+                        let q = p * c
+                        for ci in 0..<c { g[q + ci] = CorrelationObjective.slope(ca[q + ci], cb[q + ci], ck[q + ci], e: eb[ci], v: v[q + ci]) }
+                        continue
+                    }
+                    for ci in 0..<c {
+                        // One candidate's row, its coefficients in registers (grad may alias
+                        // nothing the compiler can prove, so they would be reloaded every value).
+                        let ch = p * c + ci, row = ch * s, er = eb + ci * s
+                        let a = ca[ch], bb = cb[ch], k = ck[ch]
+                        for i in 0..<s { g[row + i] = CorrelationObjective.slope(a, bb, k, e: er[i], v: v[row + i]) }
+                    }
                 }
-                let first = b * pc * s
-                activation.multiplyByDerivative(grad + first, output: out + first, input: z.map { $0 + first }, count: pc * s)
+                activation.multiplyByDerivative(g, output: v, input: z.map { $0 + sample }, count: pc * s)
             }
         }
     }

@@ -151,7 +151,7 @@ extension PerforatedLayer {
     }
 
     /// The same for the correlation objective's gradient given as coefficients
-    /// ([P*C, 3], `CorrelationObjective.update`'s `coefficients`) against this layer's
+    /// ([3, P*C], `CorrelationObjective.update`'s `coefficients`) against this layer's
     /// `errors`, without ever storing dObjective/dV (`DendriteKernels.candidateObjectiveBackward`).
     func backwardCandidate(objective coefficients: UnsafePointer<Float>) {
         let act = activation
