@@ -1,3 +1,4 @@
+import CKernels
 /// Labelled samples for classification, kept compact in memory.
 ///
 /// Real image sets stay as bytes (60000 MNIST images are 47 MB as UInt8, 188 MB as
@@ -60,7 +61,17 @@ public struct Dataset: Sendable {
                     guard let src = src.baseAddress, let dst = dst.baseAddress else { return }
                     Parallel.forRanges(n, cost: size) { rows in
                         var k = indices.index(indices.startIndex, offsetBy: rows.lowerBound)
+                        // Ask for the samples `ahead` rows on while converting this one.
+                        let ahead = 2
+                        var next = indices.index(k, offsetBy: min(ahead, rows.count))
+                        for r in rows.lowerBound..<min(rows.lowerBound + ahead, rows.upperBound) {
+                            dendrite_prefetch(src + indices[indices.index(k, offsetBy: r - rows.lowerBound)] * size, size)
+                        }
                         for r in rows {
+                            if r + ahead < rows.upperBound {
+                                dendrite_prefetch(src + indices[next] * size, size)
+                                indices.formIndex(after: &next)
+                            }
                             let s = src + indices[k] * size, d = dst + r * size
                             for j in 0..<size { d[j] = Float(s[j]) * scale + shift }
                             indices.formIndex(after: &k)
