@@ -9,18 +9,12 @@ func selfPath() -> String {
     (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
 }
 
-/// Runs `path args` to the end; returns its stdout and exit status.
+/// Runs `path args` to the end; returns its stdout and exit status (-1 when it cannot
+/// start). Its stderr stays this process's. Through `ChildProcess`, not Foundation's
+/// `Process`, whose waitUntilExit once waited forever on a child that had exited.
 func runCapturing(_ path: String, _ args: [String], environment: [String: String]? = nil) -> (out: String, status: Int32) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: path)
-    p.arguments = args
-    if let environment { p.environment = environment }
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    do { try p.run() } catch { return ("", -1) }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (String(decoding: data, as: UTF8.self), p.terminationStatus)
+    guard let r = try? ChildProcess.run(path, args, environment: environment, capturesStderr: false) else { return ("", -1) }
+    return (r.stdout, r.status)
 }
 
 func measureInChild(_ w: Workload, threads: Int, epochs: Int, warmupBatches: Int) -> Measurement? {

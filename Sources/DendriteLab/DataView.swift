@@ -5,7 +5,8 @@ import DendriteCore
 ///
 /// - nothing selected: the decision surface (P(class 1) for two classes, the most likely
 ///   class for more) with its boundary drawn where the classes tie;
-/// - a neuron selected: its output map beside its error map E(x, y) = dL/dy;
+/// - a neuron selected: its output map beside its error map E(x, y) (∂L/∂y, or ∂L/∂h
+///   where candidates correlate with the gradient at the activation after the neuron);
 /// - a dendrite or candidate selected: its output map beside its neuron's error map, with
 ///   the live correlation the core's candidate objective measures.
 ///
@@ -140,7 +141,8 @@ public enum DataView {
         let meanAbs = e.isEmpty ? 0 : e.reduce(0) { $0 + abs($1) } / Float(e.count)
         var note = "mean |E| \(fmt3(meanAbs))"
         if let c = correlation { note = "corr(V, E) \(fmt2(c)) · " + note }
-        return PlaneMap(title: "error E(x, y) = ∂L/∂y", values: e.map { $0 / m },
+        let symbol = (group < probe.groups.count ? probe.groups[group].errorSignal : .preactivation).symbol
+        return PlaneMap(title: "error E(x, y) = " + symbol, values: e.map { $0 / m },
                         colouring: .diverging(t.scale), low: "−\(fmt2(m)) too low", high: "+\(fmt2(m)) too high",
                         note: note, slot: slot)
     }

@@ -30,7 +30,7 @@ public struct DendriteBranch: Equatable, Sendable {
 public struct NeuronDendrites: Equatable, Sendable {
     /// Dendrite sets in cascade order (set 0 first); a trailing candidate last.
     public var branches: [DendriteBranch]
-    /// Size of the neuron's error E = dL/dy: mean |E| over the training set, from the
+    /// Size of the neuron's error E (∂L/∂y or ∂L/∂h): mean |E| over the training set, from the
     /// core's error probe (what candidates learn to correlate with). The mean of E is
     /// about 0 at a plateau, where the error has not gone away but no longer leans one way.
     public var errorSignal: Float?

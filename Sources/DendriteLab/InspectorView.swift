@@ -28,7 +28,7 @@ public enum InspectorView {
                 lines.append(("\(fanIn) incoming weights, " + w.prefix(4).map(fmt2).joined(separator: " ") + (fanIn > 4 ? " …" : ""), t.text, false))
             }
             let d = n.dendrites
-            if let e = d.errorSignal { lines.append(("error E = dL/dy: mean |E| \(fmt3(e)) over the training set", t.errorColor, false)) }
+            if let e = d.errorSignal { lines.append(("error E = \(layer.errorSignal.symbol): mean |E| \(fmt3(e)) over the training set", t.errorColor, false)) }
             if let s = d.candidateCorrelation { lines.append(("candidate: running |corr(V, E)| \(fmt3(s))", t.correlationColor, false)) }
             if d.branches.isEmpty {
                 lines.append((ref.column == 0 ? "An input: the point's coordinate." :

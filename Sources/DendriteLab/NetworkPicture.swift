@@ -29,11 +29,15 @@ public struct LayerPicture: Equatable, Sendable {
     public var neurons: [NeuronPicture]
     /// Incoming weights [units, previous units] row-major (empty for the input column).
     public var weights: [Float]
+    /// Which gradient the neurons' error E is.
+    public var errorSignal: DendriteConfig.ErrorSignal
 
-    public init(title: String, neurons: [NeuronPicture], weights: [Float] = []) {
+    public init(title: String, neurons: [NeuronPicture], weights: [Float] = [],
+                errorSignal: DendriteConfig.ErrorSignal = .preactivation) {
         self.title = title
         self.neurons = neurons
         self.weights = weights
+        self.errorSignal = errorSignal
     }
 }
 
@@ -133,7 +137,8 @@ public struct NetworkPicture: Equatable, Sendable {
             let isLast = gi == groups.count - 1
             let title = isLast ? (g.activation == "logistic" ? "Output · logistic" : "Output · softmax")
                                : "Hidden \(gi + 1) · \(g.activation)"
-            layers.append(LayerPicture(title: title, neurons: neurons, weights: dense?.weight.value.storage ?? []))
+            layers.append(LayerPicture(title: title, neurons: neurons, weights: dense?.weight.value.storage ?? [],
+                                       errorSignal: g.errorSignal))
         }
         return NetworkPicture(layers: layers, mode: session.config.mode, phase: session.phase,
                               dendriteSets: session.dendriteSets, parameterCount: session.parameterCount,

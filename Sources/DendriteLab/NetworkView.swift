@@ -190,7 +190,7 @@ public enum NetworkView {
         let t = canvas.theme
         let h = 2 * r, x0 = p.x + r + 4
         if let e = d.errorSignal {
-            // Bar from the bottom: how large the error dL/dy still is (mean |E|).
+            // Bar from the bottom: how large the error E still is (mean |E|).
             let frame = Rect(x: x0, y: p.y - r, w: 4, h: h)
             canvas.fill(frame, t.grid)
             let v = min(1, abs(e) / maxE) * h

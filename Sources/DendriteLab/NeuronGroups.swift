@@ -14,14 +14,16 @@ public struct NeuronGroup: Equatable, Sendable {
     /// "tanh", "relu", "sigmoid", or for the output group "softmax" (2+ units) or
     /// "logistic" (one unit whose logit is the log-odds of class 1).
     public var activation: String
+    /// Which gradient the neurons' error E is (`Network.errorSignal(ofLayer:)`).
+    public var errorSignal: DendriteConfig.ErrorSignal = .preactivation
 
     /// The groups of `network`, input excluded.
     public static func groups(of network: Network) -> [NeuronGroup] {
         var out: [NeuronGroup] = []
         for (i, layer) in network.layers.enumerated() {
             if denseCore(of: layer) != nil {
-                out.append(NeuronGroup(neuronLayer: i, outputLayer: i,
-                                       units: network.shapes[i].reduce(1, *), activation: "linear"))
+                out.append(NeuronGroup(neuronLayer: i, outputLayer: i, units: network.shapes[i].reduce(1, *),
+                                       activation: "linear", errorSignal: network.errorSignal(ofLayer: i)))
             } else if !out.isEmpty, ["tanh", "relu", "sigmoid"].contains(layer.kind) {
                 out[out.count - 1].outputLayer = i
                 out[out.count - 1].activation = layer.kind
@@ -55,6 +57,12 @@ public struct NeuronGroup: Equatable, Sendable {
         default: return tanhf(v)
         }
     }
+}
+
+extension DendriteConfig.ErrorSignal {
+    /// How the Lab writes E: ∂L/∂y at a neuron's summed input y, or ∂L/∂h at the
+    /// output h of the activation after it (the h of the network view's "h3").
+    public var symbol: String { self == .output ? "∂L/∂h" : "∂L/∂y" }
 }
 
 /// Softmax over each row of `logits` ([B, C]), in place.

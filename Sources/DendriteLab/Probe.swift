@@ -25,7 +25,7 @@ public struct Probe: Sendable {
     public let classProbabilities: [Float]
     /// Classes of the decision surface (2 for one logistic output unit).
     public let classCount: Int
-    /// Per neuron group, E = dL/dy per grid cell and unit [resolution^2 * units], with
+    /// Per neuron group, E (`NeuronGroup.errorSignal`) per grid cell and unit [resolution^2 * units], with
     /// each cell labelled as its nearest training sample; empty without `labels`.
     public let gridErrors: [[Float]]
 

@@ -5,7 +5,7 @@ import DendriteCore
 /// student sees *what* changes in each phase (design.md 2.2):
 ///
 /// - neuron phase (N), and modes none / gd: backprop, `w ← w − lr · ∂L/∂w`, with the
-///   neuron's error signal E = dL/dy (running mean and sd), the size |∂L/∂w| of its incoming
+///   neuron's error signal E = ∂L/∂y or ∂L/∂h (running mean and sd), the size |∂L/∂w| of its incoming
 ///   weights' gradient on the last batch, and the learning rate;
 /// - PB dendrite phase (P): the neuron is frozen and its candidate dendrite ascends the
 ///   correlation score `S = sign(cov)·cov(V,E)/(sd V · sd E)` with the running
@@ -27,7 +27,8 @@ public struct UpdateRule: Equatable, Sendable {
     public static func read(_ session: LabSession, neuron ref: NeuronRef) -> UpdateRule? {
         let groups = NeuronGroup.groups(of: session.network)
         guard ref.column >= 1, ref.column - 1 < groups.count, ref.unit < groups[ref.column - 1].units else { return nil }
-        let layer = session.network.layers[groups[ref.column - 1].neuronLayer]
+        let group = groups[ref.column - 1]
+        let layer = session.network.layers[group.neuronLayer]
         let perforated = layer as? PerforatedLayer
         let unit = ref.unit
         let trainer = session.trainer
@@ -37,7 +38,7 @@ public struct UpdateRule: Equatable, Sendable {
         var values: [String] = []
         if let p = perforated, p.errorStatistics.updates > 0, unit < p.errorStatistics.mean.count {
             let sd = p.errorStatistics.variance[unit].squareRoot()
-            values.append("E = ∂L/∂y  mean \(fmt4(p.errorStatistics.mean[unit]))  sd \(fmt4(sd))")
+            values.append("E = \(group.errorSignal.symbol)  mean \(fmt4(p.errorStatistics.mean[unit]))  sd \(fmt4(sd))")
         } else if let d = denseCore(of: layer), unit < d.bias.grad.count {
             // Without dendrites no running E is kept; ∂L/∂b is this batch's mean error.
             values.append("E this batch (= ∂L/∂b) \(fmt4(Double(d.bias.grad[unit])))")

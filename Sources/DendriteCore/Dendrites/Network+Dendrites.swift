@@ -30,12 +30,21 @@ extension Network {
         return perforatedLayers
     }
 
-    /// Gives a perforated layer whose candidates correlate with the gradient at their
-    /// activation's output (`ErrorSignal.output`) that gradient, `g` = dL/dh entering
-    /// layer i, when layer i is the activation directly after it.
+    /// Which gradient layer i's error E is, the one its candidates correlate with and
+    /// `NeuronProbe` reports: `.output` (dL/dh) when layer i is perforated with
+    /// `ErrorSignal.output` and an activation layer directly follows it, otherwise
+    /// `.preactivation` (dL/dy; also for layers without dendrites).
+    public func errorSignal(ofLayer i: Int) -> DendriteConfig.ErrorSignal {
+        guard i >= 0, i + 1 < layers.count, let p = layers[i] as? PerforatedLayer, p.errorSignal == .output,
+              layers[i + 1] is ReLU || layers[i + 1] is Activation else { return .preactivation }
+        return .output
+    }
+
+    /// Gives a perforated layer whose E is the gradient at its activation's output
+    /// (`errorSignal(ofLayer:)`) that gradient, `g` = dL/dh entering layer i, when layer i
+    /// is the activation directly after it. Its next backward takes it.
     func handErrorSignal(_ g: Tensor, enteringLayer i: Int) {
-        guard i > 0, let p = layers[i - 1] as? PerforatedLayer, p.errorSignal == .output,
-              layers[i] is ReLU || layers[i] is Activation else { return }
+        guard i > 0, errorSignal(ofLayer: i - 1) == .output, let p = layers[i - 1] as? PerforatedLayer else { return }
         p.activationGradient = g
     }
 

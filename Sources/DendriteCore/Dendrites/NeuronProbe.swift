@@ -3,18 +3,21 @@ import Glibc
 #endif
 
 /// What each neuron is being told, read for the Lab and the lesson checks: the
-/// per-sample error signal E = dL/dy of every neuron layer (y its summed input), as the
-/// training backward pass computes it, and the running correlation of each PB candidate
-/// with its neuron's error (the same running statistics `CorrelationObjective` keeps).
+/// per-sample error signal E of every neuron layer, exactly the one its PB candidates are
+/// trained against (`Network.errorSignal(ofLayer:)`: dL/dy at the layer's summed input y,
+/// or dL/dh at the activation after it), as the training backward pass computes it, and
+/// the running correlation of each PB candidate with its neuron's error (the same
+/// running statistics `CorrelationObjective` keeps).
 ///
 /// A probe is safe between training steps: running error statistics are left alone,
-/// parameter gradients are not computed, and the next training step overwrites every
-/// buffer the probe's forward and backward touched (a test checks that training with
-/// probes in between stays bit-identical).
+/// parameter gradients are not computed, no handed gradient outlives the probe, and the
+/// next training step overwrites every buffer the probe's forward and backward touched
+/// (a test checks that training with probes in between stays bit-identical).
 public enum NeuronProbe {
     /// x: [B, inputs...], labels: B classes  ->  E per neuron layer, keyed by its index in
-    /// `network.layers`: [B, units...] per sample (dL_i/dy, not divided by B). For an
-    /// output layer with one logistic unit E = P(class 1) - label; for softmax E_k = P_k - [k = label].
+    /// `network.layers`: [B, units...] per sample (dL_i/dy or dL_i/dh, not divided by B).
+    /// For an output layer with one logistic unit E = P(class 1) - label; for softmax
+    /// E_k = P_k - [k = label].
     public static func errors(of network: Network, x: Tensor, labels: [Int32]) -> [Int: Tensor] {
         let layers = network.layers
         // Switch off what a training backward would record, and remember how it was.
@@ -27,6 +30,8 @@ public enum NeuronProbe {
         defer {
             for (p, t) in zip(perforated, tracked) { p.tracksErrors = t }
             for (n, g) in zip(neurons, wantedGrads) { n.computesParameterGradients = g }
+            // The walk below may stop before a layer's backward takes what it was handed.
+            for p in perforated { p.activationGradient = nil }
         }
 
         var loss = SoftmaxCrossEntropy()
@@ -37,8 +42,9 @@ public enum NeuronProbe {
         let scale = Float(max(x.rows, 1))
         for i in layers.indices.reversed() {
             let l = layers[i]
+            network.handErrorSignal(g, enteringLayer: i)   // as the training backward does
             if l is NeuronLayer || l is PerforatedLayer {
-                var e = g
+                var e = (l as? PerforatedLayer)?.errorGradient(for: g) ?? g
                 e.withUnsafeMutableBufferPointer { p in for k in p.indices { p[k] *= scale } }
                 out[i] = e
                 // Nothing below the first neuron layer has an error of its own.

@@ -200,11 +200,17 @@ extension PerforatedLayer {
 extension PerforatedLayer {
     /// The per-sample gradient E is taken from (times B): `dy` = dL/dy, or for
     /// `ErrorSignal.output` the gradient the network handed over for this backward (dL/dh
-    /// at the activation after this layer; `dy` when none follows). Takes it, so the
-    /// handed tensor's buffer is free again before the next batch.
+    /// at the activation after this layer; `dy` when none follows). Leaves the handed
+    /// gradient in place (what `NeuronProbe` reads; `errorSource` is the backward's).
+    func errorGradient(for dy: Tensor) -> Tensor {
+        guard errorSignal == .output, let g = activationGradient, g.count == dy.count else { return dy }
+        return g
+    }
+
+    /// `errorGradient(for:)`, taking the handed gradient, so its buffer is free again
+    /// before the next batch and no later backward sees it.
     func errorSource(_ dy: Tensor) -> Tensor {
-        guard let g = activationGradient else { return dy }
-        activationGradient = nil
-        return errorSignal == .output && g.count == dy.count ? g : dy
+        defer { activationGradient = nil }
+        return errorGradient(for: dy)
     }
 }

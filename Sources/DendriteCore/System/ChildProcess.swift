@@ -4,7 +4,8 @@ import Glibc
 #endif
 
 /// A program started with posix_spawn and reaped with waitpid on its own pid: the local
-/// sweep's workers, `sbatch`, and the helper programs of the tests.
+/// sweep's workers, `sbatch`, pip for the MNIST wheel, dendrite-bench's children, and
+/// the helper programs of the tests.
 ///
 /// Why not Foundation's `Process`: under a parallel test run its `waitUntilExit` was seen
 /// to wait forever for a child that had already exited (a zombie nobody reaped,
@@ -115,24 +116,29 @@ public final class ChildProcess {
         public var status: Int32
         public var signal: Int32?
         public var stdout: String
+        /// Empty when the child's stderr was not captured.
         public var stderr: String
     }
 
     /// Runs `executable` to its end and returns its output (kept in temporary files while
-    /// it runs, so no pipe can fill up and block it).
+    /// it runs, so no pipe can fill up and block it). `capturesStderr` false leaves the
+    /// child's stderr on this process's own (progress and errors reach the user as they come).
     public static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil,
-                           environment: [String: String]? = nil) throws -> Outcome {
+                           environment: [String: String]? = nil, capturesStderr: Bool = true) throws -> Outcome {
         let tmp = FileManager.default.temporaryDirectory
             .appendingPathComponent("child-\(UUID().uuidString.prefix(8))").path
-        let outPath = tmp + ".out", errPath = tmp + ".err"
+        let outPath = tmp + ".out", errPath = capturesStderr ? tmp + ".err" : nil
         defer {
             try? FileManager.default.removeItem(atPath: outPath)
-            try? FileManager.default.removeItem(atPath: errPath)
+            if let errPath { try? FileManager.default.removeItem(atPath: errPath) }
         }
         let child = try ChildProcess(executable, arguments, in: directory, environment: environment,
                                      stdout: outPath, stderr: errPath)
         let ending = try child.wait()
-        func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+        // Decoded leniently: a stray non-UTF-8 byte costs one character, not the whole text.
+        func text(_ path: String?) -> String {
+            path.flatMap { FileManager.default.contents(atPath: $0) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        }
         return Outcome(pid: child.pid, status: ending.status, signal: ending.signal,
                        stdout: text(outPath), stderr: text(errPath))
     }
