@@ -103,6 +103,7 @@ public enum CorrelationObjective {
         let sinks = Sinks(gradient: gradient?.baseAddress, coefficients: coefficients?.baseAddress)
         state.withStatistics { stats in
             scores.withUnsafeMutableBufferPointer { out in
+                // Invariant: channels > 0 (checked above), so the scores array has a base.
                 let out = out.baseAddress!
                 Parallel.forRanges(channels, cost: 4 * batch * spatial) { neurons in
                     if spatial == 1 {
