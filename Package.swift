@@ -23,11 +23,12 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CZlibShim", path: "Sources/CZlibShim"),
         .systemLibrary(name: "CKernels", path: "Sources/CKernels"),
+        .systemLibrary(name: "CAffinity", path: "Sources/CAffinity"),
         .systemLibrary(name: "CSDL2", path: "Sources/CSDL2", pkgConfig: "sdl2",
                        providers: [.apt(["libsdl2-dev", "libsdl2-ttf-dev", "libsdl2-image-dev"])]),
         .target(
             name: "DendriteCore",
-            dependencies: ["CBLAS", "CKernels", "CZlibShim", "Yams", "ZIPFoundation"],
+            dependencies: ["CBLAS", "CKernels", "CAffinity", "CZlibShim", "Yams", "ZIPFoundation"],
             swiftSettings: fastInDebug),
         .target(
             name: "DendriteLab",

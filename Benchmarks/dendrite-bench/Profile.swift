@@ -6,6 +6,7 @@ import Foundation
 /// warm-up. Milliseconds per batch.
 func profile(_ workload: Workload, threads: Int, train: Dataset, batches: Int) {
     BLAS.threads = threads
+    CorePinning.pinTrainingThreads()   // as `train` does
     let trainer = makeTrainer(workload, train: train, validation: train.subset(Array(0..<128), name: "v"), epochs: 1)
     let network = trainer.network
     let candidates = trainer.candidates

@@ -81,6 +81,7 @@ func makeTrainer(_ workload: Workload, train: Dataset, validation: Dataset, epoc
 func measure(_ workload: Workload, threads: Int, epochs: Int, train: Dataset,
              validation: Dataset, warmupBatches: Int, windowBatches: Int = 50) -> Measurement {
     BLAS.threads = threads
+    CorePinning.pinTrainingThreads()   // as `train` does
     let trainer = makeTrainer(workload, train: train, validation: validation, epochs: epochs)
     let warm = min(warmupBatches, trainer.batchesPerEpoch - 1)
     for _ in 0..<warm { trainer.stepBatch() }

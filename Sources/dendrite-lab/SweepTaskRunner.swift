@@ -65,6 +65,7 @@ enum SweepTaskRunner {
         }
         try? FileManager.default.removeItem(at: folder.appendingPathComponent(SweepGather.errorFile))
         if let threads = plan.threads { BLAS.threads = threads }
+        CorePinning.pinTrainingThreads()   // only when the task runs on two or more threads (`train` says so)
         let fromFile = task.matches == nil
         let outcome = try RunLauncher.execute(experiment, folder: folder, sourceText: fromFile ? plan.sources[task.source] : nil,
                                               sourceName: fromFile ? task.source : nil, resume: resume)

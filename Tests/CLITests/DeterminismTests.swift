@@ -18,6 +18,17 @@ import Testing
         seed: 9
         """
 
+    /// The CPUs this process may use, from the kernel's own report (not the code under test).
+    static let allowedCPUs: [Int] = {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }) else { return [] }
+        return line.dropFirst("Cpus_allowed_list:".count).split(separator: ",").flatMap { part -> [Int] in
+            let ends = part.trimmingCharacters(in: .whitespaces).split(separator: "-").compactMap { Int($0) }
+            guard let lo = ends.first else { return [] }
+            return Array(lo...(ends.last ?? lo))
+        }
+    }()
+
     @Test func sameSeedGivesIdenticalRunsWithOneAndTwoThreads() throws {
         let folder = CLI.temporaryFolder("determinism")
         let file = folder.appendingPathComponent("det.yaml")
@@ -30,6 +41,13 @@ import Testing
                 let out = folder.appendingPathComponent(key)
                 let r = try CLI.run(["train", file.path, "--threads", "\(threads)", "--out", out.path])
                 #expect(r.status == 0, "\(key): \(r.stderr)")
+                // Two threads on a machine that allows two CPUs: each thread kept on its own.
+                let pinned = r.stdout.split(separator: "\n").first { $0.contains("each kept on a CPU of its own") }
+                if threads == 2 && Self.allowedCPUs.count >= 2 {
+                    #expect(pinned?.contains("(\(Self.allowedCPUs[0]), \(Self.allowedCPUs[1]))") == true, "\(key): \(r.stdout)")
+                } else {
+                    #expect(pinned == nil, "\(key): \(r.stdout)")
+                }
                 metrics[key] = try RunFolder.metrics(out)
                 tensors[key] = try RunFolder.tensors(out.appendingPathComponent("checkpoint.safetensors"))
             }

@@ -104,9 +104,11 @@ final class WorkerPool: @unchecked Sendable {
     private func startHelper(_ index: Int) {
         let start = Self.generation(state.load(ordering: .relaxed))
         let thread = Thread { [unowned self] in
-            var seen = start
+            var seen = start, pinned = false
             while true {
                 seen = waitForRegion(after: seen)
+                // Once the run asks for it, stay on a core of our own (`CorePinning`).
+                if !pinned { pinned = CorePinning.pinHelper(index) }
                 work(seen, own: index)
             }
         }
