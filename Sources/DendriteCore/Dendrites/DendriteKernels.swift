@@ -14,13 +14,13 @@ import Glibc
 /// Symbols: B samples, D accepted dendrite sets, C neurons, P candidates per neuron,
 /// S spatial positions per neuron (1 for Dense, H*W for Conv2D).
 ///
-/// Large enough calls run on `Parallel`'s workers: the forward kernels split the batch
-/// (samples are independent), the backward ones split the neurons (every sum over the
-/// batch stays within one worker, in sample order). Each value is therefore computed
+/// Large enough calls run on `Parallel`'s workers: the forward kernels and the
+/// element-wise backward ones split the batch (samples are independent), the ones that sum
+/// over the batch split the neurons (every such sum stays within one worker, in sample order). Each value is therefore computed
 /// by the same additions in the same order for any number of workers: the bits do not
 /// depend on the thread count.
 enum DendriteKernels {
-    /// Work estimate of one activation (a libm call) against one multiply-add, for
+    /// Work estimate of one activation against one multiply-add, for
     /// `Parallel.forRanges`' size threshold.
     static let activationCost = 8
 
@@ -205,9 +205,10 @@ enum DendriteKernels {
                     for ci in 0..<c {
                         // One candidate's row, its coefficients in registers (grad may alias
                         // nothing the compiler can prove, so they would be reloaded every value).
-                        let ch = p * c + ci, row = ch * s, er = eb + ci * s
+                        // Row pointers, not row + i: checked index arithmetic keeps the loop scalar.
+                        let ch = p * c + ci, gr = g + ch * s, vr = v + ch * s, er = eb + ci * s
                         let a = ca[ch], bb = cb[ch], k = ck[ch]
-                        for i in 0..<s { g[row + i] = CorrelationObjective.slope(a, bb, k, e: er[i], v: v[row + i]) }
+                        for i in 0..<s { gr[i] = CorrelationObjective.slope(a, bb, k, e: er[i], v: vr[i]) }
                     }
                 }
                 activation.multiplyByDerivative(g, output: v, input: z.map { $0 + sample }, count: pc * s)
