@@ -86,6 +86,34 @@ import Testing
         #expect(Self.pbStep(threads: 1).fused == unfused)
     }
 
+    /// The batch is filled on several cores only for a first layer that splits its product:
+    /// the MNIST MLP's 784x128 layer does at two threads, the narrow 784x8 one does not, and
+    /// neither does at one thread. Either way the batch holds the same values.
+    @Test func batchFillIsSplitOnlyWhenTheFirstLayerSplits() {
+        var rng = RNG(seed: 3)
+        let wide = Dense(inputSize: 784, outputSize: 128, rng: &rng)
+        let narrow = Dense(inputSize: 784, outputSize: 8, rng: &rng)
+        // Worker counts fixed per layer: other tests of this suite change BLAS.threads meanwhile.
+        wide.workerOverride = 2
+        narrow.workerOverride = 2
+        #expect(wide.splitsWork(batch: 128))
+        #expect(!narrow.splitsWork(batch: 128))
+        wide.workerOverride = 1
+        #expect(!wide.splitsWork(batch: 128))
+
+        let bytes = (0..<(300 * 784)).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 7) }
+        let data = Dataset(name: "bytes", sampleShape: [784], features: .bytes(bytes, scale: 1 / 255, shift: -0.5),
+                           labels: (0..<300).map { Int32($0 % 10) }, classCount: 10)
+        let order = (0..<300).map { ($0 * 97) % 300 }
+        var split = Tensor.empty, serial = Tensor.empty, ls: [Int32] = [], lr: [Int32] = []
+        Self.with(threads: 2) {
+            data.fill(indices: order[10..<266], into: &split, labels: &ls, parallel: true)
+            data.fill(indices: order[10..<266], into: &serial, labels: &lr, parallel: false)
+        }
+        #expect(split.shape == [256, 784] && Self.bits([split]) == Self.bits([serial]) && ls == lr)
+        #expect(serial[5 * 784 + 17] == Float(bytes[order[15] * 784 + 17]) * (1 / 255) - 0.5)
+    }
+
     /// How often each share of each thread's regions ran: [thread * 3 + share].
     final class Tally: @unchecked Sendable {
         let counts = UnsafeMutablePointer<Int>.allocate(capacity: 6)

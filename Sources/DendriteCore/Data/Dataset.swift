@@ -41,8 +41,11 @@ public struct Dataset: Sendable {
     }
 
     /// Writes the samples at `indices` into `x` ([n, sampleShape...]) and their labels
-    /// into `labels`, reusing both buffers when the batch size is unchanged.
-    public func fill<Indices: RandomAccessCollection<Int>>(indices: Indices, into x: inout Tensor, labels out: inout [Int32]) {
+    /// into `labels`, reusing both buffers when the batch size is unchanged. `parallel`:
+    /// byte samples may be converted on several cores (worth it when the layer that reads
+    /// the batch multiplies it on several cores too).
+    public func fill<Indices: RandomAccessCollection<Int>>(indices: Indices, into x: inout Tensor, labels out: inout [Int32],
+                                                          parallel: Bool = true) {
         let n = indices.count, size = sampleSize
         x.resize(to: [n] + sampleShape)
         if out.count != n { out = [Int32](repeating: 0, count: n) }
@@ -59,7 +62,7 @@ public struct Dataset: Sendable {
                 // Shuffled samples are cache misses: worth the second core on a big batch.
                 b.withUnsafeBufferPointer { src in
                     guard let src = src.baseAddress, let dst = dst.baseAddress else { return }
-                    Parallel.forRanges(n, cost: size) { rows in
+                    Parallel.forRanges(n, cost: parallel ? size : 1) { rows in   // cost 1: one piece, this thread
                         var k = indices.index(indices.startIndex, offsetBy: rows.lowerBound)
                         // Ask for the samples `ahead` rows on while converting this one.
                         let ahead = 2

@@ -20,10 +20,16 @@ public protocol NeuronLayer: DendriteBankLayer {
     func sibling(outputs: Int, name: String) -> NeuronLayer
     /// False while the neurons are frozen (PB dendrite phase): backward then skips dW, db.
     var computesParameterGradients: Bool { get set }
+    /// Whether a batch of `batch` samples has its product cut over several workers. Only
+    /// then is the batch worth filling on several cores: a layer that multiplies it on
+    /// one core would otherwise read the rows the other cores wrote (`Trainer`).
+    func splitsWork(batch: Int) -> Bool
 }
 
 extension Dense: NeuronLayer {
     public var neuronCount: Int { outputSize }
+
+    public func splitsWork(batch: Int) -> Bool { workers(batch: batch) > 1 }
 
     public func sibling(outputs: Int, name: String) -> NeuronLayer {
         var scratch = RNG(seed: 0)
@@ -33,6 +39,10 @@ extension Dense: NeuronLayer {
 
 extension Conv2D: NeuronLayer {
     public var neuronCount: Int { outputChannels }
+
+    /// Chunks of the batch are cut whenever there are workers (the chunk plan needs a forward's
+    /// geometry; any batch of more than one chunk qualifies).
+    public func splitsWork(batch: Int) -> Bool { batch > 1 && workers(for: batch) > 1 }
 
     /// Conv2D keeps its own im2col columns, not a reference to the input: nothing to drop.
     public func releaseInput() {}

@@ -86,7 +86,7 @@ public final class Conv2D: Layer {
     /// Fixes the number of workers (tests); nil = as many as `BLAS.threads`.
     var workerOverride: Int?
 
-    private func workers(for chunks: Int) -> Int {
+    func workers(for chunks: Int) -> Int {
         workerOverride.map { max(1, min($0, chunks)) } ?? Parallel.workers(for: chunks)
     }
 

@@ -41,7 +41,7 @@ public final class Dense: Layer {
     /// Fixes the number of workers for split products (tests); nil = as many as `BLAS.threads`.
     var workerOverride: Int?
 
-    private func workers(batch: Int) -> Int {
+    func workers(batch: Int) -> Int {
         guard batch * inputSize * outputSize >= Self.splitThreshold else { return 1 }
         return workerOverride ?? Parallel.workers(for: min(batch, outputSize))
     }
