@@ -209,6 +209,12 @@ public final class PerforatedLayer: Layer {
 
     var candidateLayer: DendriteBankLayer?
 
+    /// Whether any of this layer's products (the neurons', the dendrite bank's, the
+    /// candidates') is cut over several workers for a batch of `batch` (`NeuronLayer.splitsWork`).
+    public func splitsWork(batch: Int) -> Bool {
+        [neuron as DendriteBankLayer?, bank, candidateLayer].contains { ($0 as? NeuronLayer)?.splitsWork(batch: batch) == true }
+    }
+
     func rebuildBank() {
         let d = dendrites.count
         if d == 0 { bank = nil; return }
