@@ -64,23 +64,36 @@ static const uint64_t dendrite_exp2_table[32] = {
     0x3feee89f995ad3ad, 0x3feeff76f2fb5e47, 0x3fef199bdd85529c, 0x3fef3720dcef9069,
     0x3fef5818dcfba487, 0x3fef7c97337b9b5f, 0x3fefa4afa2a490da, 0x3fefd0765b6e4540};
 
+// glibc expf's other constants, as bits: N/ln 2 (N = 32), the rounding shift 1.5 * 2^52,
+// and the polynomial's C0, C1, C2 (both lane widths load them from here).
+enum { DENDRITE_INV_LN2_N, DENDRITE_SHIFT, DENDRITE_C0, DENDRITE_C1, DENDRITE_C2 };
+static const union { uint64_t u; double d; } dendrite_expf_constants[5] = {
+    {0x40471547652b82feULL}, {0x4338000000000000ULL},
+    {0x3ebc6af84b912394ULL}, {0x3f2ebfce50fac4f3ULL}, {0x3f962e42ff0c52d6ULL}};
+
+// The register states the OS saves (XCR0); call only once OSXSAVE is known to be set.
+static inline unsigned dendrite_xcr0(void) {
+    unsigned lo, hi;
+    __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return lo;
+}
+
 static inline int dendrite_has_avx2_fma(void) {
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
     if (!(c & bit_FMA) || !(c & bit_OSXSAVE)) return 0;
-    unsigned lo, hi;
-    __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    if ((lo & 6) != 6) return 0;
+    if ((dendrite_xcr0() & 6) != 6) return 0;
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
     return (b & bit_AVX2) != 0;
 }
 
 __attribute__((target("avx2,fma")))
 static inline void dendrite_sigmoid_avx2(const float *z, float *out, long n) {
-    union { uint64_t u; double d; } k0 = {0x40471547652b82feULL}, k1 = {0x4338000000000000ULL},
-        c0 = {0x3ebc6af84b912394ULL}, c1 = {0x3f2ebfce50fac4f3ULL}, c2 = {0x3f962e42ff0c52d6ULL};
-    const __m256d InvLn2N = _mm256_set1_pd(k0.d), Shift = _mm256_set1_pd(k1.d);
-    const __m256d C0 = _mm256_set1_pd(c0.d), C1 = _mm256_set1_pd(c1.d), C2 = _mm256_set1_pd(c2.d);
+    const __m256d InvLn2N = _mm256_set1_pd(dendrite_expf_constants[DENDRITE_INV_LN2_N].d);
+    const __m256d Shift = _mm256_set1_pd(dendrite_expf_constants[DENDRITE_SHIFT].d);
+    const __m256d C0 = _mm256_set1_pd(dendrite_expf_constants[DENDRITE_C0].d);
+    const __m256d C1 = _mm256_set1_pd(dendrite_expf_constants[DENDRITE_C1].d);
+    const __m256d C2 = _mm256_set1_pd(dendrite_expf_constants[DENDRITE_C2].d);
     const __m256d One = _mm256_set1_pd(1.0);
     const __m128 OneF = _mm_set1_ps(1.0f), Sign = _mm_set1_ps(-0.0f);
     const __m128i Big = _mm_set1_epi32(0x42a), Mask11 = _mm_set1_epi32(0x7ff);
@@ -116,19 +129,18 @@ static inline int dendrite_has_avx512(void) {
     if (!dendrite_has_avx2_fma()) return 0;
     unsigned a, b, c, d;
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & bit_AVX512F)) return 0;
-    unsigned lo, hi;
-    __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    return (lo & 0xe6) == 0xe6;
+    return (dendrite_xcr0() & 0xe6) == 0xe6;
 }
 
 // dendrite_sigmoid_avx2 in eight lanes: the same operations on the same values, so the
 // same bits (scripts/check-kernels.sh checks both against expf).
 __attribute__((target("avx512f,avx2,fma")))
 static inline void dendrite_sigmoid_avx512(const float *z, float *out, long n) {
-    union { uint64_t u; double d; } k0 = {0x40471547652b82feULL}, k1 = {0x4338000000000000ULL},
-        c0 = {0x3ebc6af84b912394ULL}, c1 = {0x3f2ebfce50fac4f3ULL}, c2 = {0x3f962e42ff0c52d6ULL};
-    const __m512d InvLn2N = _mm512_set1_pd(k0.d), Shift = _mm512_set1_pd(k1.d);
-    const __m512d C0 = _mm512_set1_pd(c0.d), C1 = _mm512_set1_pd(c1.d), C2 = _mm512_set1_pd(c2.d);
+    const __m512d InvLn2N = _mm512_set1_pd(dendrite_expf_constants[DENDRITE_INV_LN2_N].d);
+    const __m512d Shift = _mm512_set1_pd(dendrite_expf_constants[DENDRITE_SHIFT].d);
+    const __m512d C0 = _mm512_set1_pd(dendrite_expf_constants[DENDRITE_C0].d);
+    const __m512d C1 = _mm512_set1_pd(dendrite_expf_constants[DENDRITE_C1].d);
+    const __m512d C2 = _mm512_set1_pd(dendrite_expf_constants[DENDRITE_C2].d);
     const __m512d One = _mm512_set1_pd(1.0);
     const __m256 OneF = _mm256_set1_ps(1.0f), Sign = _mm256_set1_ps(-0.0f);
     const __m256i Big = _mm256_set1_epi32(0x42a), Mask11 = _mm256_set1_epi32(0x7ff);

@@ -62,13 +62,13 @@ public struct Dataset: Sendable {
                 // Shuffled samples are cache misses: worth the second core on a big batch.
                 b.withUnsafeBufferPointer { src in
                     guard let src = src.baseAddress, let dst = dst.baseAddress else { return }
-                    Parallel.forRanges(n, cost: parallel ? size : 1) { rows in   // cost 1: one piece, this thread
-                        var k = indices.index(indices.startIndex, offsetBy: rows.lowerBound)
-                        // Ask for the samples `ahead` rows on while converting this one.
+                    func convert(_ rows: Range<Int>) {
+                        var k = indices.index(indices.startIndex, offsetBy: rows.lowerBound), next = k
+                        // Ask for each sample `ahead` rows before converting it.
                         let ahead = 2
-                        var next = indices.index(k, offsetBy: min(ahead, rows.count))
-                        for r in rows.lowerBound..<min(rows.lowerBound + ahead, rows.upperBound) {
-                            dendrite_prefetch(src + indices[indices.index(k, offsetBy: r - rows.lowerBound)] * size, size)
+                        for _ in 0..<min(ahead, rows.count) {
+                            dendrite_prefetch(src + indices[next] * size, size)
+                            indices.formIndex(after: &next)
                         }
                         for r in rows {
                             if r + ahead < rows.upperBound {
@@ -80,6 +80,7 @@ public struct Dataset: Sendable {
                             indices.formIndex(after: &k)
                         }
                     }
+                    if parallel { Parallel.forRanges(n, cost: size, convert) } else { convert(0..<n) }
                 }
             }
         }

@@ -52,9 +52,9 @@ public final class CandidateTrainer {
                 initScale: Float = 0.01, poolSize: Int = 1, rng: inout RNG) {
         self.layers = layers
         self.poolSize = max(poolSize, 1)
-        coefficients = layers.map { [Float](repeating: 0, count: 3 * $0.neuronCount * max(poolSize, 1)) }
         self.optimizer = optimizer
         let p = self.poolSize
+        coefficients = layers.map { [Float](repeating: 0, count: 3 * $0.neuronCount * p) }
         for l in layers { l.beginCandidate(rng: &rng, scale: initScale, pool: p) }
         states = layers.map {
             var s = CorrelationObjective.State(channels: $0.neuronCount, rate: statisticsRate,

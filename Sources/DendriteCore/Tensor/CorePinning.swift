@@ -47,16 +47,11 @@ public enum CorePinning {
         return Array(found.prefix(max(n, 0)))
     }
 
-    /// For helper `index` (1, 2, ...): the CPU to pin itself to, once pinning is asked for.
-    static func cpu(forHelper index: Int) -> Int32? {
-        guard requested.load(ordering: .acquiring) else { return nil }
-        return cpus[index % cpus.count]
-    }
-
-    /// Pins the calling helper thread (`cpu(forHelper:)`); false when pinning is not asked for.
+    /// Pins the calling helper thread `index` (1, 2, ...) to its CPU; false (and nothing
+    /// done) while pinning is not asked for.
     static func pinHelper(_ index: Int) -> Bool {
-        guard let cpu = cpu(forHelper: index) else { return false }
-        _ = dendrite_pin_thread(cpu)
+        guard requested.load(ordering: .acquiring) else { return false }
+        _ = dendrite_pin_thread(cpus[index % cpus.count])
         return true
     }
 }

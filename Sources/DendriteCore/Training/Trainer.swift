@@ -134,10 +134,10 @@ public final class Trainer {
     public var isFinished: Bool { neuronEpochs >= config.epochs || stopped }
 
     /// Whether the network's first neuron layer (with its dendrites and candidates) cuts a
-    /// batch of `batch` over several cores.
-    /// Only then is the batch filled on several cores: a first layer that multiplies it on
-    /// one core would read the other core's rows (measured on the 784-8-10 MLP at two
-    /// threads: 0.80-1.39 million samples/s with the split fill, 1.45-1.57 with one).
+    /// batch of `batch` over several cores. Only then is the batch filled on several cores:
+    /// a first layer that multiplies it on one core would read the other core's rows
+    /// (measured on the 784-8-10 MLP at two threads: 0.80-1.39 million samples/s with the
+    /// split fill, 1.45-1.57 with one).
     private func firstLayerSplits(batch: Int) -> Bool {
         for layer in network.layers {
             if let p = layer as? PerforatedLayer { return p.splitsWork(batch: batch) }
