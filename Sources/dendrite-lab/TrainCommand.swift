@@ -52,7 +52,8 @@ struct TrainCommand: ParsableCommand {
         }
         if let threads { BLAS.threads = threads }
         if let cpus = CorePinning.pinTrainingThreads() {
-            say("\(cpus.count) threads, each kept on a CPU of its own (\(cpus.map(String.init).joined(separator: ", "))); "
+            say("\(cpus.count) threads, each kept on a CPU of its own (\(cpus.map(String.init).joined(separator: ", "))) "
+                  + "once a layer splits its work; "
                   + "--threads 1 leaves the other cores to other work.")
         }
         let url = URL(fileURLWithPath: file)

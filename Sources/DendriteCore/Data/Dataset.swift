@@ -75,8 +75,7 @@ public struct Dataset: Sendable {
                                 dendrite_prefetch(src + indices[next] * size, size)
                                 indices.formIndex(after: &next)
                             }
-                            let s = src + indices[k] * size, d = dst + r * size
-                            for j in 0..<size { d[j] = Float(s[j]) * scale + shift }
+                            dendrite_bytes_to_floats(src + indices[k] * size, dst + r * size, size, scale, shift)
                             indices.formIndex(after: &k)
                         }
                     }

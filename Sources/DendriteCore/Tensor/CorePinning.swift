@@ -1,4 +1,5 @@
 import CAffinity
+import Foundation
 import Synchronization
 
 /// Keeping a multi-threaded run's threads on cores of their own.
@@ -14,19 +15,26 @@ import Synchronization
 /// The engine never pins on its own: `train`, sweep tasks and `dendrite-bench` call
 /// `pinTrainingThreads()` when they run with more than one thread. A single-threaded
 /// run (the Lab, sweeps' default one thread per task) stays free to move, which is what
-/// several runs sharing a machine want. Pinning changes where threads run, never what
-/// they compute: the bits do not change.
+/// several runs sharing a machine want. Even then a thread is pinned only when it first
+/// takes part in a split region (`WorkerPool`): a network too small to split anything
+/// (the 784-8-10 MLP) runs on one thread whatever `--threads` says, and pinned to one
+/// CPU it could not step aside when the host slowed that CPU down (measured 0.70-0.82x
+/// its unpinned one-thread rate in two of three runs). Pinning changes where threads
+/// run, never what they compute: the bits do not change.
 public enum CorePinning {
     /// The CPUs to pin to, in order: the caller takes the first, helper i the i-th
     /// (cycling). Empty until `pinTrainingThreads()` asks for pinning.
     nonisolated(unsafe) private static var cpus: [Int32] = []
+    /// The thread that asked, still to be pinned at its first split region.
+    nonisolated(unsafe) private static var caller: pthread_t?
     private static let requested = Atomic<Bool>(false)
+    private static let callerDue = Atomic<Bool>(false)
 
-    /// Pins the calling thread (the one that runs training) to the first CPU this
-    /// process may use, and has `WorkerPool`'s helpers pin themselves to the next ones
-    /// before their next region. Does nothing with one BLAS thread or one allowed CPU.
-    /// Call once, before training, from the thread that trains. Returns the CPUs the
-    /// run's threads keep to (the caller's first), or nil when nothing was pinned.
+    /// Has the calling thread (the one that runs training) keep to the first CPU this
+    /// process may use and `WorkerPool`'s helpers to the next ones, each from the first
+    /// split region it takes part in. Does nothing with one BLAS thread or one allowed
+    /// CPU. Call once, before training, from the thread that trains. Returns the CPUs the
+    /// run's threads will keep to (the caller's first), or nil when nothing will be pinned.
     @discardableResult
     public static func pinTrainingThreads() -> [Int32]? {
         let threads = BLAS.threads
@@ -34,10 +42,19 @@ public enum CorePinning {
         let allowed = allowedCPUs()
         guard allowed.count > 1 else { return nil }
         cpus = allowed
-        // Failure (a container that forbids it) leaves the thread free to move; no harm.
-        _ = dendrite_pin_thread(cpus[0])
+        caller = pthread_self()
+        callerDue.store(true, ordering: .releasing)
         requested.store(true, ordering: .releasing)
         return (0..<min(threads, WorkerPool.maxShares)).map { allowed[$0 % allowed.count] }
+    }
+
+    /// Called by the thread that owns a split region: pins it to the first CPU if it is
+    /// the thread that asked and has not been pinned yet (one atomic load otherwise).
+    static func pinCallerIfDue() {
+        guard callerDue.load(ordering: .acquiring), let caller, pthread_equal(caller, pthread_self()) != 0 else { return }
+        callerDue.store(false, ordering: .releasing)
+        // Failure (a container that forbids it) leaves the thread free to move; no harm.
+        _ = dendrite_pin_thread(cpus[0])
     }
 
     /// The CPUs this thread may run on, lowest first (empty if the system will not say).

@@ -63,6 +63,7 @@ final class WorkerPool: @unchecked Sendable {
         // 31 bits, wrapping: a long run starts billions of regions.
         let generation = (Self.generation(state.load(ordering: .relaxed)) + 1) & 0x7FFF_FFFF
         while helpers < shares - 1 { startHelper(helpers + 1); helpers += 1 }
+        if shares > 1 { CorePinning.pinCallerIfDue() }
         withoutActuallyEscaping(body) { body in
             self.body = body
             done.store(0, ordering: .relaxed)
