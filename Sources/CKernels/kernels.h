@@ -1,6 +1,7 @@
 // Element-wise kernels that Swift will not vectorise on its own, in C with SIMD
 // intrinsics. Each gives exactly the bits of the scalar Swift it replaces (tests and
 // docs/reliability.md say how that was checked), so no trained number changes.
+#pragma once
 #include <immintrin.h>
 #include <cpuid.h>
 #include <math.h>
