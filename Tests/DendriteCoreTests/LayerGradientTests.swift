@@ -15,6 +15,8 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
         ConvCase(batch: 3, cin: 3, cout: 2, kernel: 2, stride: 1, padding: 1, height: 4, width: 5),
         ConvCase(batch: 1, cin: 2, cout: 2, kernel: 5, stride: 3, padding: 2, height: 6, width: 8),
         ConvCase(batch: 2, cin: 1, cout: 2, kernel: 3, stride: 1, padding: 2, height: 3, width: 3),
+        // 110 output positions: at least `Conv2D.samplewisePlane`, one product per sample.
+        ConvCase(batch: 2, cin: 2, cout: 3, kernel: 3, stride: 1, padding: 1, height: 11, width: 10),
     ]
 
     func layer(seed: UInt64 = 5) -> Conv2D {
@@ -135,6 +137,23 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
         let y = conv.forward(x, training: true)
         let ref = c.reference(x.storage.map(Double.init), conv.parameters.map { $0.value.storage.map(Double.init) })
         #expect(zip(y.storage, ref).allSatisfy { abs(Double($0) - $1) < 1e-5 })
+        #expect(referenceGradientError(conv, input: x, reference: c.reference) < 1e-3)
+    }
+
+    @Test(arguments: [1, 2])
+    func conv2dWritesLargePlanesSampleBySampleInRaggedChunks(workers: Int) {
+        // Batch 5 in chunks of 2 (2+2+1) with 110 positions a plane: the per-sample products
+        // read their columns inside each chunk's block.
+        let c = ConvCase(batch: 5, cin: 2, cout: 3, kernel: 3, stride: 1, padding: 1, height: 11, width: 10)
+        let conv = c.layer()
+        conv.chunkBytes = 2 * c.cin * 9 * 110 * 4
+        conv.workerOverride = workers
+        #expect(110 >= Conv2D.samplewisePlane)
+        let x = randomTensor([5, 2, 11, 10], seed: 4)
+        let y = conv.forward(x, training: true)
+        let ref = c.reference(x.storage.map(Double.init), conv.parameters.map { $0.value.storage.map(Double.init) })
+        let worst = zip(y.storage, ref).map { abs(Double($0) - $1) }.max() ?? .infinity
+        #expect(y.count == ref.count && worst < 1e-5, "largest difference \(worst)")
         #expect(referenceGradientError(conv, input: x, reference: c.reference) < 1e-3)
     }
 
