@@ -182,6 +182,9 @@ static inline int dendrite_sigmoid_lanes(void) {
     return lanes;
 }
 
+// Whether the AVX2 lanes of the kernels below and in pooling.h may run (AVX2 and FMA).
+static inline int dendrite_avx2_lanes(void) { return dendrite_sigmoid_lanes() > 0; }
+
 static inline void dendrite_sigmoid(const float *z, float *out, long n) {
     switch (dendrite_sigmoid_lanes()) {
     case 2: dendrite_sigmoid_avx512(z, out, n); return;
@@ -213,6 +216,6 @@ static inline void dendrite_bytes_to_floats_avx2(const uint8_t *s, float *d, lon
 }
 
 static inline void dendrite_bytes_to_floats(const uint8_t *s, float *d, long n, float scale, float shift) {
-    if (dendrite_sigmoid_lanes() > 0) { dendrite_bytes_to_floats_avx2(s, d, n, scale, shift); return; }
+    if (dendrite_avx2_lanes()) { dendrite_bytes_to_floats_avx2(s, d, n, scale, shift); return; }
     for (long j = 0; j < n; j++) { float p = (float)s[j] * scale; d[j] = p + shift; }
 }

@@ -72,8 +72,8 @@ static inline void dendrite_pool2x2_4(const float *x, long corner, long width, f
 }
 
 // One output row of `count` windows, the first with its corner at `corner` (flat input
-// index): eight at a time, a ragged end redone by an overlapping last block (the same
-// values written twice), rows of fewer than eight windows one by one.
+// index): eight at a time (four in rows of 4-7 windows), a ragged end redone by an
+// overlapping last block (the same values written twice), rows of 1-3 windows one by one.
 __attribute__((target("avx2")))
 static inline void dendrite_pool2x2_row_avx2(const float *x, long corner, long width, long count,
                                              float *y, int32_t *index) {
@@ -92,7 +92,7 @@ static inline void dendrite_pool2x2_row_avx2(const float *x, long corner, long w
 
 static inline void dendrite_pool2x2_row(const float *x, long corner, long width, long count,
                                         float *y, int32_t *index) {
-    if (dendrite_sigmoid_lanes() > 0) { dendrite_pool2x2_row_avx2(x, corner, width, count, y, index); return; }
+    if (dendrite_avx2_lanes()) { dendrite_pool2x2_row_avx2(x, corner, width, count, y, index); return; }
     for (long i = 0; i < count; i++) dendrite_pool2x2_one(x, corner + 2 * i, width, y + i, index + i);
 }
 
@@ -136,6 +136,6 @@ static inline void dendrite_unpool2x2_row_avx2(const float *dy, const int32_t *i
 
 static inline void dendrite_unpool2x2_row(const float *dy, const int32_t *index, long corner, long width,
                                           long count, float *dx) {
-    if (dendrite_sigmoid_lanes() > 0) { dendrite_unpool2x2_row_avx2(dy, index, corner, width, count, dx); return; }
+    if (dendrite_avx2_lanes()) { dendrite_unpool2x2_row_avx2(dy, index, corner, width, count, dx); return; }
     for (long i = 0; i < count; i++) dendrite_unpool2x2_one(dy + i, index + i, corner + 2 * i, width, dx);
 }
