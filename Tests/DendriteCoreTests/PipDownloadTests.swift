@@ -14,15 +14,7 @@ import Testing
 
     /// The DataError the pip step throws (recording an issue when it throws none or another).
     func failure(_ script: String, command: [String]? = nil) -> DataError? {
-        do {
-            _ = try download(script, command: command)
-            Issue.record("no error")
-        } catch let e as DataError {
-            return e
-        } catch {
-            Issue.record("not a DataError: \(error)")
-        }
-        return nil
+        #expect(throws: DataError.self) { _ = try download(script, command: command) }
     }
 
     /// The wheel pip leaves in the folder (its path appended to the command, here "$0").
