@@ -114,6 +114,35 @@ import Testing
         #expect(serial[5 * 784 + 17] == Float(bytes[order[15] * 784 + 17]) * (1 / 255) - 0.5)
     }
 
+    /// A 784-128-10 MLP whose first layer splits over two workers fills each next batch on
+    /// a helper while the step's small layers run (`BatchPrefetch`): two epochs give the
+    /// same bits as filling every batch at the start of its step, and the prefetched
+    /// batches were the ones used (all but each epoch's first).
+    @Test func prefetchedBatchesTrainToTheBitsOfBatchesFilledInTheirStep() {
+        let bytes = (0..<(700 * 784)).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 9) }
+        let data = Dataset(name: "bytes", sampleShape: [784], features: .bytes(bytes, scale: 1 / 255, shift: -0.5),
+                           labels: (0..<700).map { Int32($0 * 7 % 10) }, classCount: 10)
+        func run(prefetch: Bool) -> (bits: [[UInt64]], taken: Int) {
+            Self.with(threads: 2) {
+                var rng = RNG(seed: 5)
+                let net = Network(spec: NetworkSpec(inputShape: [784], layers: [.dense(128), .relu, .dense(10)]), rng: &rng)
+                // Invariant: the spec's first layer is a Dense.
+                let first = net.layers.compactMap { $0 as? Dense }.first!
+                first.workerOverride = 2
+                let t = Trainer(network: net, optimizer: SGD(learningRate: 0.1, momentum: 0.9), train: data,
+                                validation: data, config: TrainingConfig(batchSize: 128, epochs: 2, seed: 3))
+                t.prefetchesBatches = prefetch
+                t.run()
+                return (Self.bits(net.parameters.map(\.value)), t.prefetch.taken)
+            }
+        }
+        let filled = run(prefetch: false), prefetched = run(prefetch: true)
+        #expect(filled.taken == 0)
+        // 6 batches an epoch (the last of 60 samples), each epoch's first filled in its step.
+        #expect(prefetched.taken == 2 * 5)
+        #expect(prefetched.bits == filled.bits)
+    }
+
     /// How often each share of each thread's regions ran: [thread * 3 + share].
     final class Tally: @unchecked Sendable {
         let counts = UnsafeMutablePointer<Int>.allocate(capacity: 6)

@@ -31,10 +31,14 @@ public final class Network {
         self.shapes = shapes
     }
 
-    /// x: [B, inputShape...] -> logits [B, outputShape...]
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    /// x: [B, inputShape...] -> logits [B, outputShape...]; `afterLayer(i)` runs once
+    /// layer i's forward is done (the trainer starts the next batch's fill there).
+    public func forward(_ x: Tensor, training: Bool, afterLayer: ((Int) -> Void)? = nil) -> Tensor {
         var h = x
-        for l in layers { h = l.forward(h, training: training) }
+        for (i, l) in layers.enumerated() {
+            h = l.forward(h, training: training)
+            afterLayer?(i)
+        }
         return h
     }
 

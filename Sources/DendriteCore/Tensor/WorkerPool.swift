@@ -24,6 +24,11 @@ import Synchronization
 /// runs it, so the bits do not change.
 /// One region runs at a time: a thread that finds the pool taken gets `false` from
 /// `run` and runs the shares itself, in order.
+///
+/// A *background job* (`startBackground`) is a region of one share that the caller does
+/// not wait for: a helper runs it while the caller goes on with work too small to split.
+/// The caller's next region, or `finishBackground`, waits for it first (running it
+/// itself if no helper took it), so the job never makes a split region run serially.
 final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool()
 
@@ -44,6 +49,8 @@ final class WorkerPool: @unchecked Sendable {
     /// helper only after it has claimed a share of that generation.
     private var body: ((Int) -> Void)?
     private var helpers = 0
+    /// The generation of the running background job, -1 when there is none.
+    private let background = Atomic<Int>(-1)
 
     private init() {}
 
@@ -57,6 +64,7 @@ final class WorkerPool: @unchecked Sendable {
     func run(_ shares: Int, _ body: (Int) -> Void) -> Bool {
         // Invariant: shares is a worker count, which Parallel.workers caps at maxShares.
         precondition(shares <= Self.maxShares, "\(shares) shares in one parallel region")
+        finishBackground()
         guard taken.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             return false
         }
@@ -70,16 +78,52 @@ final class WorkerPool: @unchecked Sendable {
             state.store(generation << 32 | shares << 16, ordering: .sequentiallyConsistent)
             parking.lock(); parking.broadcast(); parking.unlock()
             work(generation, own: 0)
-            var spins = 0
-            while done.load(ordering: .acquiring) < shares {
-                spins += 1
-                // A helper that claimed a share was descheduled: give it our core.
-                if spins > 4096 { sched_yield() }
-            }
+            waitForShares(shares)
             self.body = nil
         }
         taken.store(false, ordering: .releasing)
         return true
+    }
+
+    /// Starts `job` on a helper and returns at once; false (and nothing started) when a
+    /// region holds the pool. Whoever runs the job frees the pool when it ends; read what
+    /// it wrote only after `finishBackground` (every `run` calls it first).
+    func startBackground(_ job: @escaping () -> Void) -> Bool {
+        guard taken.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            return false
+        }
+        let generation = (Self.generation(state.load(ordering: .relaxed)) + 1) & 0x7FFF_FFFF
+        if helpers == 0 { startHelper(1); helpers = 1 }
+        CorePinning.pinCallerIfDue()
+        body = { _ in job() }
+        done.store(0, ordering: .relaxed)
+        background.store(generation, ordering: .relaxed)
+        state.store(generation << 32 | 1 << 16, ordering: .sequentiallyConsistent)
+        parking.lock(); parking.broadcast(); parking.unlock()
+        return true
+    }
+
+    /// Waits for a running background job, running it on this thread if no helper has
+    /// taken it yet; returns at once when there is none.
+    func finishBackground() {
+        let generation = background.load(ordering: .acquiring)
+        guard generation >= 0 else { return }
+        work(generation, own: 0)
+        var spins = 0
+        while background.load(ordering: .acquiring) == generation {
+            spins += 1
+            if spins > 4096 { sched_yield() }
+        }
+    }
+
+    /// Waits until `shares` shares of the current region have finished.
+    private func waitForShares(_ shares: Int) {
+        var spins = 0
+        while done.load(ordering: .acquiring) < shares {
+            spins += 1
+            // A helper that claimed a share was descheduled: give it our core.
+            if spins > 4096 { sched_yield() }
+        }
     }
 
     /// Claims and runs shares of region `generation` until none is left: share `own`
@@ -95,6 +139,14 @@ final class WorkerPool: @unchecked Sendable {
             if won {
                 body?(share)
                 done.add(1, ordering: .releasing)
+                if background.load(ordering: .relaxed) == generation {
+                    // A background job frees the pool itself: nobody waits to.
+                    body = nil
+                    taken.store(false, ordering: .releasing)
+                    // Only if no new job has started since (generations are unique).
+                    _ = background.compareExchange(expected: generation, desired: -1, ordering: .releasing)
+                    return
+                }
                 word = state.load(ordering: .acquiring)
             } else {
                 word = now

@@ -81,7 +81,10 @@ public final class Trainer {
     /// Shuffling stream; part of a checkpoint so a resumed run sees the same order.
     public var rng: RNG
     /// Sample order of the last epoch; each epoch shuffles it further, so checkpoints keep it.
-    var order: [Int]
+    var order: [Int] { didSet { prefetch.discard() } }
+    let prefetch = BatchPrefetch()
+    /// Off: every batch is filled at the start of its step (tests compare the two).
+    var prefetchesBatches = true
     private var loss = SoftmaxCrossEntropy()
     private var x = Tensor.empty
     private var y: [Int32] = []
@@ -146,6 +149,27 @@ public final class Trainer {
         return true
     }
 
+    /// The layer after whose forward the next batch is filled on a helper core
+    /// (`BatchPrefetch`): the first neuron layer when it is dense and splits its product,
+    /// so that its rows are the last split work before the output layer and the loss.
+    /// A convolutional network fills on every core as before: its next layers split too,
+    /// and each worker's chunk of the batch is the rows it filled.
+    private func prefetchLayer(batch: Int) -> Int? {
+        guard prefetchesBatches else { return nil }
+        for (i, layer) in network.layers.enumerated() {
+            if let p = layer as? PerforatedLayer { return p.neuron is Dense && p.splitsWork(batch: batch) ? i : nil }
+            if let n = layer as? NeuronLayer { return n is Dense && n.splitsWork(batch: batch) ? i : nil }
+        }
+        return nil
+    }
+
+    /// Starts filling batch `next` of this epoch on a helper, when there is one.
+    private func prefetchBatch(_ next: Int) {
+        guard next < batchesPerEpoch else { return }
+        let range = Batches(samples: train.count, size: config.batchSize).range(next)
+        _ = prefetch.start(train, indices: order[range], epoch: epoch, batch: next)
+    }
+
     /// Runs one optimisation step on the next batch; finishes the epoch (evaluation,
     /// `epochDone`) when that batch was its last. Returns the batch's mean loss.
     /// After a divergence (`divergence` set) it does nothing and returns NaN.
@@ -157,8 +181,11 @@ public final class Trainer {
             beginEpoch()
         }
         let batch = Batches(samples: train.count, size: config.batchSize).range(batchInEpoch)
-        train.fill(indices: order[batch], into: &x, labels: &y, parallel: firstLayerSplits(batch: batch.count))
-        let logits = network.forward(x, training: true)
+        if !prefetch.take(epoch: epoch, batch: batchInEpoch, into: &x, labels: &y) {
+            train.fill(indices: order[batch], into: &x, labels: &y, parallel: firstLayerSplits(batch: batch.count))
+        }
+        let fillAfter = prefetchLayer(batch: batch.count), next = batchInEpoch + 1
+        let logits = network.forward(x, training: true) { if $0 == fillAfter { self.prefetchBatch(next) } }
         let l = loss.forward(logits: logits, labels: y[...])
         network.backward(loss.gradient)
         let parameters = network.parameters
