@@ -97,12 +97,14 @@ public final class LabApp {
             if let frames, frameCount >= frames { break }
             if let stop, trainer.withModel({ stop(controller) }) { break }
         }
-        // Stopped before the figures are read, so they count every batch it ran.
-        trainer.stop()
+        // The run's time ends with its last frame: stopping the training thread (which
+        // first ends its slice, or a reading of the model) belongs to no frame. The
+        // batches are counted at the same moment.
         let seconds = now()
+        let batches = trainer.withModel { controller.batchesTrained }
+        trainer.stop()
         if let screenshot { try trainer.withModel { try controller.saveScreenshot(to: screenshot, time: seconds) } }
-        var stats = timing.stats(frames: frameCount, seconds: seconds, batches: controller.batchesTrained,
-                                 redraws: scene.redraws)
+        var stats = timing.stats(frames: frameCount, seconds: seconds, batches: batches, redraws: scene.redraws)
         stats.inputLatency = latency
         stats.firstFrameSeconds = pacer.firstFrame
         stats.framesBehind = pacer.framesBehind
