@@ -44,8 +44,11 @@ func xorTrainer(mode: DendriteMode, seed: UInt64, learningRate: Float, epochs: I
 
         for (mode, rate) in [(DendriteMode.gd, Float(0.05)), (.pb, 0.1)] {
             let t = xorTrainer(mode: mode, seed: 1, learningRate: rate)
-            var added = 0
-            t.onEvent { if case .dendriteAdded = $0 { added += 1 } }
+            var added = 0, lastDecision = ""
+            t.onEvent {
+                if case .dendriteAdded = $0 { added += 1 }
+                if case .decision(_, let message) = $0 { lastDecision = message }
+            }
             t.run()
             let acc = t.evaluate(t.train).accuracy
             print("XOR \(mode): accuracy \(acc), \(t.network.dendriteCount) dendrite sets, \(t.network.parameterCount) parameters, \(t.epoch) epochs")
@@ -57,6 +60,9 @@ func xorTrainer(mode: DendriteMode, seed: UInt64, learningRate: Float, epochs: I
             // Training ends on the best model: its architecture and its score.
             #expect(t.isFinished)
             #expect(t.network.dendriteCount == t.tracker.globalBestDendrites)
+            // The decision that ended it names the model kept, not the last one grown.
+            #expect(lastDecision.hasSuffix("restored the best model (epoch \(t.bestEpoch), \(t.network.dendriteCount) dendrite sets)"),
+                    "\(lastDecision)")
             #expect(acc == t.history.map(\.validationAccuracy).max())
         }
     }

@@ -47,17 +47,17 @@ extension Trainer {
                 restoreBest()
                 beginAddingDendrites(reason: d.reason)
             case .stop:
-                emit(.decision(epoch: epoch, message: d.reason))
-                restoreBest()
+                let restored = restoreBest()
                 stopped = true
+                emit(.decision(epoch: epoch, message: "\(d.reason); \(restored)"))
             }
         }
         if isFinished && !stopped {
             // Out of epochs: end as the rule would, with the best model.
             if phase == .dendrite { candidatesDiscarded() }
-            restoreBest()
+            let restored = restoreBest()
             stopped = true
-            emit(.decision(epoch: epoch, message: "epoch budget used up; restored the best model (epoch \(bestEpoch))"))
+            emit(.decision(epoch: epoch, message: "epoch budget used up; \(restored)"))
         }
     }
 
@@ -125,9 +125,13 @@ extension Trainer {
         return true
     }
 
-    private func restoreBest() {
-        guard let best else { return }
+    /// Ends training on the best model; says which, since the run may have grown more sets
+    /// than the model it keeps (the rule stops at its maximum, the best came before).
+    @discardableResult
+    private func restoreBest() -> String {
+        guard let best else { return "kept the last model" }
         network.restore(best)
+        return "restored the best model (epoch \(bestEpoch), \(network.dendriteCount) dendrite sets)"
     }
 
     /// GD: inserts a dendrite set in every perforated layer and goes on training.
