@@ -87,7 +87,8 @@ final class WorkerPool: @unchecked Sendable {
 
     /// Starts `job` on a helper and returns at once; false (and nothing started) when a
     /// region holds the pool. Whoever runs the job frees the pool when it ends; read what
-    /// it wrote only after `finishBackground` (every `run` calls it first).
+    /// it wrote only after `finishBackground` (every `run` calls it first). The job must
+    /// not start regions of its own: `run` would wait for the job it is part of.
     func startBackground(_ job: @escaping () -> Void) -> Bool {
         guard taken.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             return false
