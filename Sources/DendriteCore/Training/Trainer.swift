@@ -150,8 +150,9 @@ public final class Trainer {
     }
 
     /// The layer after whose forward the next batch is filled on a helper core
-    /// (`BatchPrefetch`): the first neuron layer when it is dense and splits its product,
-    /// so that its rows are the last split work before the output layer and the loss.
+    /// (`BatchPrefetch`): the first neuron layer when it is dense and splits its product.
+    /// The fill then overlaps the unsplit work after it (in the MNIST MLP: ReLU, the output
+    /// layer, the loss); a later split layer would wait for the fill to end first.
     /// A convolutional network fills on every core as before: its next layers split too,
     /// and each worker's chunk of the batch is the rows it filled.
     private func prefetchLayer(batch: Int) -> Int? {
