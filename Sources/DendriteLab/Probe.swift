@@ -39,42 +39,52 @@ public struct Probe: Sendable {
         groups = NeuronGroup.groups(of: network)
         points = NeuronProbe.gridPoints(resolution: resolution, extent: extent)
         let x = Tensor(shape: [resolution * resolution, 2], points)
-        let recorded = network.forwardRecording(x)
-        gridActivations = Probe.groupActivations(recorded: recorded, groups)
-        if let logits = recorded.last {
-            (classProbabilities, classCount) = NeuronProbe.classProbabilities(logits: logits)
-        } else {
-            (classProbabilities, classCount) = ([], 2)
-        }
-        // Dendrite outputs over the grid, per group: existing sets, then the candidate.
-        dendriteGrids = groups.map { g in
-            guard let p = network.layers[g.neuronLayer] as? PerforatedLayer else { return [] }
-            var grids: [[Float]] = []
-            let n = resolution * resolution, c = g.units
-            if let v = dendriteOutputs(of: p, rows: n) {
-                let d = p.dendrites.count
-                grids = (0..<d).map { j in
-                    var out = [Float](repeating: 0, count: n * c)
-                    for r in 0..<n { for u in 0..<c { out[r * c + u] = v[(r * d + j) * c + u] } }
-                    return out
-                }
+        // What the forward pass shows, read while the layers still hold its values: the
+        // errors' backward walk (one forward serves both) reuses some of their buffers.
+        let groups = self.groups, n = resolution * resolution
+        var activations: [[Float]] = [], probabilities: ([Float], Int) = ([], 2)
+        var dendrites: [[[Float]]] = [], candidates: [Bool] = []
+        func read(_ recorded: [Tensor]) {
+            activations = Probe.groupActivations(recorded: recorded, groups)
+            if let logits = recorded.last { probabilities = NeuronProbe.classProbabilities(logits: logits) }
+            dendrites = groups.map { Probe.dendriteGrids(network, group: $0, rows: n) }
+            candidates = groups.map { g in
+                guard let p = network.layers[g.neuronLayer] as? PerforatedLayer else { return false }
+                return p.candidate != nil && p.spatial == 1
             }
-            if p.candidate != nil, p.spatial == 1 {
-                let v = p.candidateOutput
-                if v.count == n * c { grids.append(v.storage) }
-            }
-            return grids
         }
-        candidateGroups = groups.map { g in
-            guard let p = network.layers[g.neuronLayer] as? PerforatedLayer else { return false }
-            return p.candidate != nil && p.spatial == 1
-        }
-        if let labels, labels.count == resolution * resolution {
-            let errors = NeuronProbe.errors(of: network, x: x, labels: labels)
+        if let labels, labels.count == n {
+            let errors = NeuronProbe.errors(of: network, x: x, labels: labels, afterForward: read)
             gridErrors = groups.map { errors[$0.neuronLayer]?.storage ?? [] }
         } else {
+            read(network.forwardRecording(x))
             gridErrors = groups.map { _ in [] }
         }
+        gridActivations = activations
+        (classProbabilities, classCount) = probabilities
+        dendriteGrids = dendrites
+        candidateGroups = candidates
+    }
+
+    /// Dendrite outputs over the grid for one group, from the last forward pass: the
+    /// existing sets, then the PB candidate (dense layers only).
+    static func dendriteGrids(_ network: Network, group g: NeuronGroup, rows n: Int) -> [[Float]] {
+        guard let p = network.layers[g.neuronLayer] as? PerforatedLayer else { return [] }
+        var grids: [[Float]] = []
+        let c = g.units
+        if let v = dendriteOutputs(of: p, rows: n) {
+            let d = p.dendrites.count
+            grids = (0..<d).map { j in
+                var out = [Float](repeating: 0, count: n * c)
+                for r in 0..<n { for u in 0..<c { out[r * c + u] = v[(r * d + j) * c + u] } }
+                return out
+            }
+        }
+        if p.candidate != nil, p.spatial == 1 {
+            let v = p.candidateOutput
+            if v.count == n * c { grids.append(v.storage) }
+        }
+        return grids
     }
 
     /// The label of the nearest sample of `data` for every cell of a grid (what the

@@ -19,6 +19,15 @@ public enum NeuronProbe {
     /// For an output layer with one logistic unit E = P(class 1) - label; for softmax
     /// E_k = P_k - [k = label].
     public static func errors(of network: Network, x: Tensor, labels: [Int32]) -> [Int: Tensor] {
+        errors(of: network, x: x, labels: labels, afterForward: { _ in })
+    }
+
+    /// The same from one forward pass that also records every layer's output
+    /// (`Network.forwardRecording`), handed to `afterForward` before the backward walk
+    /// (while the layers still hold that pass's values): the Lab's grid probe needs both,
+    /// and a second forward over the grid was a third of its cost.
+    public static func errors(of network: Network, x: Tensor, labels: [Int32],
+                              afterForward: ([Tensor]) -> Void) -> [Int: Tensor] {
         let layers = network.layers
         // Switch off what a training backward would record, and remember how it was.
         let perforated = layers.compactMap { $0 as? PerforatedLayer }
@@ -35,8 +44,9 @@ public enum NeuronProbe {
         }
 
         var loss = SoftmaxCrossEntropy()
-        let logits = network.forward(x, training: false)
-        _ = loss.forward(logits: logits, labels: labels[...])
+        let recorded = network.forwardRecording(x)
+        afterForward(recorded)
+        _ = loss.forward(logits: recorded.last ?? x, labels: labels[...])
         var g = loss.gradient
         var out: [Int: Tensor] = [:]
         let scale = Float(max(x.rows, 1))
