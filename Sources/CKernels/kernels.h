@@ -204,18 +204,19 @@ static inline void dendrite_prefetch(const void *p, long bytes) {
 // fused multiply-add), as Swift's `Float(byte) * scale + shift` computes it: the same bits.
 // Byte images are converted batch by batch; eight lanes keep that conversion from being
 // the one part of an MLP step the second core cannot shorten.
+// Converts the first n rounded down to a multiple of 8 and returns how many it did.
 __attribute__((target("avx2")))
-static inline void dendrite_bytes_to_floats_avx2(const uint8_t *s, float *d, long n, float scale, float shift) {
+static inline long dendrite_bytes_to_floats_avx2(const uint8_t *s, float *d, long n, float scale, float shift) {
     const __m256 a = _mm256_set1_ps(scale), b = _mm256_set1_ps(shift);
     long j = 0;
     for (; j + 8 <= n; j += 8) {
         __m256i v = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(s + j)));
         _mm256_storeu_ps(d + j, _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(v), a), b));
     }
-    for (; j < n; j++) { float p = (float)s[j] * scale; d[j] = p + shift; }
+    return j;
 }
 
 static inline void dendrite_bytes_to_floats(const uint8_t *s, float *d, long n, float scale, float shift) {
-    if (dendrite_avx2_lanes()) { dendrite_bytes_to_floats_avx2(s, d, n, scale, shift); return; }
-    for (long j = 0; j < n; j++) { float p = (float)s[j] * scale; d[j] = p + shift; }
+    long j = dendrite_avx2_lanes() ? dendrite_bytes_to_floats_avx2(s, d, n, scale, shift) : 0;
+    for (; j < n; j++) { float p = (float)s[j] * scale; d[j] = p + shift; }
 }

@@ -65,24 +65,14 @@ final class WorkerPool: @unchecked Sendable {
         // Invariant: shares is a worker count, which Parallel.workers caps at maxShares.
         precondition(shares <= Self.maxShares, "\(shares) shares in one parallel region")
         finishBackground()
-        guard taken.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
-            return false
-        }
-        // 31 bits, wrapping: a long run starts billions of regions.
-        let generation = (Self.generation(state.load(ordering: .relaxed)) + 1) & 0x7FFF_FFFF
-        while helpers < shares - 1 { startHelper(helpers + 1); helpers += 1 }
-        if shares > 1 { CorePinning.pinCallerIfDue() }
-        withoutActuallyEscaping(body) { body in
-            self.body = body
-            done.store(0, ordering: .relaxed)
-            state.store(generation << 32 | shares << 16, ordering: .sequentiallyConsistent)
-            parking.lock(); parking.broadcast(); parking.unlock()
+        return withoutActuallyEscaping(body) { body in
+            guard let generation = publish(shares, helpers: shares - 1, background: false, body) else { return false }
             work(generation, own: 0)
-            waitForShares(shares)
+            spin { done.load(ordering: .acquiring) >= shares }
             self.body = nil
+            taken.store(false, ordering: .releasing)
+            return true
         }
-        taken.store(false, ordering: .releasing)
-        return true
     }
 
     /// Starts `job` on a helper and returns at once; false (and nothing started) when a
@@ -90,18 +80,28 @@ final class WorkerPool: @unchecked Sendable {
     /// it wrote only after `finishBackground` (every `run` calls it first). The job must
     /// not start regions of its own: `run` would wait for the job it is part of.
     func startBackground(_ job: @escaping () -> Void) -> Bool {
+        publish(1, helpers: 1, background: true) { _ in job() } != nil
+    }
+
+    /// Takes the pool for a region of `shares` running `body`, with at least `needed`
+    /// helpers (pinning the caller when it will have company), and wakes the helpers;
+    /// returns the region's generation, or nil (nothing published) when another region
+    /// holds the pool.
+    private func publish(_ shares: Int, helpers needed: Int, background isBackground: Bool,
+                         _ body: @escaping (Int) -> Void) -> Int? {
         guard taken.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
-            return false
+            return nil
         }
+        // 31 bits, wrapping: a long run starts billions of regions.
         let generation = (Self.generation(state.load(ordering: .relaxed)) + 1) & 0x7FFF_FFFF
-        if helpers == 0 { startHelper(1); helpers = 1 }
-        CorePinning.pinCallerIfDue()
-        body = { _ in job() }
+        while helpers < needed { startHelper(helpers + 1); helpers += 1 }
+        if needed > 0 { CorePinning.pinCallerIfDue() }
+        self.body = body
         done.store(0, ordering: .relaxed)
-        background.store(generation, ordering: .relaxed)
-        state.store(generation << 32 | 1 << 16, ordering: .sequentiallyConsistent)
+        if isBackground { background.store(generation, ordering: .relaxed) }
+        state.store(generation << 32 | shares << 16, ordering: .sequentiallyConsistent)
         parking.lock(); parking.broadcast(); parking.unlock()
-        return true
+        return generation
     }
 
     /// Waits for a running background job, running it on this thread if no helper has
@@ -110,19 +110,15 @@ final class WorkerPool: @unchecked Sendable {
         let generation = background.load(ordering: .acquiring)
         guard generation >= 0 else { return }
         work(generation, own: 0)
-        var spins = 0
-        while background.load(ordering: .acquiring) == generation {
-            spins += 1
-            if spins > 4096 { sched_yield() }
-        }
+        spin { background.load(ordering: .acquiring) != generation }
     }
 
-    /// Waits until `shares` shares of the current region have finished.
-    private func waitForShares(_ shares: Int) {
+    /// Waits until `ready()`; after a while it yields the core between looks, since the
+    /// helper being waited for may have been descheduled.
+    private func spin(until ready: () -> Bool) {
         var spins = 0
-        while done.load(ordering: .acquiring) < shares {
+        while !ready() {
             spins += 1
-            // A helper that claimed a share was descheduled: give it our core.
             if spins > 4096 { sched_yield() }
         }
     }

@@ -136,32 +136,33 @@ public final class Trainer {
     /// True once `config.epochs` neuron-phase epochs are done or training stopped.
     public var isFinished: Bool { neuronEpochs >= config.epochs || stopped }
 
-    /// Whether the network's first neuron layer (with its dendrites and candidates) cuts a
-    /// batch of `batch` over several cores. Only then is the batch filled on several cores:
-    /// a first layer that multiplies it on one core would read the other core's rows
+    /// How a step places its batch, from the network's first neuron layer (with its
+    /// dendrites and candidates) and whether it cuts a batch of `batch` over several cores.
+    ///
+    /// `splitFill`: only a first layer that splits is worth filling the batch on several
+    /// cores; one that multiplies it on one core would read the other core's rows
     /// (measured on the 784-8-10 MLP at two threads: 0.80-1.39 million samples/s with the
     /// split fill, 1.45-1.57 with one).
-    private func firstLayerSplits(batch: Int) -> Bool {
-        for layer in network.layers {
-            if let p = layer as? PerforatedLayer { return p.splitsWork(batch: batch) }
-            if let n = layer as? NeuronLayer { return n.splitsWork(batch: batch) }
-        }
-        return true
-    }
-
-    /// The layer after whose forward the next batch is filled on a helper core
-    /// (`BatchPrefetch`): the first neuron layer when it is dense and splits its product.
+    ///
+    /// `prefetchAfter`: the layer after whose forward the next batch is filled on a helper
+    /// core (`BatchPrefetch`): that first layer when it is dense and splits its product.
     /// The fill then overlaps the unsplit work after it (in the MNIST MLP: ReLU, the output
     /// layer, the loss); a later split layer would wait for the fill to end first.
     /// A convolutional network fills on every core as before: its next layers split too,
     /// and each worker's chunk of the batch is the rows it filled.
-    private func prefetchLayer(batch: Int) -> Int? {
-        guard prefetchesBatches else { return nil }
+    private func batchPlacement(batch: Int) -> (splitFill: Bool, prefetchAfter: Int?) {
         for (i, layer) in network.layers.enumerated() {
-            if let p = layer as? PerforatedLayer { return p.neuron is Dense && p.splitsWork(batch: batch) ? i : nil }
-            if let n = layer as? NeuronLayer { return n is Dense && n.splitsWork(batch: batch) ? i : nil }
+            let neurons: NeuronLayer, splits: Bool
+            if let p = layer as? PerforatedLayer {
+                (neurons, splits) = (p.neuron, p.splitsWork(batch: batch))
+            } else if let n = layer as? NeuronLayer {
+                (neurons, splits) = (n, n.splitsWork(batch: batch))
+            } else {
+                continue
+            }
+            return (splits, prefetchesBatches && splits && neurons is Dense ? i : nil)
         }
-        return nil
+        return (true, nil)
     }
 
     /// Starts filling batch `next` of this epoch on a helper, when there is one.
@@ -182,10 +183,11 @@ public final class Trainer {
             beginEpoch()
         }
         let batch = Batches(samples: train.count, size: config.batchSize).range(batchInEpoch)
+        let placement = batchPlacement(batch: batch.count)
         if !prefetch.take(epoch: epoch, batch: batchInEpoch, into: &x, labels: &y) {
-            train.fill(indices: order[batch], into: &x, labels: &y, parallel: firstLayerSplits(batch: batch.count))
+            train.fill(indices: order[batch], into: &x, labels: &y, parallel: placement.splitFill)
         }
-        let fillAfter = prefetchLayer(batch: batch.count), next = batchInEpoch + 1
+        let fillAfter = placement.prefetchAfter, next = batchInEpoch + 1
         let logits = network.forward(x, training: true) { if $0 == fillAfter { self.prefetchBatch(next) } }
         let l = loss.forward(logits: logits, labels: y[...])
         network.backward(loss.gradient)
