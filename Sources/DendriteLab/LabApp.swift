@@ -103,6 +103,9 @@ public final class LabApp {
         let seconds = now()
         let batches = trainer.withModel { controller.batchesTrained }
         trainer.stop()
+        for key in probeKeys.isEmpty ? [] : InputLatency.owedPresses(after: frameCount) {
+            _ = trainer.withModel { controller.handle(InputLatency.keyDown(key)) }
+        }
         if let screenshot { try trainer.withModel { try controller.saveScreenshot(to: screenshot, time: seconds) } }
         var stats = timing.stats(frames: frameCount, seconds: seconds, batches: batches, redraws: scene.redraws)
         stats.inputLatency = latency
