@@ -32,7 +32,7 @@ let package = Package(
             swiftSettings: fastInDebug),
         .target(
             name: "DendriteLab",
-            dependencies: ["DendriteCore", "CSDL2"],
+            dependencies: ["DendriteCore", "CSDL2", "CAffinity"],
             swiftSettings: fastInDebug),
         .executableTarget(
             name: "dendrite-lab",

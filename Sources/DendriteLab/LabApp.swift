@@ -71,7 +71,7 @@ public final class LabApp {
             // The model is held once a frame: input, the slow speeds' training, and a copy
             // of what to draw. Auto speed trains on `TrainingThread` meanwhile.
             let size = canvas.outputSize
-            let f = trainer.withModel { () -> FrameInput in
+            let f = trainer.withModel(frameCopy: true) { () -> FrameInput in
                 timing.wait += now() - frameStart
                 return frameInput(events: events, size: size, fps: pacer.fps, maxScroll: maxScroll, timing: &timing, now: now)
             }
@@ -81,7 +81,7 @@ public final class LabApp {
             canvas.time = frameStart
             let drawStart = now()
             let redrawsBefore = scene.redraws
-            maxScroll = scene.draw(canvas, frame: f.frame, state: f.state, time: frameStart)
+            maxScroll = scene.draw(canvas, frame: f.frame, state: f.state)
             let drawEnd = now()
             SDL_RenderPresent(renderer)
             timing.draw += drawEnd - drawStart
@@ -110,6 +110,7 @@ public final class LabApp {
         var stats = timing.stats(frames: frameCount, seconds: seconds, batches: batches, redraws: scene.redraws)
         stats.inputLatency = latency
         stats.firstFrameSeconds = pacer.firstFrame
+        stats.steadyFPS = pacer.steadyFPS(frames: frameCount, end: seconds)
         stats.framesBehind = pacer.framesBehind
         (stats.readings, stats.readingMilliseconds) = trainer.withModel {
             (controller.readings, controller.readingSeconds * 1000 / Double(max(controller.readings, 1)))

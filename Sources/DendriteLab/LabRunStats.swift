@@ -25,10 +25,9 @@ public struct LabRunStats: Sendable {
     public var firstFrameSeconds = 0.0
     /// Frames that ended more than a frame behind the 60 Hz schedule (it then restarts).
     public var framesBehind = 0
-    /// Frames per second after the first frame: the rate the Lab keeps while it runs.
-    public var steadyFPS: Double {
-        seconds > firstFrameSeconds && frames > 1 ? Double(frames - 1) / (seconds - firstFrameSeconds) : fps
-    }
+    /// Frames per second after the first frame: the rate the Lab keeps while it runs
+    /// (`FramePacer.steadyFPS`).
+    public var steadyFPS = 0.0
     public var batchesPerSecond: Double { seconds > 0 ? Double(batches) / seconds : 0 }
 }
 

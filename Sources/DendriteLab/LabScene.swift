@@ -28,9 +28,10 @@ public struct LabFrame {
 /// a view state. The window and the offscreen renderer both call this.
 public enum LabScene {
     /// Returns how far the lesson panel's body can scroll (0 without a lesson).
-    /// `statusLine: false` leaves the status line out (`SceneCache` draws it each frame).
+    /// `live: false` leaves out what changes from frame to frame without the model (the
+    /// status line, the candidates' pulses): `SceneCache` draws those each frame (`drawLive`).
     @discardableResult
-    public static func draw(_ canvas: Canvas, frame: LabFrame, state: LabState, statusLine: Bool = true) -> Float {
+    public static func draw(_ canvas: Canvas, frame: LabFrame, state: LabState, live: Bool = true) -> Float {
         let t = canvas.theme
         let layout = state.layout
         canvas.clear(t.background)
@@ -88,10 +89,17 @@ public enum LabScene {
         }
         let buttons = Toolbar.buttons(width: state.width, state: state, config: frame.config, theme: t)
         Toolbar.draw(canvas, layout.toolbar, buttons: buttons, hovered: hoveredButton)
-        if statusLine { drawStatus(canvas, frame: frame, state: state) }
+        if live { drawLive(canvas, frame: frame, state: state) }
         if let n = hoveredNeuron { drawTooltip(canvas, frame: frame, neuron: n, at: state.mouse, bounds: layout.bounds) }
         if state.showHelp { HelpOverlay.draw(canvas, in: layout.bounds) }
         return lessonMaxScroll
+    }
+
+    /// What moves every frame over the cached picture: the candidates' pulses in a PB
+    /// dendrite phase and the status line.
+    public static func drawLive(_ canvas: Canvas, frame: LabFrame, state: LabState) {
+        NetworkView.drawPulses(canvas, in: state.layout.network, picture: frame.picture)
+        drawStatus(canvas, frame: frame, state: state)
     }
 
     /// The status line: training progress, speed, frame rate and the latest message.

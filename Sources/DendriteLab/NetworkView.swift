@@ -139,15 +139,11 @@ public enum NetworkView {
         for (b, shape) in zip(branches, tree.branches) {
             let width = 1.5 + 4.5 * abs(b.weight) / maxA
             let colour = Color.mix(t.dendriteLow, t.dendriteHigh, b.output).withAlpha(alpha)
-            let pts = Canvas.bezierPoints(shape.from, shape.control, shape.control, shape.tip, segments: 10)
+            let pts = branchCurve(shape)
             if b.isCandidate && candidatePhase {
-                // A candidate glows and a pulse runs from its tip into the soma while it learns.
-                let phase = Float(canvas.time.truncatingRemainder(dividingBy: 1.2) / 1.2)
-                let glow = 0.35 + 0.25 * sinf(Float(canvas.time) * 6)
-                canvas.polyline(pts, t.accent.withAlpha(glow), width: width + 6)
+                // A candidate glows while it learns (its pulse is drawn live: `drawPulses`).
+                canvas.polyline(pts, t.accent.withAlpha(0.4), width: width + 6)
                 canvas.polyline(pts, colour, width: max(width, 2))
-                let k = Int((1 - phase) * Float(pts.count - 1))
-                canvas.fillCircle(pts[max(0, min(pts.count - 1, k))], radius: 3, t.accent)
             } else {
                 canvas.polyline(pts, colour, width: width)
             }
@@ -160,6 +156,34 @@ public enum NetworkView {
             canvas.fillCircle(m, radius: 4.5, t.panel)
             canvas.strokeCircle(m, radius: 4.5, t.mutedText, width: 1.2)
             canvas.line(m + Vec2(-3, 3), m + Vec2(3, -3), t.mutedText, width: 1.2)
+        }
+    }
+
+    /// A branch as the curve drawn from its trunk to its tip.
+    static func branchCurve(_ shape: (from: Vec2, control: Vec2, tip: Vec2)) -> [Vec2] {
+        Canvas.bezierPoints(shape.from, shape.control, shape.control, shape.tip, segments: 10)
+    }
+
+    /// In a PB dendrite phase a pulse runs along every candidate from its tip into the
+    /// soma, once every 1.2 s: the candidates are what learns now. Drawn every frame over
+    /// the cached picture (`SceneCache`), which then need not redraw to animate.
+    static func drawPulses(_ canvas: Canvas, in rect: Rect, picture: NetworkPicture) {
+        guard picture.mode == .pb, picture.phase == .dendrite else { return }
+        let geo = NetworkGeometry(shape: picture.shape, in: rect)
+        let phase = Float(canvas.time.truncatingRemainder(dividingBy: 1.2) / 1.2)
+        canvas.clip(rect)
+        defer { canvas.clip(nil) }
+        for (c, layer) in picture.layers.enumerated() {
+            for (u, n) in layer.neurons.enumerated() {
+                let branches = n.dendrites.branches
+                guard branches.contains(where: \.isCandidate) else { continue }
+                let tree = geo.dendriteTree(column: c, unit: u, count: branches.count)
+                for (b, shape) in zip(branches, tree.branches) where b.isCandidate {
+                    let pts = branchCurve(shape)
+                    let k = Int((1 - phase) * Float(pts.count - 1))
+                    canvas.fillCircle(pts[max(0, min(pts.count - 1, k))], radius: 3, canvas.theme.accent)
+                }
+            }
         }
     }
 

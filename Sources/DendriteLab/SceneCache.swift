@@ -1,9 +1,9 @@
 @preconcurrency import CSDL2
 import DendriteCore
 
-/// Keeps the Lab's picture (everything but the status line) in a texture and redraws it
-/// only when what it shows has changed; every frame blits it and draws the live status
-/// line on top.
+/// Keeps the Lab's picture (everything but the status line and the candidates' pulses)
+/// in a texture and redraws it only when what it shows has changed; every frame blits it
+/// and draws those live parts on top (`LabScene.drawLive`).
 ///
 /// Why: under a software OpenGL (Mesa's llvmpipe: Xvfb, VMs, machines without a GPU)
 /// shading the whole window takes ~17 ms of CPU, more than a 60 fps frame once training
@@ -32,23 +32,23 @@ final class SceneCache {
     /// Draws `frame` into the window; returns how far the lesson panel can scroll.
     /// Overlays that sit above the status line (help, a neuron's tooltip) and frames
     /// without a model version are drawn directly.
-    func draw(_ canvas: Canvas, frame: LabFrame, state: LabState, time: Double) -> Float {
+    func draw(_ canvas: Canvas, frame: LabFrame, state: LabState) -> Float {
         var tooltip = false
         if case .neuron = state.hovered { tooltip = true }
         guard frame.probe.version != nil, !state.showHelp, !tooltip, prepareTexture(state) else {
             key = nil
             return LabScene.draw(canvas, frame: frame, state: state)
         }
-        let newKey = SceneKey(frame: frame, state: state, time: time)
+        let newKey = SceneKey(frame: frame, state: state)
         if newKey != key {
             SDL_SetRenderTarget(renderer, texture)
-            lessonMaxScroll = LabScene.draw(canvas, frame: frame, state: state, statusLine: false)
+            lessonMaxScroll = LabScene.draw(canvas, frame: frame, state: state, live: false)
             SDL_SetRenderTarget(renderer, nil)
             key = newKey
             redraws += 1
         }
         SDL_RenderCopy(renderer, texture, nil, nil)
-        LabScene.drawStatus(canvas, frame: frame, state: state)
+        LabScene.drawLive(canvas, frame: frame, state: state)
         return lessonMaxScroll
     }
 
@@ -80,10 +80,8 @@ struct SceneKey: Equatable {
     var lessonMeasured: [LessonExpectation.Metric: LessonRunner.Value]
     var momentReached: Bool
     var state: LabState
-    /// Steps of the candidates' pulse (PB dendrite phase), 15 a second.
-    var animation: Int
 
-    init(frame: LabFrame, state: LabState, time: Double) {
+    init(frame: LabFrame, state: LabState) {
         picture = frame.picture
         probeVersion = frame.probe.version
         config = frame.config
@@ -100,7 +98,5 @@ struct SceneKey: Equatable {
         s.messageUntilFrame = 0
         s.mouse = Vec2(-1, -1)
         self.state = s
-        let pulsing = frame.picture.mode == .pb && frame.picture.phase == .dendrite
-        animation = pulsing ? Int(time * 15) : 0
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import CAffinity
 
 /// Trains the Lab's session on a thread of its own while the window draws, so a larger
 /// network's batches and the views' readings of the model (grid probes: a forward and a
@@ -22,6 +23,11 @@ final class TrainingThread: @unchecked Sendable {
     private let waiting = Atomic<Int>(0)
     /// Seconds of batches per slice: an upper bound on how long input waits for the model.
     static let slice = 0.002
+    /// When the render thread last copied a frame (uptime nanoseconds; `ReadingTiming`).
+    private let lastFrameCopy = Atomic<UInt64>(0)
+    private var readingTiming = ReadingTiming()
+    /// This thread's nice value: below the render thread and the rasteriser's threads.
+    static let nice: Int32 = 10
 
     init(controller: LabController) { self.controller = controller }
 
@@ -52,12 +58,16 @@ final class TrainingThread: @unchecked Sendable {
         signal.unlock()
     }
 
-    /// Runs `body` on the render thread with the model to itself.
-    func withModel<T>(_ body: () throws -> T) rethrows -> T {
+    /// Runs `body` on the render thread with the model to itself. `frameCopy`: the
+    /// frame's one copy of what it draws (readings are timed after it).
+    func withModel<T>(frameCopy: Bool = false, _ body: () throws -> T) rethrows -> T {
         waiting.add(1, ordering: .sequentiallyConsistent)
         controller.modelLock.lock()
         waiting.subtract(1, ordering: .sequentiallyConsistent)
-        defer { controller.modelLock.unlock() }
+        defer {
+            if frameCopy { lastFrameCopy.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed) }
+            controller.modelLock.unlock()
+        }
         return try body()
     }
 
@@ -66,6 +76,11 @@ final class TrainingThread: @unchecked Sendable {
     }
 
     private func loop() {
+        // Training takes the CPU the window leaves: when both want a core (a redraw, which
+        // a software OpenGL shades on every core), the drawing goes first, so frames keep
+        // their schedule; auto speed's pacing makes up the batches afterwards. (If the
+        // system refuses, the thread trains at normal priority.)
+        _ = dendrite_set_thread_nice(Self.nice)
         var last = DispatchTime.now().uptimeNanoseconds
         while true {
             signal.lock()
@@ -82,7 +97,8 @@ final class TrainingThread: @unchecked Sendable {
             controller.modelLock.lock()
             let done = controller.trainSlice(elapsed: elapsed, budget: Self.slice)
             var toDraw: (picture: NetworkPicture, rect: Rect)?
-            if controller.readingDue {
+            if controller.readingDue, readingTiming.starts(now: DispatchTime.now().uptimeNanoseconds,
+                                                          lastFrameCopy: lastFrameCopy.load(ordering: .relaxed)) {
                 controller.refreshReading()
                 toDraw = controller.connectionsToDraw
             }
@@ -101,5 +117,31 @@ final class TrainingThread: @unchecked Sendable {
             if done == 0 { usleep(1000) }
         }
         finished.signal()
+    }
+}
+
+/// When a due reading of the model starts. A reading holds the model lock for several
+/// milliseconds, and the render thread takes the lock once a frame to copy what it
+/// draws: a reading that starts just after that copy ends long before the next one, so
+/// no frame waits behind it.
+struct ReadingTiming {
+    /// How soon after a frame's copy a reading may start (seconds).
+    static let window = 0.004
+    /// How long a due reading waits for a copy before it goes ahead anyway (a frame that
+    /// runs long, or a window that draws no frames).
+    static let patience = 0.05
+    /// When the pending reading first came due (uptime nanoseconds).
+    private var dueSince: UInt64?
+
+    /// Whether the reading due at `now` starts now, given when the last frame copy ended.
+    mutating func starts(now: UInt64, lastFrameCopy: UInt64) -> Bool {
+        let due = dueSince ?? now
+        let afterCopy = now >= lastFrameCopy && Double(now - lastFrameCopy) * 1e-9 < Self.window
+        if afterCopy || Double(now &- due) * 1e-9 >= Self.patience {
+            dueSince = nil
+            return true
+        }
+        dueSince = due
+        return false
     }
 }

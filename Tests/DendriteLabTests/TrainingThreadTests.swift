@@ -75,24 +75,41 @@ extension LabSuite {
             #expect(c.connectionsToDraw == nil)
         }
 
+        @Test func aReadingStartsJustAfterAFrameCopyOrOnceItWaitedTooLong() {
+            let ms: UInt64 = 1_000_000
+            var t = ReadingTiming()
+            func starts(now: UInt64, lastFrameCopy: UInt64) -> Bool { t.starts(now: now, lastFrameCopy: lastFrameCopy) }
+            // Due 10 ms after the last copy: wait for the next one.
+            #expect(!starts(now: 110 * ms, lastFrameCopy: 100 * ms))
+            #expect(!starts(now: 115 * ms, lastFrameCopy: 100 * ms))
+            // 1 ms after the next copy: start.
+            #expect(starts(now: 118 * ms, lastFrameCopy: 117 * ms))
+            // A new reading falls due; no copy comes (frames run long): it waits its patience, then goes.
+            #expect(!starts(now: 200 * ms, lastFrameCopy: 117 * ms))
+            #expect(!starts(now: 249 * ms, lastFrameCopy: 117 * ms))
+            #expect(starts(now: 250 * ms, lastFrameCopy: 117 * ms))
+            // Its patience does not carry over to the next reading.
+            #expect(!starts(now: 260 * ms, lastFrameCopy: 117 * ms))
+        }
+
         @Test func theSceneKeyIgnoresWhatOnlyTheStatusLineShows() {
             var state = LabState()
             state.playing = true
             let c = LabController(config: smallConfig(), state: state)
             let f = c.frame()
-            let key = SceneKey(frame: f, state: c.state, time: 0)
+            let key = SceneKey(frame: f, state: c.state)
             var later = c.state
             later.frame += 10
             later.say("Epoch 3 done")
             var g = f
             g.status.batch += 1
-            #expect(SceneKey(frame: g, state: later, time: 0.5) == key)
+            #expect(SceneKey(frame: g, state: later) == key)
             var moved = c.state
             moved.showCurves.toggle()
-            #expect(SceneKey(frame: f, state: moved, time: 0) != key)
+            #expect(SceneKey(frame: f, state: moved) != key)
             c.session.stepBatch()
             c.refreshReading()
-            #expect(SceneKey(frame: c.frame(), state: c.state, time: 0) != key)
+            #expect(SceneKey(frame: c.frame(), state: c.state) != key)
         }
     }
 }

@@ -139,6 +139,30 @@ extension LabSuite {
             #expect(purple(inP) > purple(inN) + 5)
         }
 
+        @Test func theCandidatesPulseMovesWithTimeOnlyInTheLiveLayer() throws {
+            let rect = Rect(x: 0, y: 0, w: 600, h: 480)
+            let geo = NetworkGeometry(shape: [2, 3, 2], in: rect)
+            let b = geo.dendriteTree(column: 1, unit: 1, count: 2).branches[1]
+            let around = Rect(x: min(b.from.x, b.tip.x) - 6, y: min(b.from.y, b.tip.y) - 6,
+                              w: abs(b.tip.x - b.from.x) + 12, h: abs(b.tip.y - b.from.y) + 12)
+            func render(_ p: NetworkPicture, time: Double, pulses: Bool) throws -> [Color] {
+                let off = try Offscreen(width: 600, height: 480)
+                off.canvas.time = time
+                NetworkView.draw(off.canvas, in: rect, picture: p)
+                if pulses { NetworkView.drawPulses(off.canvas, in: rect, picture: p) }
+                return off.pixels(in: around)
+            }
+            let p = pictureWithDendrites(mode: .pb, phase: .dendrite, candidate: true)
+            // The cached picture does not depend on the time; the pulse over it does.
+            #expect(try render(p, time: 0.1, pulses: false) == render(p, time: 0.7, pulses: false))
+            let early = try render(p, time: 0.1, pulses: true), late = try render(p, time: 0.7, pulses: true)
+            #expect(early != late)
+            #expect(try early != render(p, time: 0.1, pulses: false))
+            // No pulse outside a dendrite phase.
+            let n = pictureWithDendrites(mode: .pb, phase: .neuron, candidate: true)
+            #expect(try render(n, time: 0.1, pulses: true) == render(n, time: 0.1, pulses: false))
+        }
+
         @Test func curvesPNGShowsLossAccuracyPhasesAndMarkers() throws {
             let history = (1...12).map { e in
                 EpochMetrics(epoch: e, phase: (5...7).contains(e) ? .dendrite : .neuron, dendrites: e > 7 ? 1 : 0,
