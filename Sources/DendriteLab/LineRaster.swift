@@ -7,18 +7,25 @@
 /// per frame there. Here each stroke touches only the pixels near it (a few per unit of
 /// length), and the image is uploaded once per model refresh and blitted every frame.
 ///
-/// Pixels accumulate premultiplied (src-over) in Float; `argb()` converts to the straight
-/// alpha SDL's blend mode expects, so the image composites like the strokes drawn directly.
+/// Pixels accumulate premultiplied (src-over) in Float, one plane per channel so eight
+/// neighbouring pixels blend as one vector; `argb()` converts to the straight alpha SDL's
+/// blend mode expects, so the image composites like the strokes drawn directly.
 public struct LineRaster {
     public let width: Int
     public let height: Int
-    /// Premultiplied r, g, b, a per pixel in 0...1, row-major.
-    private var rgba: [Float]
+    /// Premultiplied r, g, b, a in 0...1: four planes of `plane` floats, each row-major
+    /// over the image and then `lanes` floats of slack, so a vector that starts at the
+    /// last pixel stays inside its plane.
+    private var planes: [Float]
+    private let plane: Int
+    private typealias Lanes = SIMD8<Float>
+    private static let lanes = Lanes.scalarCount
 
     public init(width: Int, height: Int) {
         self.width = max(0, width)
         self.height = max(0, height)
-        rgba = [Float](repeating: 0, count: self.width * self.height * 4)
+        plane = self.width * self.height + Self.lanes
+        planes = [Float](repeating: 0, count: 4 * plane)
     }
 
     /// Connected segments through `points`; `lineWidth` in pixels (at least 0.75, as
@@ -28,69 +35,87 @@ public struct LineRaster {
         for i in 0..<(points.count - 1) { segment(points[i], points[i + 1], c, lineWidth: lineWidth) }
     }
 
-    /// One segment: coverage falls from 1 to 0 over the pixel at the stroke's edge.
+    /// One segment: coverage falls from 1 to 0 over the pixel at the stroke's edge, by the
+    /// distance from the pixel's centre to the segment (to its nearer end past the ends).
     public mutating func segment(_ a: Vec2, _ b: Vec2, _ c: Color, lineWidth: Float) {
         // A diverged network's weights are NaN: nothing to draw for them.
         guard lineWidth.isFinite, a.x.isFinite, a.y.isFinite, b.x.isFinite, b.y.isFinite,
               c.a > 0 else { return }
-        let hw = min(max(lineWidth, 0.75), 64) / 2, reach = hw + 1
+        let hw = min(max(lineWidth, 0.75), 64) / 2, edge = hw + 0.5
         let d = b - a, len2 = d.x * d.x + d.y * d.y
         guard len2 > 1e-8, width > 0, height > 0 else { return }
-        let y0 = max(0, Int((min(a.y, b.y) - reach).rounded(.down)))
-        let y1 = min(height - 1, Int((max(a.y, b.y) + reach).rounded(.up)))
+        let y0 = max(0, Int((min(a.y, b.y) - edge).rounded(.down)))
+        let y1 = min(height - 1, Int((max(a.y, b.y) + edge).rounded(.up)))
         guard y0 <= y1 else { return }
-        let bx0 = min(a.x, b.x) - reach, bx1 = max(a.x, b.x) + reach
-        // Per row, the x-interval within `reach` of the segment's line (all of the box
-        // for flat segments); distances decide coverage inside it.
-        let slope = abs(d.y) > 1e-6 ? d.x / d.y : 0
-        let halfSpan = abs(d.y) > 1e-6 ? reach * len2.squareRoot() / abs(d.y) : .infinity
-        let sr = Float(c.r) / 255, sg = Float(c.g) / 255, sb = Float(c.b) / 255, sa = Float(c.a) / 255
+        let bx0 = min(a.x, b.x) - edge, bx1 = max(a.x, b.x) + edge
         let len = len2.squareRoot(), nx = d.x / len, ny = d.y / len
-        rgba.withUnsafeMutableBufferPointer { px in
+        let colour = (r: Float(c.r) / 255, g: Float(c.g) / 255, b: Float(c.b) / 255, a: Float(c.a) / 255)
+        // Lane k of a vector starting at pixel x is pixel x + k.
+        var offsets = Lanes()
+        for k in 0..<Self.lanes { offsets[k] = Float(k) }
+        let plane = self.plane
+        planes.withUnsafeMutableBufferPointer { buffer in
+            // Invariant: the array holds four planes (init), so its base address exists.
+            let base = buffer.baseAddress!
             for y in y0...y1 {
-                let py = Float(y) + 0.5
+                let qy = Float(y) + 0.5 - a.y
+                // The x-interval of pixel centres within `edge` of the segment's line and
+                // between its ends widened by `edge` (all of the box for flat segments).
                 var lo = bx0, hi = bx1
-                if halfSpan.isFinite {
-                    // The line's x over this pixel row, widened by the row's height.
-                    let xa = a.x + (py - 0.5 - a.y) * slope, xb = a.x + (py + 0.5 - a.y) * slope
-                    lo = max(lo, min(xa, xb) - halfSpan)
-                    hi = min(hi, max(xa, xb) + halfSpan)
+                if abs(ny) > 1e-6 {
+                    let centre = a.x + qy * nx / ny, span = edge / abs(ny)
+                    lo = max(lo, centre - span)
+                    hi = min(hi, centre + span)
                 }
-                let x0 = max(0, Int(lo.rounded(.down))), x1 = min(width - 1, Int(hi.rounded(.up)))
+                guard lo <= hi else { continue }
+                let x0 = max(0, Int((lo - 0.5).rounded(.down))), x1 = min(width - 1, Int((hi - 0.5).rounded(.up)))
                 guard x0 <= x1 else { continue }
-                // Along the row, the distance across the line and the position along the
-                // segment are linear in x: no square root except past the ends.
-                let qx = Float(x0) + 0.5 - a.x, qy = py - a.y
-                var across = qx * ny - qy * nx, along = (qx * nx + qy * ny) / len
-                let dAcross = ny, dAlong = nx / len
-                for x in x0...x1 {
-                    defer { across += dAcross; along += dAlong }
-                    var dist = abs(across)
-                    if along < 0 || along > 1 {
-                        let t: Float = along < 0 ? 0 : 1
-                        let ex = Float(x) + 0.5 - (a.x + t * d.x), ey = qy - t * d.y
-                        dist = (ex * ex + ey * ey).squareRoot()
-                    }
-                    let cover = min(1, hw + 0.5 - dist)
-                    guard cover > 0 else { continue }
-                    let alpha = sa * cover, keep = 1 - alpha, i = (y * width + x) * 4
-                    px[i] = sr * alpha + px[i] * keep
-                    px[i + 1] = sg * alpha + px[i + 1] * keep
-                    px[i + 2] = sb * alpha + px[i + 2] * keep
-                    px[i + 3] = alpha + px[i + 3] * keep
+                let row = y * width
+                var x = x0
+                while x <= x1 {
+                    // Distance to the segment: project on it, clamp to its ends.
+                    let qx = offsets + (Float(x) + 0.5 - a.x)
+                    var t = qx * nx + qy * ny
+                    t.replace(with: 0, where: t .< 0)
+                    t.replace(with: len, where: t .> len)
+                    let ex = qx - t * nx, ey = qy - t * ny
+                    var cover = edge - (ex * ex + ey * ey).squareRoot()
+                    cover.replace(with: 1, where: cover .> 1)
+                    // Lanes outside the stroke, or past this row's interval, keep their pixels (alpha 0).
+                    cover.replace(with: 0, where: (cover .< 0) .| (offsets .> Float(x1 - x)))
+                    let alpha = colour.a * cover
+                    let keep = 1 - alpha
+                    let p = row + x
+                    Self.blend(base + p, colour.r * alpha, keep)
+                    Self.blend(base + plane + p, colour.g * alpha, keep)
+                    Self.blend(base + 2 * plane + p, colour.b * alpha, keep)
+                    Self.blend(base + 3 * plane + p, alpha, keep)
+                    x += Self.lanes
                 }
             }
         }
     }
 
+    /// Source-over on eight floats of one plane: `add` (the premultiplied source) plus
+    /// what is there times `keep`. A lane with alpha 0 stores back the value it loaded.
+    @inline(__always)
+    private static func blend(_ at: UnsafeMutablePointer<Float>, _ add: Lanes, _ keep: Lanes) {
+        let raw = UnsafeMutableRawPointer(at)
+        raw.storeBytes(of: add + raw.loadUnaligned(as: Lanes.self) * keep, as: Lanes.self)
+    }
+
     /// The image as straight-alpha ARGB8888 (SDL_PIXELFORMAT_ARGB8888), row-major.
     public func argb() -> [UInt32] {
         var out = [UInt32](repeating: 0, count: width * height)
-        for p in 0..<(width * height) {
-            let a = rgba[4 * p + 3]
-            guard a > 1e-4 else { continue }
-            func byte(_ v: Float) -> UInt32 { UInt32(max(0, min(255, (v * 255).rounded()))) }
-            out[p] = byte(a) << 24 | byte(rgba[4 * p] / a) << 16 | byte(rgba[4 * p + 1] / a) << 8 | byte(rgba[4 * p + 2] / a)
+        let plane = self.plane
+        planes.withUnsafeBufferPointer { px in
+            for p in 0..<(width * height) {
+                let a = px[3 * plane + p]
+                guard a > 1e-4 else { continue }
+                // Values are at least 0, so adding a half and truncating rounds to nearest.
+                func byte(_ v: Float) -> UInt32 { UInt32(min(255, max(0, v) * 255 + 0.5)) }
+                out[p] = byte(a) << 24 | byte(px[p] / a) << 16 | byte(px[plane + p] / a) << 8 | byte(px[2 * plane + p] / a)
+            }
         }
         return out
     }
