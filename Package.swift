@@ -32,7 +32,7 @@ let package = Package(
             swiftSettings: fastInDebug),
         .target(
             name: "DendriteLab",
-            dependencies: ["DendriteCore", "CSDL2", "CAffinity"],
+            dependencies: ["DendriteCore", "CSDL2"],
             swiftSettings: fastInDebug),
         .executableTarget(
             name: "dendrite-lab",

@@ -23,13 +23,3 @@ static inline int dendrite_pin_thread(int cpu) {
     CPU_SET(cpu, &set);
     return sched_setaffinity(0, sizeof set, &set);
 }
-
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-// Lowers the calling thread's scheduling priority to `nice` (Linux gives each thread its
-// own nice value); 0 on success.
-static inline int dendrite_set_thread_nice(int nice) {
-    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
-}

@@ -1,6 +1,5 @@
 import Foundation
 import Synchronization
-import CAffinity
 
 /// Trains the Lab's session on a thread of its own while the window draws, so a larger
 /// network's batches and the views' readings of the model (grid probes: a forward and a
@@ -71,6 +70,18 @@ final class TrainingThread: @unchecked Sendable {
         return try body()
     }
 
+    /// Sets the calling thread's nice value to `nice`. On Linux the nice value belongs to
+    /// each thread, and `who` 0 names the calling one, so the render thread keeps its own.
+    /// Returns whether the system agreed.
+    @discardableResult
+    static func lowerPriority() -> Bool {
+        #if os(Linux)
+        return setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice) == 0
+        #else
+        return false
+        #endif
+    }
+
     private func yieldToRenderThread() {
         while waiting.load(ordering: .sequentiallyConsistent) > 0 { sched_yield() }
     }
@@ -80,7 +91,7 @@ final class TrainingThread: @unchecked Sendable {
         // a software OpenGL shades on every core), the drawing goes first, so frames keep
         // their schedule; auto speed's pacing makes up the batches afterwards. (If the
         // system refuses, the thread trains at normal priority.)
-        _ = dendrite_set_thread_nice(Self.nice)
+        Self.lowerPriority()
         var last = DispatchTime.now().uptimeNanoseconds
         while true {
             signal.lock()

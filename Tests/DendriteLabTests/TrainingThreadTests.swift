@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Synchronization
 import DendriteCore
 @testable import DendriteLab
 
@@ -74,6 +75,22 @@ extension LabSuite {
             #expect(shown.picture.connections != nil)
             #expect(c.connectionsToDraw == nil)
         }
+
+        #if os(Linux)
+        @Test func theTrainingThreadLowersItsOwnPriorityOnly() {
+            let before = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+            let seen = Atomic<Int32>(-100)
+            let done = DispatchSemaphore(value: 0)
+            Thread {
+                TrainingThread.lowerPriority()
+                seen.store(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0), ordering: .relaxed)
+                done.signal()
+            }.start()
+            done.wait()
+            #expect(seen.load(ordering: .relaxed) == TrainingThread.nice)
+            #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == before)
+        }
+        #endif
 
         @Test func aReadingStartsJustAfterAFrameCopyOrOnceItWaitedTooLong() {
             let ms: UInt64 = 1_000_000
