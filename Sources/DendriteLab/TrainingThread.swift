@@ -108,8 +108,10 @@ final class TrainingThread: @unchecked Sendable {
             controller.modelLock.lock()
             let done = controller.trainSlice(elapsed: elapsed, budget: Self.slice)
             var toDraw: (picture: NetworkPicture, rect: Rect)?
-            if controller.readingDue, readingTiming.starts(now: DispatchTime.now().uptimeNanoseconds,
-                                                          lastFrameCopy: lastFrameCopy.load(ordering: .relaxed)) {
+            if !controller.readingDue {
+                readingTiming.notDue()
+            } else if readingTiming.starts(now: DispatchTime.now().uptimeNanoseconds,
+                                           lastFrameCopy: lastFrameCopy.load(ordering: .relaxed)) {
                 controller.refreshReading()
                 toDraw = controller.connectionsToDraw
             }
@@ -155,4 +157,8 @@ struct ReadingTiming {
         dueSince = due
         return false
     }
+
+    /// No reading is due (the render thread made one itself, or nothing changed): the
+    /// next one waits its own patience.
+    mutating func notDue() { dueSince = nil }
 }

@@ -107,6 +107,10 @@ extension LabSuite {
             #expect(starts(now: 250 * ms, lastFrameCopy: 117 * ms))
             // Its patience does not carry over to the next reading.
             #expect(!starts(now: 260 * ms, lastFrameCopy: 117 * ms))
+            // Nor to a reading that falls due after this one stopped being due unread.
+            t.notDue()
+            #expect(!starts(now: 320 * ms, lastFrameCopy: 117 * ms))
+            #expect(starts(now: 370 * ms, lastFrameCopy: 117 * ms))
         }
 
         @Test func theSceneKeyIgnoresWhatOnlyTheStatusLineShows() {
