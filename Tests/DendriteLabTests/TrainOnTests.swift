@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import DendriteCore
+@testable import DendriteCore
 @testable import DendriteLab
 
 extension LabSuite {
@@ -32,6 +32,36 @@ extension LabSuite {
             #expect(c.session.network.dendriteCount == dendrites, "training on must not grow dendrites")
             #expect(c.session.trainer.tracker.config.mode == .never)
             #expect(c.session.events.contains { if case .decision(_, let m) = $0 { return m.hasPrefix("training on") }; return false })
+        }
+
+        /// Issue: PB on the playground's spiral trained on at a tenth of its rate. The
+        /// learning-rate trial after the second dendrite set kept the decayed rate (0.002);
+        /// the rule then rejected that set and restored the best model (epoch 9, no sets),
+        /// which trained on at 0.002, at 61% after 1500 epochs where mode none reached 95%.
+        @Test func theBestModelTrainsOnAtTheRateItHadNotATrialsDecayedOne() throws {
+            var config = LabConfig()
+            config.dataset = .spiral
+            config.mode = .pb
+            let c = LabController(config: config)
+            let t = c.session.trainer
+            var rateAfterEpoch: [Int: Float] = [:]
+            var batches = 0
+            while !t.tracker.finished && batches < 30 * 400 {
+                c.session.stepBatch()
+                batches += 1
+                if t.batchInEpoch == 0 { rateAfterEpoch[t.epoch] = t.optimizer.learningRate }
+            }
+            try #require(t.tracker.finished, "the rule did not stop within 400 epochs")
+            let decayedKept = c.session.events.contains {
+                if case .decision(_, let m) = $0 { return m.contains("keeping lr 0.002") }
+                return false
+            }
+            try #require(decayedKept, "no trial kept the decayed rate: this run does not reach the case")
+            let bestRate = try #require(rateAfterEpoch[t.bestEpoch])
+            #expect(bestRate == 0.02)
+            #expect(t.optimizer.learningRate == bestRate, "restored epoch \(t.bestEpoch) but kept lr \(t.optimizer.learningRate)")
+            #expect(t.trainOnWithoutGrowing())
+            #expect(t.optimizer.learningRate == bestRate)
         }
 
         @Test func aRunStoppedByItsEpochBudgetDoesNotTrainOn() throws {

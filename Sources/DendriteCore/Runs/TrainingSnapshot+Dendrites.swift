@@ -32,6 +32,9 @@ extension TrainingSnapshot {
         var architectureBestScore: Float
         var best: [Int]?
         var architectureBest: [Int]?
+        /// The rate the best model was trained with (absent in checkpoints written before
+        /// it was kept: such a run restores the best weights at the current rate).
+        var bestLearningRate: Float?
     }
 
     /// More dendrite sets than any run grows; a larger count in a file is damage.
@@ -63,7 +66,8 @@ extension TrainingSnapshot {
         let state = DendriteState(layers: layers, tracker: trainer.tracker, dendritePhaseEpochs: trainer.dendritePhaseEpochs,
                                   stopped: trainer.stopped, dendriteRNG: trainer.dendriteRNG, bestEpoch: trainer.bestEpoch,
                                   architectureBestScore: trainer.architectureBestScore,
-                                  best: trainer.best?.dendriteCounts, architectureBest: trainer.architectureBest?.dendriteCounts)
+                                  best: trainer.best?.dendriteCounts, architectureBest: trainer.architectureBest?.dendriteCounts,
+                                  bestLearningRate: trainer.bestLearningRate)
         ckpt.metadata["dendrites"] = try json(state)
     }
 
@@ -129,6 +133,7 @@ extension TrainingSnapshot {
         trainer.stopped = state.stopped
         trainer.dendriteRNG = state.dendriteRNG
         trainer.bestEpoch = state.bestEpoch
+        trainer.bestLearningRate = state.bestLearningRate
         trainer.architectureBestScore = state.architectureBestScore
     }
 }

@@ -27,6 +27,7 @@ extension Trainer {
             if d.isNewBest {
                 best = network.snapshot()
                 bestEpoch = epoch
+                bestLearningRate = optimizer.learningRate
             }
             if tracker.improves(score, over: architectureBestScore) || architectureBest == nil {
                 architectureBest = network.snapshot()
@@ -131,6 +132,7 @@ extension Trainer {
     private func restoreBest() -> String {
         guard let best else { return "kept the last model" }
         network.restore(best)
+        if let bestLearningRate { optimizer.learningRate = bestLearningRate }
         return "restored the best model (epoch \(bestEpoch), \(network.dendriteCount) dendrite sets)"
     }
 

@@ -72,6 +72,11 @@ public final class Trainer {
     public var dendriteRNG: RNG
     var best: NetworkSnapshot?
     var bestEpoch = 0
+    /// The rate training went on with after the best epoch (the schedule's next rate):
+    /// restoring the best model restores it too. A learning-rate trial may have chosen a
+    /// decayed rate for a later model that the switching rule then rejected; the best
+    /// model trained on at that rate learned ten times slower than it had.
+    var bestLearningRate: Float?
     /// Best weights (and score) since the architecture last changed.
     var architectureBest: NetworkSnapshot?
     var architectureBestScore: Float = -.infinity
