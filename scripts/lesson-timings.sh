@@ -20,10 +20,11 @@ tmp=$(mktemp)
   echo "Seconds include drawing every frame; on a shared machine they vary from run to run."
   echo "The Lab draws on a fixed 60 Hz schedule while the network trains on its own thread; \"fps\""
   echo "counts from opening the step (its first frame reads the model and draws everything once),"
-  echo "\"after the first frame\" is the rate the window then keeps."
+  echo "\"after the first frame\" is the rate the window then keeps; \"behind\" counts frames that ended more than a"
+  echo "frame late (the schedule then restarts)."
   echo
-  echo "| lesson | step | seconds | frames | fps | fps after the first frame | epoch | goals |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---|"
+  echo "| lesson | step | seconds | frames | fps | fps after the first frame | behind | epoch | goals |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
 } > "$tmp"
 for f in "${files[@]}"; do
   steps=$("$bin" lessons --check "$f" | sed -n 's/.*: \([0-9]*\) steps.*/\1/p')
@@ -36,10 +37,11 @@ for f in "${files[@]}"; do
         frames=$(echo "$line" | sed -n 's/.*(\([0-9]*\) frames.*/\1/p')
         fps=$(echo "$line" | sed -n 's/.*frames, \([0-9.]*\) fps.*/\1/p')
         steady=$(echo "$line" | sed -n 's/.*fps, \([0-9.]*\) after the first frame.*/\1/p')
+        behind=$(echo "$line" | sed -n 's/.*first frame, \([0-9]*\) behind.*/\1/p')
         epoch=$(echo "$line" | sed -n 's/.*epoch \([0-9]*\)).*/\1/p')
         verdict=${line#*: }
-        echo "| $(basename "$f" .md) | $k | $secs | $frames | $fps | $steady | $epoch | $verdict |" >> "$tmp";;
-      *) echo "| $(basename "$f" .md) | $k | – | – | – | – | – | $line |" >> "$tmp";;
+        echo "| $(basename "$f" .md) | $k | $secs | $frames | $fps | $steady | $behind | $epoch | $verdict |" >> "$tmp";;
+      *) echo "| $(basename "$f" .md) | $k | – | – | – | – | – | – | $line |" >> "$tmp";;
     esac
   done
 done

@@ -91,9 +91,9 @@ struct LabCommand: ParsableCommand {
                 let measured = c.lessonMeasurements()
                 let failed = (step?.expectations ?? []).compactMap { LessonRunner.failure($0, measured[$0.metric]) }
                 let verdict = !c.momentReached ? "moment not reached" : failed.isEmpty ? "goals hold" : "goals fail: " + failed.joined(separator: "; ")
-                print(String(format: "moment %@ after %.2f s (%d frames, %.1f fps, %.1f after the first frame, epoch %d): %@",
+                print(String(format: "moment %@ after %.2f s (%d frames, %.1f fps, %.1f after the first frame, %d behind, epoch %d): %@",
                              c.momentReached ? "reached" : "missed", stats.seconds, stats.frames, stats.fps, stats.steadyFPS,
-                             c.session.trainer.epoch, verdict))
+                             stats.framesBehind, c.session.trainer.epoch, verdict))
             } else if frames != nil {
                 print(String(format: "%d frames in %.2f s: %.1f fps (%.1f fps after the first frame, which took %.0f ms; %d frames fell a frame behind), %.0f training steps/s, %.2f ms busy per frame",
                              stats.frames, stats.seconds, stats.fps, stats.steadyFPS, stats.firstFrameSeconds * 1000, stats.framesBehind,
