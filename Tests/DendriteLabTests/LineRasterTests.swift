@@ -36,6 +36,23 @@ extension LabSuite {
             #expect(a >= 190 && a <= 193)
         }
 
+        @Test func strokesAtTheRightAndBottomEdgesTouchOnlyTheirOwnPixels() {
+            // Eight pixels blend at a time: a vector that starts near a row's end runs on
+            // into the next row (or, on the last row, into slack). Those lanes must keep
+            // what is there, including an earlier stroke's pixels.
+            var r = LineRaster(width: 13, height: 6)
+            r.segment(Vec2(0, 3.5), Vec2(4, 3.5), Color(0, 0, 255), lineWidth: 1)   // row 3, left end
+            r.segment(Vec2(9, 2.5), Vec2(13, 2.5), Color(255, 0, 0), lineWidth: 1)  // row 2, right end
+            r.segment(Vec2(9, 5.5), Vec2(13, 5.5), Color(0, 255, 0), lineWidth: 1)  // last row, right end
+            let px = r.argb()
+            func at(_ x: Int, _ y: Int) -> UInt32 { px[y * 13 + x] }
+            #expect(at(12, 2) == 0xFFFF_0000 && at(12, 5) == 0xFF00_FF00)
+            // Row 3's blue start survived the red stroke's lanes that ran past row 2's end.
+            #expect(at(0, 3) == 0xFF00_00FF && at(2, 3) == 0xFF00_00FF)
+            // Nothing else was touched beyond the strokes' antialiased rims.
+            for (x, y) in [(0, 0), (6, 2), (6, 3), (0, 5), (7, 5), (12, 0), (12, 4)] { #expect(at(x, y) == 0, "pixel (\(x), \(y))") }
+        }
+
         @Test func nonFiniteStrokesDrawNothing() {
             var r = LineRaster(width: 8, height: 8)
             r.segment(Vec2(.nan, 1), Vec2(5, 5), Color(1, 2, 3), lineWidth: 1)
