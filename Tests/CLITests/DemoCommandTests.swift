@@ -21,6 +21,26 @@ import Testing
         #expect(data.starts(with: [0x89, 0x50, 0x4E, 0x47]))
     }
 
+    /// The README's claim: the plain network stays near 68% on the spirals, the same
+    /// network growing PB dendrites reaches 100% (lesson 7's settings, seed 2). Issue: the
+    /// demo had kept the engine's MNIST-tuned dendrite defaults and reached 95%.
+    @Test func demoShowsThePointTheReadmeMakes() throws {
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("demo-\(UInt32.random(in: 0...UInt32.max)).png").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try CLI.run(["demo", "--out", path], environment: ["DISPLAY": ""])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        func validation(_ title: String) -> Double? {
+            guard let line = r.stdout.split(separator: "\n").first(where: { $0.hasPrefix(title + ":") }),
+                  let v = line.components(separatedBy: "validation ").last?.split(separator: "%").first else { return nil }
+            return Double(v)
+        }
+        let plain = try #require(validation("without dendrites"), "\(r.stdout)")
+        let pb = try #require(validation("with PB dendrites"), "\(r.stdout)")
+        #expect(plain < 75, "plain \(plain)%")
+        #expect(pb >= 99, "PB \(pb)%")
+    }
+
     @Test func demoRejectsAnUnknownDataset() throws {
         let r = try CLI.run(["demo", "--dataset", "moon"])
         #expect(r.status != 0)
