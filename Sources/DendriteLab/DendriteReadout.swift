@@ -73,7 +73,7 @@ func readDendrites(of layer: Layer, units: Int, input x: Tensor, candidates: Can
     // The candidate (PB dendrite phase): its output V for the same inputs, no A yet.
     // (`candidateOutput` gathers the leading pool members each time it is read: read it once.)
     let candidateOutput = p.candidate != nil ? p.candidateOutput : .empty
-    if p.candidate != nil, candidateOutput.count == x.rows * c * p.spatial, p.spatial == 1 {
+    if p.showsCandidate, candidateOutput.count == x.rows * c {
         for ci in 0..<c {
             var mean: Float = 0
             for r in 0..<x.rows { mean += candidateOutput[r * c + ci] }
@@ -90,6 +90,12 @@ func readDendrites(of layer: Layer, units: Int, input x: Tensor, candidates: Can
 
 /// v of every dendrite set from the layer's last forward pass ([B, D, C] for Dense),
 /// or nil when it has none or the last batch was not `rows` samples of a Dense layer.
+extension PerforatedLayer {
+    /// A PB candidate the Lab draws as a branch: one per neuron, so dense layers only (a
+    /// conv layer's candidate has an output per position).
+    var showsCandidate: Bool { candidate != nil && spatial == 1 }
+}
+
 func dendriteOutputs(of p: PerforatedLayer, rows: Int) -> Tensor? {
     let v = p.dendriteOutputs
     guard !p.dendrites.isEmpty, p.spatial == 1, v.count == rows * p.dendrites.count * p.neuronCount else { return nil }

@@ -195,7 +195,7 @@ public final class LabController {
         let groups = NeuronGroup.groups(of: session.network)
         guard n.column >= 1, n.column - 1 < groups.count,
               let p = session.network.layers[groups[n.column - 1].neuronLayer] as? PerforatedLayer else { return 0 }
-        return p.dendrites.count + (p.candidate != nil && p.spatial == 1 ? 1 : 0)
+        return p.dendrites.count + (p.showsCandidate ? 1 : 0)
     }
 
     /// Advances one frame: while playing, runs the batches due at the current speed, but

@@ -20,6 +20,12 @@ public struct LineRaster {
     private let plane: Int
     private typealias Lanes = SIMD8<Float>
     private static let lanes = Lanes.scalarCount
+    /// Lane k of a vector starting at pixel x is pixel x + k.
+    private static let offsets: Lanes = {
+        var o = Lanes()
+        for k in 0..<lanes { o[k] = Float(k) }
+        return o
+    }()
 
     public init(width: Int, height: Int) {
         self.width = max(0, width)
@@ -50,10 +56,7 @@ public struct LineRaster {
         let bx0 = min(a.x, b.x) - edge, bx1 = max(a.x, b.x) + edge
         let len = len2.squareRoot(), nx = d.x / len, ny = d.y / len
         let colour = (r: Float(c.r) / 255, g: Float(c.g) / 255, b: Float(c.b) / 255, a: Float(c.a) / 255)
-        // Lane k of a vector starting at pixel x is pixel x + k.
-        var offsets = Lanes()
-        for k in 0..<Self.lanes { offsets[k] = Float(k) }
-        let plane = self.plane
+        let offsets = Self.offsets, plane = self.plane
         planes.withUnsafeMutableBufferPointer { buffer in
             // Invariant: the array holds four planes (init), so its base address exists.
             let base = buffer.baseAddress!

@@ -50,7 +50,7 @@ public struct Probe: Sendable {
             dendrites = groups.map { Probe.dendriteGrids(network, group: $0, rows: n) }
             candidates = groups.map { g in
                 guard let p = network.layers[g.neuronLayer] as? PerforatedLayer else { return false }
-                return p.candidate != nil && p.spatial == 1
+                return p.showsCandidate
             }
         }
         if let labels, labels.count == n {
@@ -80,7 +80,7 @@ public struct Probe: Sendable {
                 return out
             }
         }
-        if p.candidate != nil, p.spatial == 1 {
+        if p.showsCandidate {
             let v = p.candidateOutput
             if v.count == n * c { grids.append(v.storage) }
         }

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+@testable import dendrite_lab
+import DendriteCore
 
 /// `dendrite-lab demo`: the same net plain and with dendrites, both accuracies, two
 /// terminal decision maps and a PNG, headless.
@@ -39,6 +41,20 @@ import Testing
         let pb = try #require(validation("with PB dendrites"), "\(r.stdout)")
         #expect(plain < 75, "plain \(plain)%")
         #expect(pb >= 99, "PB \(pb)%")
+    }
+
+    /// The demo says it trains lesson 7's network and schedule; its experiment is a copy,
+    /// which once missed keys the lesson gained (and reached 95%, not 100%). The copy
+    /// must stay equal to the lesson's dendrite step.
+    @Test func demoTrainsLessonSevensDendriteSettings() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let lesson = try LessonLoader.load(path: root.appendingPathComponent("lessons/07-cascading-spirals.md").path)
+        let step = try #require(lesson.steps.first { $0.experiment.mode == .pb })
+        let demo = try Demo.parse([]).experiment(mode: "pb")
+        #expect(demo.dendrites == step.experiment.dendrites)
+        #expect(demo.network == step.experiment.network)
+        #expect(demo.optimizer == step.experiment.optimizer)
+        #expect(demo.batchSize == step.experiment.batchSize)
     }
 
     @Test func demoRejectsAnUnknownDataset() throws {
