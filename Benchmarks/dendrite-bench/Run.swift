@@ -19,6 +19,35 @@ struct Measurement: Codable {
     let finalLoss: Float
     /// Wall seconds of the timed part per 60000 samples (one epoch's worth).
     let secondsPerEpoch: Double
+    /// In a PB dendrite phase: seconds per epoch of the candidates' forward and weight-
+    /// gradient products alone (`candidateProductSeconds`), the least a P epoch can cost.
+    var candidateProductsSecondsPerEpoch: Double? = nil
+}
+
+/// Seconds per epoch (`samples` samples in batches of `batch`) that the candidate layers
+/// of `network` take for their two products alone: forward and weight gradient, nothing
+/// else of the step (no data fill, frozen network, objective or Adam). Each layer runs on
+/// a constant input of its shape; the fastest of 8 windows of 25 batches counts, so this
+/// is a floor: what a P epoch would cost if all of its other work were free.
+func candidateProductSeconds(_ network: Network, batch: Int, samples: Int) -> Double? {
+    var work: [(layer: DendriteBankLayer, x: Tensor, dy: Tensor)] = []
+    for (i, layer) in network.layers.enumerated() {
+        guard let p = layer as? PerforatedLayer, let c = p.candidateLayer else { continue }
+        let inShape = i == 0 ? network.spec.inputShape : network.shapes[i - 1]
+        let x = Tensor(shape: [batch] + inShape, repeating: 0.5)
+        let out = c.forward(x, training: true)
+        work.append((c, x, Tensor(shape: out.shape, repeating: 0.01)))
+    }
+    guard !work.isEmpty else { return nil }
+    func once() { for w in work { _ = w.layer.forward(w.x, training: true); _ = w.layer.backward(w.dy) } }
+    for _ in 0..<5 { once() }
+    var best = Double.infinity
+    for _ in 0..<8 {
+        let start = monotonicSeconds()
+        for _ in 0..<25 { once() }
+        best = min(best, (monotonicSeconds() - start) / 25)
+    }
+    return best * Double(samples) / Double(batch)
 }
 
 /// 60000 random 28x28 "images" (bytes, converted per batch like MNIST) with random
@@ -107,6 +136,8 @@ func measure(_ workload: Workload, threads: Int, epochs: Int, train: Dataset,
     // After the row, not before: OpenBLAS's own threads keep spinning on the second core
     // for a while after a threaded call, which would slow our helper thread while timed.
     let sgemm = rawSgemmGFlops()
+    let floor = workload.dendrites == .pbDendritePhase
+        ? candidateProductSeconds(trainer.network, batch: 128, samples: train.count) : nil
     var bestWindow = Double.infinity
     if batchEnds.count > windowBatches {
         for i in windowBatches..<batchEnds.count { bestWindow = min(bestWindow, batchEnds[i] - batchEnds[i - windowBatches]) }
@@ -121,5 +152,6 @@ func measure(_ workload: Workload, threads: Int, epochs: Int, train: Dataset,
         sgemmGFlops: sgemm,
         peakRSSMB: procStatusKB("VmHWM").map { Double($0) / 1024 },
         finalLoss: lastLoss,
-        secondsPerEpoch: total / samples * Double(train.count))
+        secondsPerEpoch: total / samples * Double(train.count),
+        candidateProductsSecondsPerEpoch: floor)
 }

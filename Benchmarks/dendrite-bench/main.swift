@@ -182,6 +182,12 @@ for base in ["narrow", "cnn"] {
         if let n0 = epochSeconds("\(base)-pn0") { parts.append("/ N phase before it (0 sets) = \(f(p / n0, 2))x") }
         if let n1 = epochSeconds("\(base)-pn1") { parts.append("/ N phase after it (1 set) = \(f(p / n1, 2))x") }
         if !parts.isEmpty { phaseLines.append("  \(base) \(t)T: P epoch \(f(p, 2)) s " + parts.joined(separator: ", ")) }
+        // The floor: the candidates' two products alone, against the same N epoch.
+        if let n0 = epochSeconds("\(base)-pn0"),
+           let c = rows.first(where: { $0.workload.name == "\(base)-pb1" && $0.threads == t })?.ours?.candidateProductsSecondsPerEpoch {
+            phaseLines.append("  \(base) \(t)T: the candidates' forward and weight-gradient products alone \(f(c, 2)) s"
+                              + " = \(f(c / n0, 2))x the N phase before it (the least a P epoch can cost)")
+        }
     }
 }
 if !phaseLines.isEmpty {

@@ -207,7 +207,9 @@ public final class PerforatedLayer: Layer {
         applyTrainability()
     }
 
-    var candidateLayer: DendriteBankLayer?
+    /// The candidates' own layer (P*C units beside the neurons) during a PB dendrite phase.
+    /// Public for reading so `dendrite-bench` can time its products alone.
+    public internal(set) var candidateLayer: DendriteBankLayer?
 
     /// Whether any of this layer's products (the neurons', the dendrite bank's, the
     /// candidates') is cut over several workers for a batch of `batch` (`NeuronLayer.splitsWork`).
