@@ -133,6 +133,7 @@ enum CompareTable {
                 + "\(multiSeed ? " \(s.runs) |" : "") \(n) | \(p) | \(w) | \(c) | \(s.note) |\n"
         }
         if hasWidths { md += verdictTable(ParameterFront(rows.map(\.frontSample))) }
+        md += SeedPairs.markdown(SeedPairs.differences(rows))
         return (md, csv)
     }
 
