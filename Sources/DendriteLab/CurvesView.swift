@@ -1,9 +1,13 @@
 import Foundation
 import DendriteCore
 
-/// Training curves over epochs: loss and accuracy (train and validation), and the
-/// parameter count. Dendrite-phase (P) epochs are shaded and each dendrite addition is
-/// a vertical marker, so a student sees what each switch did to the curves.
+/// Training curves over epochs: loss and accuracy (train and validation), the
+/// parameter count and, once a PB dendrite phase has run, the candidates' correlation
+/// with their neurons' error per P epoch (measured on the fixed subset the stop rule
+/// judges, and the mean over the epoch's batches), so a phase that was still rising when
+/// it was cut shows as a line still climbing at the end of its band. Dendrite-phase (P)
+/// epochs are shaded and each dendrite addition is a vertical marker, so a student sees
+/// what each switch did to the curves.
 ///
 /// Independent of the app: it only needs `EpochMetrics` and `TrainingEvent`s, which is
 /// what the headless CLI has, so `renderCurvesPNG` writes the same picture to a file.
@@ -24,17 +28,32 @@ public enum CurvesView {
         // Side by side when wide; in a narrow column (the lesson layout) loss and accuracy
         // share the top row and the parameter count runs along the bottom.
         let narrow = inner.w < 560 && inner.h > 200
+        let correlation = correlationSeries(epochs: history.count, events: events)
         let lossRect, accRect, parRect: Rect
+        var corrRect: Rect?
         if narrow {
             let half = (inner.w - gap) / 2, top = inner.h * 0.64
             lossRect = Rect(x: inner.x, y: inner.y, w: half, h: top)
             accRect = Rect(x: lossRect.maxX + gap, y: inner.y, w: half, h: top)
-            parRect = Rect(x: inner.x, y: lossRect.maxY + gap, w: inner.w, h: inner.h - top - gap)
+            let bottom = Rect(x: inner.x, y: lossRect.maxY + gap, w: inner.w, h: inner.h - top - gap)
+            if correlation == nil {
+                parRect = bottom
+            } else {
+                parRect = Rect(x: bottom.x, y: bottom.y, w: half, h: bottom.h)
+                corrRect = Rect(x: parRect.maxX + gap, y: bottom.y, w: half, h: bottom.h)
+            }
         } else {
-            let unit = (inner.w - 2 * gap) / 5
+            // Units: loss 2, accuracy 2, (correlation 2,) parameters 1.
+            let units: Float = correlation == nil ? 5 : 7, gaps: Float = correlation == nil ? 2 : 3
+            let unit = (inner.w - gaps * gap) / units
             lossRect = Rect(x: inner.x, y: inner.y, w: unit * 2, h: inner.h)
             accRect = Rect(x: lossRect.maxX + gap, y: inner.y, w: unit * 2, h: inner.h)
-            parRect = Rect(x: accRect.maxX + gap, y: inner.y, w: unit, h: inner.h)
+            var next = accRect.maxX + gap
+            if correlation != nil {
+                corrRect = Rect(x: next, y: inner.y, w: unit * 2, h: inner.h)
+                next += unit * 2 + gap
+            }
+            parRect = Rect(x: next, y: inner.y, w: unit, h: inner.h)
         }
         let validation = narrow ? "val" : "validation"
 
@@ -54,6 +73,31 @@ public enum CurvesView {
         Chart(title: "parameters" + kept, rect: parRect, epochs: history.count, yMin: 0, yMax: niceCeiling(max(params.max() ?? 1, 1) * 1.1),
               shaded: shaded, markers: markers, integer: true)
             .draw(canvas, series: [(params, t.parameterLine, "")])
+        if let correlation, let corrRect {
+            let values = (correlation.measured + correlation.batch).filter(\.isFinite)
+            let top = niceCeiling(max(values.max() ?? 0.1, 0.01) * 1.1)
+            let bottom = min(values.min() ?? 0, 0)
+            Chart(title: "candidate correlation", rect: corrRect, epochs: history.count,
+                  yMin: bottom < 0 ? -niceCeiling(-bottom) : 0, yMax: top, shaded: shaded, markers: markers)
+                .draw(canvas, series: [(correlation.measured, t.correlationColor, "measured"),
+                                       (correlation.batch, t.parameterLine, "batch")])
+        }
+    }
+
+    /// Per epoch (index epoch - 1) the candidates' correlation that epoch's
+    /// `candidateCorrelation` event reported, NaN in epochs without one (neuron phases);
+    /// nil when no dendrite phase has reported any. A replayed epoch (after --resume)
+    /// counts with its last report.
+    static func correlationSeries(epochs: Int, events: [TrainingEvent]) -> (measured: [Float], batch: [Float])? {
+        var measured = [Float](repeating: .nan, count: epochs), batch = measured
+        var any = false
+        for e in events {
+            guard case .candidateCorrelation(let epoch, _, let heldOut, let b) = e, epoch >= 1, epoch <= epochs else { continue }
+            measured[epoch - 1] = heldOut
+            batch[epoch - 1] = b
+            any = true
+        }
+        return any ? (measured, batch) : nil
     }
 
     /// Epochs at which a dendrite set was added: from events, or where the history's
@@ -144,10 +188,18 @@ struct Chart {
             canvas.line(Vec2(mx, plot.y), Vec2(mx, plot.maxY), t.accent, width: 1.5)
             canvas.fillCircle(Vec2(mx, plot.y + 3), radius: 3, t.accent)
         }
+        // A run of finite values is one line; a gap (NaN: no value that epoch) is not bridged.
         for s in series {
-            let pts = s.values.enumerated().compactMap { i, v in v.isFinite ? Vec2(x(Float(i + 1)), y(v)) : nil }
-            if pts.count == 1 { canvas.fillCircle(pts[0], radius: 2.5, s.color) }
-            canvas.polyline(pts, s.color, width: 2)
+            var run: [Vec2] = []
+            func flush() {
+                if run.count == 1 { canvas.fillCircle(run[0], radius: 2.5, s.color) }
+                canvas.polyline(run, s.color, width: 2)
+                run.removeAll(keepingCapacity: true)
+            }
+            for (i, v) in s.values.enumerated() {
+                if v.isFinite { run.append(Vec2(x(Float(i + 1)), y(v))) } else if !run.isEmpty { flush() }
+            }
+            if !run.isEmpty { flush() }
         }
     }
 }

@@ -38,14 +38,11 @@ enum RunLauncher {
                 + "validation / \(s.data.test.count) test samples. Writing \(folder.path)/")
         }
         let progress = RunProgress(totalEpochs: experiment.epochs, startEpoch: start)
-        var markers: [TrainingEvent] = []
-        run.onEvent = { event in
-            progress.handle(event)
-            if case .dendriteAdded = event { markers.append(event) }
-        }
+        run.onEvent = { event in progress.handle(event) }
         run.shouldStop = { Interrupt.requested }
         let outcome = try run.run()
-        RunPlots.curves(history: run.session.trainer.history, events: markers, folder: folder)
+        // From the run's event log: every invocation's markers and correlations, not only this one's.
+        RunPlots.curves(history: run.session.trainer.history, events: EventLog.plotted(at: run.writer.eventsURL), folder: folder)
         switch outcome {
         case .finished(let summary):
             say("Done: test accuracy \(percent(summary.testAccuracy)) (best validation \(percent(summary.bestValidationAccuracy)) "

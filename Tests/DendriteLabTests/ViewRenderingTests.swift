@@ -211,6 +211,45 @@ extension LabSuite {
             #expect(CurvesView.dendriteEpochs(history: history, events: events) == [4, 7])
         }
 
+        @Test func curvesShowTheCandidatesCorrelationPerDendritePhaseEpochWithoutBridgingTheNeuronPhase() throws {
+            // Two P phases (epochs 4-6 and 10-12) with a neuron phase between them.
+            let pEpochs = Set([4, 5, 6, 10, 11, 12])
+            let history = (1...15).map { e in
+                EpochMetrics(epoch: e, phase: pEpochs.contains(e) ? .dendrite : .neuron, dendrites: e > 6 ? 1 : 0,
+                             parameters: 100, trainLoss: 1 / Float(e), trainAccuracy: 0.6, validationLoss: 1 / Float(e),
+                             validationAccuracy: 0.6, learningRate: 0.01, seconds: 0.1)
+            }
+            let events: [TrainingEvent] = pEpochs.sorted().map {
+                .candidateCorrelation(epoch: $0, epochInPhase: $0 % 4, heldOut: 0.05 * Float($0 % 4 + 1), batch: 0.04)
+            }
+            let series = try #require(CurvesView.correlationSeries(epochs: 15, events: events))
+            #expect(series.measured[3] == 0.05 * 1 && series.measured[11] == 0.05 * 1)
+            #expect(series.measured[6].isNaN && series.batch[8].isNaN)
+            #expect(CurvesView.correlationSeries(epochs: 15, events: []) == nil)
+
+            let rect = Rect(x: 0, y: 0, w: 1120, h: 320)
+            func render(_ events: [TrainingEvent]) throws -> Offscreen {
+                let off = try Offscreen(width: Int(rect.w), height: Int(rect.h))
+                off.canvas.clear(theme.background)
+                CurvesView.draw(off.canvas, in: rect, history: history, events: events)
+                return off
+            }
+            let green = theme.correlationColor
+            func isGreen(_ c: Color) -> Bool { abs(Int(c.r) - Int(green.r)) < 40 && abs(Int(c.g) - Int(green.g)) < 40 && abs(Int(c.b) - Int(green.b)) < 40 }
+            let with = try render(events), without = try render([])
+            let body = Rect(x: 10, y: 40, w: 1100, h: 260)
+            #expect(with.pixels(in: body).filter(isGreen).count > 40, "no correlation line")
+            #expect(without.pixels(in: body).filter(isGreen).count == 0)
+            // Between the phases (epochs 7-9) the line stops: below the legend row, the green
+            // columns form two groups with a gap of about three epochs' width between them.
+            var columns = Set<Int>()
+            let w = Int(rect.w)
+            for (i, c) in with.pixels(in: rect).enumerated() where isGreen(c) && i / w >= 60 && i / w < 290 { columns.insert(i % w) }
+            let xs = columns.sorted()
+            let widest = zip(xs, xs.dropFirst()).map { $1 - $0 }.max() ?? 0
+            #expect(xs.count > 20 && widest > 40, "the neuron phase between the P phases was bridged (widest gap \(widest) px)")
+        }
+
         @Test func wholeLabRendersToPNG() throws {
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("lab-\(UInt32.random(in: 0...UInt32.max)).png").path
             defer { try? FileManager.default.removeItem(atPath: path) }

@@ -56,7 +56,7 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
 }
 
 /// What the trainer tells its subscribers (the CLI prints them, the Lab draws them).
-public enum TrainingEvent: Sendable {
+public enum TrainingEvent: Equatable, Sendable {
     /// One optimisation step finished. `batch` counts from 0 within `epoch` (from 1).
     case batchDone(epoch: Int, batch: Int, batchesPerEpoch: Int, loss: Float)
     case epochDone(EpochMetrics)
