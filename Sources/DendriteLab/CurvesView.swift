@@ -69,7 +69,9 @@ public enum CurvesView {
                                    (history.map(\.validationAccuracy), t.validationLine, validation)])
         let params = history.map { Float($0.parameters) }
         var kept = ""
-        if let now = modelParameters, let last, now != last.parameters { kept = " · best model kept: \(now)" }
+        if let now = modelParameters, let last, now != last.parameters {
+            kept = parRect.w < 260 ? " · kept \(now)" : " · best model kept: \(now)"
+        }
         Chart(title: "parameters" + kept, rect: parRect, epochs: history.count, yMin: 0, yMax: niceCeiling(max(params.max() ?? 1, 1) * 1.1),
               shaded: shaded, markers: markers, integer: true)
             .draw(canvas, series: [(params, t.parameterLine, "")])
@@ -77,10 +79,12 @@ public enum CurvesView {
             let values = (correlation.measured + correlation.batch).filter(\.isFinite)
             let top = niceCeiling(max(values.max() ?? 0.1, 0.01) * 1.1)
             let bottom = min(values.min() ?? 0, 0)
-            Chart(title: "candidate correlation", rect: corrRect, epochs: history.count,
+            Chart(title: corrRect.w < 230 ? "corr" : "corr(V, E)", rect: corrRect, epochs: history.count,
                   yMin: bottom < 0 ? -niceCeiling(-bottom) : 0, yMax: top, shaded: shaded, markers: markers)
-                .draw(canvas, series: [(correlation.measured, t.correlationColor, "measured"),
-                                       (correlation.batch, t.parameterLine, "batch")])
+                // The measured line on top: it is what the stop rule judges, and where the subset
+                // is the training set (the toy lessons) the two lines nearly coincide.
+                .draw(canvas, series: [(correlation.batch, t.parameterLine, "batch"),
+                                       (correlation.measured, t.correlationColor, "measured")])
         }
     }
 
