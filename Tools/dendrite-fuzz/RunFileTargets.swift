@@ -15,7 +15,7 @@ enum RunFileTargets {
 
     static func fixture(mode: Experiment.Mode) -> Fixture {
         do {
-            var e = try ExperimentLoader.load(contentsOf: URL(fileURLWithPath: "experiments/xor-neuron.yaml"))
+            var e = try ExperimentLoader.load(contentsOf: URL(fileURLWithPath: packagePath("experiments/xor-neuron.yaml")))
             e.mode = mode
             e.dataset.count = 120
             e.epochs = 400
@@ -27,7 +27,7 @@ enum RunFileTargets {
             let ckpt = try TrainingSnapshot.capture(experiment: e, trainer: s.trainer)
             return Fixture(experiment: e, data: s.data, checkpoint: [UInt8](try ckpt.encoded()))
         } catch {
-            fatalError("dendrite-fuzz: cannot build the checkpoint seed (run from the package root): \(error)")
+            fatalError("dendrite-fuzz: cannot build the checkpoint seed from the package's experiments/xor-neuron.yaml: \(error)")
         }
     }
 
@@ -47,9 +47,9 @@ enum RunFileTargets {
     }
 
     static func experimentSeeds() -> [[UInt8]] {
-        let dir = "experiments"
+        let dir = packagePath("experiments")
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
-        guard !names.isEmpty else { fatalError("dendrite-fuzz: no experiments/*.yaml here; run from the package root") }
+        guard !names.isEmpty else { fatalError("dendrite-fuzz: no *.yaml in \(dir)") }
         return names.compactMap { FileManager.default.contents(atPath: dir + "/" + $0).map { [UInt8]($0) } }
     }
 
@@ -67,10 +67,10 @@ enum RunFileTargets {
 
     /// Lesson files: Markdown with YAML front matter and per-step settings blocks.
     static func lesson() -> FuzzTarget {
-        let dir = "lessons"
+        let dir = packagePath("lessons")
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
             .filter { $0.hasSuffix(".md") && $0 != "README.md" }.sorted()
-        guard !names.isEmpty else { fatalError("dendrite-fuzz: no lessons/*.md here; run from the package root") }
+        guard !names.isEmpty else { fatalError("dendrite-fuzz: no lessons *.md in \(dir)") }
         let seeds = names.compactMap { FileManager.default.contents(atPath: dir + "/" + $0).map { [UInt8]($0) } }
         return FuzzTarget(name: "lesson", seeds: seeds) { bytes, file in
             let lesson = try LessonLoader.parse(String(decoding: bytes, as: UTF8.self), file: file)
@@ -81,4 +81,11 @@ enum RunFileTargets {
             }
         }
     }
+}
+
+/// A path inside the package this fuzzer was built from (its seeds are the package's own
+/// experiment and lesson files), so it runs from any folder.
+func packagePath(_ relative: String) -> String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(relative).path
 }
