@@ -15,7 +15,7 @@ public final class Adam: Optimizer {
 
     struct Moments { var m: [Float]; var v: [Float]; var t: Int }
     /// Per-parameter moments (internal so checkpoints can save them: OptimizerState.swift).
-    var state: [ObjectIdentifier: Moments] = [:]
+    var state = ParameterState<Moments>()
 
     public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0) {
@@ -30,8 +30,7 @@ public final class Adam: Optimizer {
         let b1 = beta1, b2 = beta2, eps = epsilon, wd = weightDecay
         for p in parameters where p.trainable {
             let n = p.count
-            let id = ObjectIdentifier(p)
-            var s = state.removeValue(forKey: id)
+            var s = state.removeValue(for: p)
                 ?? Moments(m: [Float](repeating: 0, count: n), v: [Float](repeating: 0, count: n), t: 0)
             if s.m.count != n { s = Moments(m: [Float](repeating: 0, count: n), v: [Float](repeating: 0, count: n), t: 0) }
             s.t += 1
@@ -57,7 +56,7 @@ public final class Adam: Optimizer {
                     }
                 }
             }
-            state[id] = s
+            state[p] = s
         }
     }
 

@@ -22,7 +22,7 @@ extension OptimizerState {
         if let adam = optimizer as? Adam {
             var s = OptimizerState(kind: "adam")
             for p in parameters {
-                guard let m = adam.state[ObjectIdentifier(p)] else { continue }
+                guard let m = adam.state[p] else { continue }
                 s.steps[p.name] = m.t
                 s.buffers["m/" + p.name] = m.m
                 s.buffers["v/" + p.name] = m.v
@@ -32,7 +32,7 @@ extension OptimizerState {
         if let sgd = optimizer as? SGD {
             var s = OptimizerState(kind: "sgd")
             for p in parameters {
-                if let v = sgd.velocity[ObjectIdentifier(p)] { s.buffers["velocity/" + p.name] = v }
+                if let v = sgd.velocity[p] { s.buffers["velocity/" + p.name] = v }
             }
             return s
         }
@@ -49,7 +49,7 @@ extension OptimizerState {
                 guard let m = buffers["m/" + p.name], let v = buffers["v/" + p.name], m.count == p.count, v.count == p.count else {
                     return "Adam moments for \(p.name) are missing or have the wrong size"
                 }
-                adam.state[ObjectIdentifier(p)] = Adam.Moments(m: m, v: v, t: t)
+                adam.state[p] = Adam.Moments(m: m, v: v, t: t)
             }
             return nil
         }
@@ -58,7 +58,7 @@ extension OptimizerState {
             for p in parameters {
                 guard let v = buffers["velocity/" + p.name] else { continue }
                 guard v.count == p.count else { return "SGD momentum for \(p.name) has the wrong size" }
-                sgd.velocity[ObjectIdentifier(p)] = v
+                sgd.velocity[p] = v
             }
             return nil
         }

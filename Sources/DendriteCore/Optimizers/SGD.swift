@@ -6,7 +6,7 @@ public final class SGD: Optimizer {
     public let momentum: Float
     public let weightDecay: Float
     /// Momentum buffers (internal so checkpoints can save them: OptimizerState.swift).
-    var velocity: [ObjectIdentifier: [Float]] = [:]
+    var velocity = ParameterState<[Float]>()
 
     public init(learningRate: Float, momentum: Float = 0, weightDecay: Float = 0) {
         self.learningRate = learningRate
@@ -29,8 +29,7 @@ public final class SGD: Optimizer {
                 }
                 continue
             }
-            let id = ObjectIdentifier(p)
-            var v = velocity.removeValue(forKey: id) ?? []
+            var v = velocity.removeValue(for: p) ?? []
             let fresh = v.count != n
             if fresh { v = [Float](repeating: 0, count: n) }
             p.grad.withUnsafeBufferPointer { g in
@@ -48,7 +47,7 @@ public final class SGD: Optimizer {
                     }
                 }
             }
-            velocity[id] = v
+            velocity[p] = v
         }
     }
 
