@@ -186,7 +186,10 @@ struct Chart {
         canvas.fill(Rect(x: plot.x, y: plot.maxY, w: plot.w, h: 1), t.panelBorder)
         canvas.text("0", at: Vec2(plot.x, plot.maxY + 2), size: t.smallSize - 1, t.mutedText, align: .center)
         canvas.text("\(xMax)", at: Vec2(plot.maxX, plot.maxY + 2), size: t.smallSize - 1, t.mutedText, align: .right)
-        canvas.text("epoch", at: Vec2(plot.center.x, plot.maxY + 2), size: t.smallSize - 1, t.mutedText, align: .center)
+        // The axis name only where it clears the end labels (a narrow chart has no room).
+        if plot.w >= 130 {
+            canvas.text("epoch", at: Vec2(plot.center.x, plot.maxY + 2), size: t.smallSize - 1, t.mutedText, align: .center)
+        }
         for e in markers {
             let mx = x(Float(e))
             canvas.line(Vec2(mx, plot.y), Vec2(mx, plot.maxY), t.accent, width: 1.5)
