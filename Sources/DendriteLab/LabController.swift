@@ -310,7 +310,7 @@ public final class LabController {
     /// every `refreshInterval` seconds while training plays (probing costs as much as
     /// drawing), and never more than about a quarter of the time.
     public var readingDue: Bool {
-        guard let latest = pending ?? reading, latest.network == ObjectIdentifier(session.network) else { return true }
+        guard let latest = pending ?? reading, latest.network === session.network else { return true }
         guard latest.probe.version != session.version else { return false }
         let interval = max(trainsOnOwnThread ? ownThreadRefreshInterval : refreshInterval, 4 * readCost)
         return !state.playing || Double(DispatchTime.now().uptimeNanoseconds &- lastRefresh) * 1e-9 >= interval
@@ -332,7 +332,7 @@ public final class LabController {
         let start = DispatchTime.now().uptimeNanoseconds
         let input = hoveredInput
         let p = Probe(network: session.network, version: session.version, labels: currentGridLabels())
-        let r = ModelReading(probe: p, network: ObjectIdentifier(session.network),
+        let r = ModelReading(probe: p, network: session.network,
                              picture: NetworkPicture.read(session, input: input, probe: p),
                              pictureInput: input.map { [$0.0, $0.1] } ?? [],
                              history: session.history, events: session.events)
@@ -369,7 +369,7 @@ public final class LabController {
     public func frame() -> LabFrame {
         // A rebuilt session (reset, new seed or mode, another lesson step) is a new network:
         // read it now, whoever trains.
-        let rebuilt = reading?.network != ObjectIdentifier(session.network)
+        let rebuilt = reading?.network !== session.network
         if rebuilt || ((!state.playing || !trainsOnOwnThread) && readingDue) {
             refreshReading(publishNow: true)
         }
@@ -462,8 +462,9 @@ extension LabController {
 /// One reading of the model for the views, published whole so a frame never mixes two.
 struct ModelReading {
     var probe: Probe
-    /// The network read (a rebuild makes a new one).
-    var network: ObjectIdentifier
+    /// The network read (a rebuild makes a new one). Held, not just identified: a reading
+    /// keeps its network alive, so a rebuilt one can never reuse its address and pass for it.
+    var network: Network
     var picture: NetworkPicture
     /// The hovered input `picture` shows ([] for the training-set mean).
     var pictureInput: [Float]
