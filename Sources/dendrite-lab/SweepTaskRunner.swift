@@ -54,6 +54,12 @@ enum SweepTaskRunner {
             try? FileManager.default.removeItem(at: folder.appendingPathComponent(SweepGather.errorFile))
             return .done
         }
+        if task.matches != nil, saved == nil, let twin = SweepGather.finishedTwin(plan, index, experiment: experiment, in: dir) {
+            try RunWriter.copyRun(from: SweepGather.folder(dir, plan.tasks[twin]), to: folder)
+            say("Task \(index) (\(task.folder)) is the same run as task \(twin) (\(plan.tasks[twin].folder)): copied its results.")
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(SweepGather.errorFile))
+            return .done
+        }
         var resume = FileManager.default.fileExists(atPath: writer.configURL.path)
         if let saved {
             var s = saved

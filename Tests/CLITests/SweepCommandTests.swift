@@ -103,6 +103,40 @@ import Testing
         #expect(outOfRange.status != 0 && outOfRange.stderr.contains("task 2 is not in"), "\(outOfRange.stderr)")
     }
 
+    @Test func aGDAndAPBRunOfTheSameSizeShareOneMatchedBaseline() throws {
+        let dir = CLI.temporaryFolder("sweep-twin")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // One set after 10 epochs, at most one, on a net too small for the circle without it:
+        // both modes keep their set and end with the same parameter count.
+        let file = dir.appendingPathComponent("twin.yaml")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try """
+            name: twin
+            dataset: {name: circle, count: 300, noise: 0.05, validation: 0.2}
+            network: {input: [2], layers: [dense 2, tanh, dense 2]}
+            mode: gd
+            dendrites: {max_dendrites: 1, switch: fixed, fixed_interval: 10, candidate_pool: 1, max_p_epochs: 5}
+            optimizer: {kind: adam, lr: 0.03}
+            epochs: 40
+            batch_size: 32
+            seed: 1
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out")
+        let r = try CLI.run(["compare", file.path, "--modes", "gd,pb", "--seeds", "1", "--threads", "1", "--out", out.path])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.contains("is the same run as task 2 (twin-gd-seed1-matched): copied its results"), "\(r.stdout)")
+        // The copy is the run itself: the same summary, bar the wall seconds.
+        func summary(_ folder: String) throws -> RunSummary {
+            var s = try #require(RunWriter.readSummary(in: out.appendingPathComponent(folder)))
+            s.wallSeconds = 0
+            s.samplesPerSecond = 0
+            return s
+        }
+        #expect(try summary("twin-gd-seed1-matched") == summary("twin-pb-seed1-matched"))
+        let md = try Self.text(out.appendingPathComponent("compare.md"))
+        #expect(md.contains("matches gd") && md.contains("matches pb"), "\(md)")
+    }
+
     @Test func twoExecutorsOnOneFolderNeverRunATaskTwice() throws {
         let dir = CLI.temporaryFolder("sweep-two")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -226,6 +226,18 @@ public final class RunWriter {
         try AtomicFile.write(try e.encode(s) + Data("\n".utf8), to: summaryURL)
     }
 
+    /// Copies a finished run's files (`runFiles`) into `destination`, replacing what is there:
+    /// the same experiment run again would write the same files, bar its wall seconds.
+    public static func copyRun(from source: URL, to destination: URL) throws {
+        let fm = FileManager.default
+        try fm.createDirectory(at: destination, withIntermediateDirectories: true)
+        for name in runFiles.sorted() where fm.fileExists(atPath: source.appendingPathComponent(name).path) {
+            let to = destination.appendingPathComponent(name)
+            try? fm.removeItem(at: to)
+            try fm.copyItem(at: source.appendingPathComponent(name), to: to)
+        }
+    }
+
     public static func readSummary(in folder: URL) -> RunSummary? {
         let d = JSONDecoder()
         d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

@@ -52,6 +52,18 @@ public enum SweepGather {
         return (baseline, nil)
     }
 
+    /// Another matched baseline of `plan` that is the very same run as task `index` and has
+    /// finished: when a GD and a PB run end at the same size, their param-matched plain
+    /// networks are the same experiment (same network, seed and budget), so one run serves
+    /// both. Nil when there is none (or it is still running).
+    public static func finishedTwin(_ plan: SweepPlan, _ index: Int, experiment: Experiment, in directory: URL) -> Int? {
+        plan.tasks.indices.first { j in
+            guard j != index, plan.tasks[j].matches != nil, SweepGather.experiment(plan, j, in: directory).1 == experiment else { return false }
+            let folder = folder(directory, plan.tasks[j])
+            return RunWriter.readSummary(in: folder) != nil && RunWriter(folder: folder).savedExperiment == experiment
+        }
+    }
+
     /// The state of task `index` of `plan` in the sweep folder `directory`.
     public static func state(_ plan: SweepPlan, _ index: Int, in directory: URL) -> TaskState {
         let task = plan.tasks[index]
