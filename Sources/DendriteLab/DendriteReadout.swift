@@ -88,14 +88,14 @@ func readDendrites(of layer: Layer, units: Int, input x: Tensor, candidates: Can
     return out
 }
 
-/// v of every dendrite set from the layer's last forward pass ([B, D, C] for Dense),
-/// or nil when it has none or the last batch was not `rows` samples of a Dense layer.
 extension PerforatedLayer {
     /// A PB candidate the Lab draws as a branch: one per neuron, so dense layers only (a
     /// conv layer's candidate has an output per position).
     var showsCandidate: Bool { candidate != nil && spatial == 1 }
 }
 
+/// v of every dendrite set from the layer's last forward pass ([B, D, C] for Dense),
+/// or nil when it has none or the last batch was not `rows` samples of a Dense layer.
 func dendriteOutputs(of p: PerforatedLayer, rows: Int) -> Tensor? {
     let v = p.dendriteOutputs
     guard !p.dendrites.isEmpty, p.spatial == 1, v.count == rows * p.dendrites.count * p.neuronCount else { return nil }

@@ -43,15 +43,11 @@ public struct Probe: Sendable {
         // errors' backward walk (one forward serves both) reuses some of their buffers.
         let groups = self.groups, n = resolution * resolution
         var activations: [[Float]] = [], probabilities: ([Float], Int) = ([], 2)
-        var dendrites: [[[Float]]] = [], candidates: [Bool] = []
+        var dendrites: [[[Float]]] = []
         func read(_ recorded: [Tensor]) {
             activations = Probe.groupActivations(recorded: recorded, groups)
             if let logits = recorded.last { probabilities = NeuronProbe.classProbabilities(logits: logits) }
             dendrites = groups.map { Probe.dendriteGrids(network, group: $0, rows: n) }
-            candidates = groups.map { g in
-                guard let p = network.layers[g.neuronLayer] as? PerforatedLayer else { return false }
-                return p.showsCandidate
-            }
         }
         if let labels, labels.count == n {
             let errors = NeuronProbe.errors(of: network, x: x, labels: labels, afterForward: read)
@@ -63,7 +59,7 @@ public struct Probe: Sendable {
         gridActivations = activations
         (classProbabilities, classCount) = probabilities
         dendriteGrids = dendrites
-        candidateGroups = candidates
+        candidateGroups = groups.map { (network.layers[$0.neuronLayer] as? PerforatedLayer)?.showsCandidate ?? false }
     }
 
     /// Dendrite outputs over the grid for one group, from the last forward pass: the

@@ -5,7 +5,7 @@ import DendriteCore
 /// 0.2 of GD") is a claim about such a difference; its spread over seeds is usually
 /// smaller than the two modes' own spreads, since a seed that is hard for one mode tends
 /// to be hard for the other.
-struct SeedPairedDifference: Equatable {
+struct SeedPairedDifference {
     var label: String
     var note: String
     /// "pb - none": `minuend` minus `subtrahend`.
@@ -14,11 +14,6 @@ struct SeedPairedDifference: Equatable {
     /// Per shared seed, in seed order: the difference in percentage points.
     var perSeed: [(seed: UInt64, points: Double)]
     var spread: SeedSpread { SeedSpread(perSeed.map(\.points)) }
-
-    static func == (a: Self, b: Self) -> Bool {
-        a.label == b.label && a.note == b.note && a.minuend == b.minuend && a.subtrahend == b.subtrahend
-            && a.perSeed.map(\.seed) == b.perSeed.map(\.seed) && a.perSeed.map(\.points) == b.perSeed.map(\.points)
-    }
 }
 
 enum SeedPairs {
@@ -29,23 +24,23 @@ enum SeedPairs {
     /// Every mode pair of each experiment (same label and note, param-matched baselines
     /// left out) that shares at least `minimumSeeds` seeds.
     static func differences(_ rows: [CompareRow], minimumSeeds: Int = 2) -> [SeedPairedDifference] {
-        var order: [String] = []
-        var accuracy: [String: [String: [UInt64: Double]]] = [:]   // experiment -> mode -> seed -> %
+        struct Experiment: Hashable { var label: String, note: String }
+        var order: [Experiment] = []
+        var accuracy: [Experiment: [String: [UInt64: Double]]] = [:]   // experiment -> mode -> seed -> %
         for r in rows where !r.matched {
-            let key = "\(r.label)|\(r.note)"
-            if accuracy[key] == nil { order.append(key) }
-            accuracy[key, default: [:]][r.summary.mode, default: [:]][r.summary.seed] = Double(r.summary.testAccuracy) * 100
+            let e = Experiment(label: r.label, note: r.note)
+            if accuracy[e] == nil { order.append(e) }
+            accuracy[e, default: [:]][r.summary.mode, default: [:]][r.summary.seed] = Double(r.summary.testAccuracy) * 100
         }
         var out: [SeedPairedDifference] = []
-        for key in order {
-            guard let modes = accuracy[key], let bar = key.lastIndex(of: "|") else { continue }
+        for e in order {
+            guard let modes = accuracy[e] else { continue }
             for (a, b) in modePairs {
                 guard let x = modes[a], let y = modes[b] else { continue }
                 let seeds = Set(x.keys).intersection(y.keys).sorted()
                 guard seeds.count >= minimumSeeds else { continue }
                 let perSeed = seeds.compactMap { s in x[s].flatMap { p in y[s].map { (seed: s, points: p - $0) } } }
-                out.append(SeedPairedDifference(label: String(key[..<bar]), note: String(key[key.index(after: bar)...]),
-                                                minuend: a, subtrahend: b, perSeed: perSeed))
+                out.append(SeedPairedDifference(label: e.label, note: e.note, minuend: a, subtrahend: b, perSeed: perSeed))
             }
         }
         return out

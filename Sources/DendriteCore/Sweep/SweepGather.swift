@@ -58,9 +58,8 @@ public enum SweepGather {
     /// both. Nil when there is none (or it is still running).
     public static func finishedTwin(_ plan: SweepPlan, _ index: Int, experiment: Experiment, in directory: URL) -> Int? {
         plan.tasks.indices.first { j in
-            guard j != index, plan.tasks[j].matches != nil, SweepGather.experiment(plan, j, in: directory).1 == experiment else { return false }
-            let folder = folder(directory, plan.tasks[j])
-            return RunWriter.readSummary(in: folder) != nil && RunWriter(folder: folder).savedExperiment == experiment
+            guard j != index, plan.tasks[j].matches != nil, case .finished = state(plan, j, in: directory) else { return false }
+            return SweepGather.experiment(plan, j, in: directory).1 == experiment
         }
     }
 
